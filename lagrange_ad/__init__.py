@@ -1,0 +1,52 @@
+"""lagrange_ad: gradients as the solution of the Lagrangian's stationarity conditions (LeCun 1988).
+
+>>> import lagrange_ad as lad
+>>> comp = lad.trace(lambda x, w: lad.sigmoid(w * x), "x w")
+>>> {k: round(v, 4) for k, v in lad.gradient(comp, {"x": 1.0, "w": 0.0}).items()}
+{'x': 0.0, 'w': 0.25}
+"""
+
+from .computation import Computation, Step
+from .errors import (
+    DefinitionError,
+    ForeignValueError,
+    InputError,
+    LagrangeADError,
+    OutputError,
+    ShapeError,
+    StepLimitError,
+    SymbolicSizeError,
+    TracingError,
+    UnsupportedValueError,
+)
+from .lagrangian import lagrangian, multiplier, stationarity_conditions
+from .linear_system import back_substitution, block_pattern, linear_system
+from .numeric import finite_difference, forward, gradient, multipliers
+from .tracing import (
+    Value,
+    cos,
+    cross_entropy,
+    exp,
+    log,
+    mean,
+    relu,
+    sigmoid,
+    sin,
+    softmax,
+    sqrt,
+    sum,
+    tanh,
+    trace,
+    where,
+)
+
+__all__ = [
+    "Computation", "Step", "Value", "trace",
+    "lagrangian", "multiplier", "stationarity_conditions",
+    "linear_system", "block_pattern", "back_substitution",
+    "forward", "multipliers", "gradient", "finite_difference",
+    "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "softmax", "where",
+    "sum", "mean", "cross_entropy",
+    "LagrangeADError", "TracingError", "StepLimitError", "ShapeError", "ForeignValueError",
+    "DefinitionError", "UnsupportedValueError", "InputError", "OutputError", "SymbolicSizeError",
+]  # fmt: skip

@@ -1,0 +1,422 @@
+"""A computation: the sequence of steps ``z_i = f_i(z_a(i))``.
+
+>>> import lagrange_ad as lad
+>>> comp = lad.Computation()
+>>> x = comp.input("x")
+>>> w = comp.input("w")
+>>> h = comp.assign(w * x)
+>>> y = comp.assign(lad.tanh(h))
+>>> len(comp), comp.a(3), comp.b(1), comp.b(3)
+(4, (1, 2), (3,), (4,))
+>>> comp.steps[3].formula
+tanh(z_3)
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+
+import numpy as np
+import sympy
+
+from .errors import (
+    DefinitionError,
+    ForeignValueError,
+    LagrangeADError,
+    OutputError,
+    ShapeError,
+    StepLimitError,
+    SymbolicSizeError,
+    UnsupportedValueError,
+)
+from .ops import Node, op_of, step_refs
+from .tracing import Condition, Value
+
+#: Above this many scalar components a computation is too large to show symbolically.
+SYMBOLIC_LIMIT = 5_000
+
+_RESERVED = re.compile(r"^(z|p|lambda|lam)_?\d+$")
+
+
+def _check_shape(shape, what: str) -> tuple:
+    shape = tuple(shape)
+    if len(shape) not in (0, 2) or not all(isinstance(n, (int, np.integer)) and n > 0 for n in shape):
+        raise ShapeError(
+            f"{what} has shape {shape}: lagrange_ad works with scalars () and matrices (rows, cols) of "
+            "positive sizes (write a vector as a 1×k row)"
+        )
+    return tuple(int(n) for n in shape)
+
+
+class Step:
+    """Step ``z_i``: an input (pinned by ``z_i = p_i``) or ``z_i = f_i(z_a(i))``."""
+
+    def __init__(self, comp: Computation, index: int, name: str, shape: tuple, node: Node | None):
+        self.comp = comp
+        self.index = index
+        self.name = name
+        self.shape = shape
+        self.node = node
+        self.args: tuple[int, ...] = tuple(sorted(step_refs(node))) if node is not None else ()
+        self._formula = None
+
+    @property
+    def is_input(self) -> bool:
+        """True for an input: a step with no f_i, pinned to a given value p_i."""
+        return self.node is None
+
+    @property
+    def size(self) -> int:
+        """The number of scalar components of z_i."""
+        return int(np.prod(self.shape)) if self.shape else 1
+
+    @property
+    def symbol(self):
+        """z_i as sympy: a Symbol, or an ImmutableMatrix of component symbols ``z_{i,r,c}``."""
+        return _symbols("z", self.index, self.shape)
+
+    @property
+    def parameter(self) -> sympy.Symbol | sympy.ImmutableMatrix:
+        """For an input, the value p_i it is pinned to (named after the input)."""
+        base = self.name if not _RESERVED.match(self.name) else f"p_{self.index}"
+        if not self.shape:
+            return sympy.Symbol(base)
+        rows, cols = self.shape
+        return sympy.ImmutableMatrix(
+            rows, cols, lambda r, c: sympy.Symbol(f"{base}_{{{r + 1},{c + 1}}}")
+        )
+
+    @property
+    def formula(self):
+        """f_i as a sympy expression (or matrix) in the z's it reads; ``None`` for an input."""
+        if self.node is None:
+            return None
+        if self._formula is None:
+            self.comp._check_symbolic_size()
+            self._formula = to_sympy(self.node, self.comp)
+        return self._formula
+
+    @property
+    def tex(self) -> str:
+        """f_i as LaTeX, written with whole z's (``z_{1} z_{3}`` for a matrix product); inputs: the name."""
+        if self.node is None:
+            return _tex_name(self.name)
+        return to_tex(self.node)
+
+    def __repr__(self):
+        kind = "input" if self.is_input else f"f = {self.node!r}"
+        return f"Step(z_{self.index} {self.name!r}, shape={self.shape}, {kind})"
+
+
+def _symbols(letter: str, index: int, shape: tuple):
+    if not shape:
+        return sympy.Symbol(f"{letter}_{index}")
+    rows, cols = shape
+    return sympy.ImmutableMatrix(
+        rows, cols, lambda r, c: sympy.Symbol(f"{letter}_{{{index},{r + 1}{c + 1}}}")
+    )
+
+
+def _tex_name(name: str) -> str:
+    m = re.match(r"^([A-Za-z]+)_?(\d+)$", name)
+    if m:
+        return f"{m.group(1)}_{{{m.group(2)}}}"
+    return name if len(name) == 1 else rf"\mathrm{{{name}}}"
+
+
+def to_sympy(node: Node, comp: Computation, memo=None):
+    """The sympy form of an expression node, written in the components of the steps it reads."""
+    memo = {} if memo is None else memo
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    if node.op == "z":
+        out = comp.steps[node.data - 1].symbol
+    elif node.op == "const":
+        out = sympy.ImmutableMatrix(node.data) if node.shape else sympy.Float(node.data)
+        if not node.shape and float(node.data).is_integer():
+            out = sympy.Integer(int(node.data))
+    else:
+        out = op_of(node).symbolic(*[to_sympy(a, comp, memo) for a in node.args])
+    memo[key] = out
+    return out
+
+
+def to_tex(node: Node) -> str:
+    """LaTeX of an expression node with whole steps as symbols."""
+    if node.op == "z":
+        return f"z_{{{node.data}}}"
+    if node.op == "const":
+        if node.shape:
+            return r"C" if node.data.size > 12 else sympy.latex(sympy.Matrix(node.data))
+        v = node.data
+        return str(int(v)) if float(v).is_integer() else f"{v:g}"
+    op = op_of(node)
+    children = []
+    for i, child in enumerate(node.args):
+        t = to_tex(child)
+        cprec = _precedence(child)
+        if cprec < op.precedence or (op.name in ("sub", "pow") and i == 1 and cprec <= op.precedence):
+            if op.name not in ("div",) and not (op.name == "pow" and i == 1):
+                t = rf"\left({t}\right)"
+        if op.name in ("mul", "matmul") and child.op == "const" and child.data is not None and i == 1:
+            t = rf"\left({t}\right)" if not child.shape and child.data < 0 else t
+        children.append(t)
+    return op.tex(children, node)
+
+
+def _precedence(node: Node) -> int:
+    if node.op in ("z",) or (node.op == "const" and (node.shape or node.data >= 0)):
+        return 10
+    if node.op == "const":
+        return 2
+    return op_of(node).precedence
+
+
+class Computation:
+    """A sequence of steps ``z_1 … z_n``; inputs have no f; z_n (the last step) is the result.
+
+    ``max_steps`` bounds the number of steps (``None``: no bound); :func:`~lagrange_ad.trace` sets it.
+    """
+
+    def __init__(self, max_steps: int | None = None):
+        self.steps: list[Step] = []
+        self.max_steps = max_steps
+        self.tracing = False
+        self._users: list[list[int]] = []
+        self._names: dict[str, int] = {}
+
+    # building ----------------------------------------------------------------------------------------
+    def input(self, name: str, shape=()) -> Value:
+        """Add an input ``z_i``, pinned by the constraint ``z_i = p_i``; returns its value."""
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+            raise DefinitionError(f"an input needs a Python identifier as its name, not {name!r}")
+        if name in self._names:
+            raise DefinitionError(
+                f"the name {name!r} is already z_{self._names[name]}: each name is assigned once"
+            )
+        shape = _check_shape(shape, f"input {name!r}")
+        return self._add(name, shape, None)
+
+    def assign(self, value, name: str | None = None) -> Value:
+        """Add the step ``z_i = f_i(z_a(i))`` whose formula is ``value``; returns the new z_i.
+
+        >>> import lagrange_ad as lad
+        >>> comp = lad.Computation()
+        >>> x = comp.input("x")
+        >>> comp.assign(x * x + 1).step.formula
+        z_1**2 + 1
+        """
+        if isinstance(value, Condition):
+            raise UnsupportedValueError("a comparison is not a value; use it inside lad.where")
+        if not isinstance(value, Value):
+            raise UnsupportedValueError(
+                f"assign needs a value computed from this computation's inputs, not a "
+                f"{type(value).__name__} ({value!r})"
+            )
+        if value.comp is not self:
+            raise ForeignValueError(
+                f"this value belongs to another computation ({value!r}); a step can only read z's "
+                "of its own computation"
+            )
+        if name is not None:
+            if not isinstance(name, str) or not name.isidentifier():
+                raise DefinitionError(f"a step name must be a Python identifier, not {name!r}")
+            if name in self._names:
+                i = self._names[name]
+                what = "an input" if self.steps[i - 1].is_input else "a step"
+                raise DefinitionError(
+                    f"{name!r} is already z_{i} ({what}): each z is assigned exactly once, so give the "
+                    "new step a new name"
+                )
+        index = len(self.steps) + 1
+        return self._add(name or f"z{index}", value.shape, value.node)
+
+    def _add(self, name, shape, node) -> Value:
+        index = len(self.steps) + 1
+        if self.max_steps is not None and index > self.max_steps:
+            raise StepLimitError(
+                f"the computation exceeded its bound of {self.max_steps} steps. A loop that never ends "
+                "describes no result, so it has no gradient; if the loop is just long, raise the bound "
+                "(lad.trace(..., max_steps=N))."
+            )
+        step = Step(self, index, name, shape, node)
+        for j in step.args:
+            if not 1 <= j < index:
+                raise DefinitionError(f"z_{index} reads z_{j}, which is not defined before it")
+            self._users[j - 1].append(index)
+        self.steps.append(step)
+        self._users.append([])
+        self._names[name] = index
+        return Value(self, Node("z", shape=shape, data=index))
+
+    def z(self, i: int) -> Value:
+        """The value of step ``z_i`` (1-based)."""
+        if not isinstance(i, (int, np.integer)) or not 1 <= i <= len(self.steps):
+            raise DefinitionError(
+                f"z_{i} is used before it is defined: the computation has {len(self.steps)} steps so far"
+            )
+        return Value(self, Node("z", shape=self.steps[i - 1].shape, data=int(i)))
+
+    # structure ---------------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __iter__(self):
+        return iter(self.steps)
+
+    def a(self, i: int) -> tuple[int, ...]:
+        """a(i): the steps that f_i reads."""
+        return self._step(i).args
+
+    def b(self, i: int) -> tuple[int, ...]:
+        """b(i): the steps that read z_i (the inverse relation of a)."""
+        self._step(i)
+        return tuple(self._users[i - 1])
+
+    def _step(self, i: int) -> Step:
+        if not isinstance(i, (int, np.integer)) or not 1 <= i <= len(self.steps):
+            raise DefinitionError(f"there is no step z_{i}: the computation has {len(self.steps)} steps")
+        return self.steps[i - 1]
+
+    @property
+    def output(self) -> Step:
+        """z_n, the last step: the result, which must be a scalar."""
+        if not self.steps:
+            raise OutputError("the computation has no steps yet")
+        last = self.steps[-1]
+        if last.shape != ():
+            raise OutputError(
+                f"the result z_{last.index} ({last.name!r}) has shape {last.shape}, but z_n must be a "
+                "scalar: add a step that reduces it (lad.sum, lad.mean, a loss)"
+            )
+        return last
+
+    @property
+    def inputs(self) -> list[Step]:
+        """The input steps, in order."""
+        return [s for s in self.steps if s.is_input]
+
+    @property
+    def size(self) -> int:
+        """The total number of scalar components of all z's."""
+        return sum(s.size for s in self.steps)
+
+    def _check_symbolic_size(self):
+        if self.size > SYMBOLIC_LIMIT:
+            raise SymbolicSizeError(
+                f"this computation has {self.size} scalar components, more than the {SYMBOLIC_LIMIT} the "
+                "symbolic view handles; numbers (lad.gradient, lad.multipliers) still work"
+            )
+
+    def table(self) -> str:
+        """A Markdown table of the steps: i, name, f_i, a(i), b(i)."""
+        lines = ["| $i$ | name | $z_i =$ | $a(i)$ | $b(i)$ |", "|---|---|---|---|---|"]
+        for s in self.steps:
+            f = f"${_tex_name(s.name)}$ (input)" if s.is_input else f"${s.tex}$"
+            shape = f" ({s.shape[0]}×{s.shape[1]})" if s.shape else ""
+            lines.append(
+                f"| {s.index} | `{s.name}`{shape} | {f} | {_set(self.a(s.index))} | {_set(self.b(s.index))} |"
+            )
+        return "\n".join(lines)
+
+    def _repr_markdown_(self):
+        return self.table()
+
+    def __repr__(self):
+        return f"<Computation with {len(self)} steps ({len(self.inputs)} inputs)>"
+
+    # typed-in computations ---------------------------------------------------------------------------
+    @classmethod
+    def from_equations(cls, text: str, inputs="", shapes=None, max_steps: int | None = 10_000):
+        """Build a computation from lines ``name = expression`` (``#`` comments and blank lines allowed).
+
+        Names in ``inputs`` are the inputs; every other name must be assigned before it is used, exactly
+        once. The elementary functions (``tanh``, ``exp``, ``where``...) are available by name.
+
+        >>> comp = Computation.from_equations("z3 = z1 * z2\\nz4 = tanh(z3)", inputs="z1 z2")
+        >>> [s.tex for s in comp.steps]
+        ['z_{1}', 'z_{2}', 'z_{1}\\\\, z_{2}', '\\\\tanh\\\\left(z_{3}\\\\right)']
+        """
+        from . import tracing
+
+        names = inputs.replace(",", " ").split() if isinstance(inputs, str) else list(inputs)
+        shapes = dict(shapes or {})
+        comp = cls(max_steps=max_steps)
+        scope = {n: comp.input(n, shapes.get(n, ())) for n in names}
+        functions = {
+            f: getattr(tracing, f)
+            for f in ("exp log sqrt sin cos tanh sigmoid relu softmax where sum mean cross_entropy").split()
+        }
+        lines = [(k, ln.split("#")[0].strip()) for k, ln in enumerate(text.splitlines(), 1)]
+        lines = [(k, ln) for k, ln in lines if ln]
+        assigned_later = {}
+        for k, ln in lines:
+            target = ln.split("=")[0].strip()
+            assigned_later.setdefault(target, k)
+        for k, ln in lines:
+            target, expr = _split_equation(ln, k)
+            if target in names:
+                raise DefinitionError(
+                    f"line {k}: {target!r} is an input; an input is pinned to its given value and cannot "
+                    "be assigned (choose a new name)"
+                )
+            if target in scope:
+                raise DefinitionError(
+                    f"line {k}: {target!r} is assigned a second time; each z is assigned exactly once "
+                    "(choose a new name)"
+                )
+            try:
+                value = _evaluate(expr, k, scope, functions, assigned_later)
+            except LagrangeADError as err:
+                if str(err).startswith(f"line {k}:"):
+                    raise
+                raise type(err)(f"line {k}: {err}") from None
+            if not isinstance(value, Value):
+                raise DefinitionError(f"line {k}: {target} = {expr} does not depend on any input or step")
+            scope[target] = comp.assign(value, name=target)
+        if len(comp) == 0:
+            raise OutputError("no steps: write lines such as `z3 = z1 * z2`")
+        return comp
+
+
+def _set(items) -> str:
+    return "{" + ", ".join(map(str, items)) + "}" if items else "∅"
+
+
+def _split_equation(line: str, k: int):
+    if line.count("=") - line.count("==") - line.count(">=") - line.count("<=") != 1 or "==" in line:
+        raise DefinitionError(f"line {k}: expected one assignment `name = expression`, got {line!r}")
+    target, expr = (part.strip() for part in line.split("=", 1))
+    if not target.isidentifier() or keyword.iskeyword(target):
+        raise DefinitionError(f"line {k}: {target!r} is not a name that can be assigned")
+    return target, expr
+
+
+_ALLOWED = (
+    ast.Expression, ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Load, ast.Constant, ast.Compare,
+    ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.MatMult, ast.USub, ast.UAdd,
+    ast.Gt, ast.GtE, ast.Lt, ast.LtE,
+)  # fmt: skip
+
+
+def _evaluate(expr: str, k: int, scope, functions, assigned_later):
+    try:
+        tree = ast.parse(expr, mode="eval")
+    except SyntaxError as err:
+        raise DefinitionError(f"line {k}: cannot read {expr!r}: {err.msg}") from None
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED):
+            raise DefinitionError(f"line {k}: {type(node).__name__} is not allowed in {expr!r}")
+        if isinstance(node, ast.Name) and node.id not in scope and node.id not in functions:
+            if node.id in assigned_later:
+                raise DefinitionError(
+                    f"line {k}: {node.id!r} is used before it is defined (it is assigned on line "
+                    f"{assigned_later[node.id]}); a step can only read z's computed before it"
+                )
+            raise DefinitionError(f"line {k}: unknown name {node.id!r} in {expr!r}")
+        if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
+            raise DefinitionError(f"line {k}: {node.value!r} is not a number")
+    return eval(compile(tree, f"<line {k}>", "eval"), {"__builtins__": {}}, {**functions, **scope})  # noqa: S307

@@ -1,0 +1,174 @@
+"""The linear system A λ = e, read off the stationarity conditions, and its back substitution.
+
+Row i of the system is the condition ∂L/∂z_i = 0. It is linear in the λ's:
+
+    −λ_i + Σ_{k ∈ b(i)} (∂f_k/∂z_i) λ_k = 0   (i < n),        −λ_n = −1   (i = n),
+
+so A has −1 on its diagonal, ∂f_k/∂z_i in row i, column k > i (upper triangular: a step never reads its
+future), and e = (0, …, 0, −1). Solving from the last row up, one λ at a time, is back substitution,
+which is backpropagation.
+
+>>> import lagrange_ad as lad
+>>> comp = lad.trace(lambda x, w: lad.tanh(w * x), "x w")
+>>> A, e = lad.linear_system(comp)
+>>> A
+Matrix([
+[-1,  0, z_2,                0],
+[ 0, -1, z_1,                0],
+[ 0,  0,  -1, 1 - tanh(z_3)**2],
+[ 0,  0,   0,               -1]])
+>>> e.T
+Matrix([[0, 0, 0, -1]])
+>>> [(s.index, s.solution) for s in lad.back_substitution(comp)][:2]
+[(4, Eq(lambda_4, 1)), (3, Eq(lambda_3, lambda_4*(1 - tanh(z_3)**2)))]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+
+from .computation import Computation
+from .errors import LagrangeADError
+from .lagrangian import _components, multiplier, stationarity_conditions
+
+
+def linear_system(comp: Computation):
+    """A and e of A λ = e, over scalar components (blocks of Jacobians for matrix-valued steps).
+
+    Returns two sympy sparse matrices; rows and columns follow the steps in order, each step's
+    components row by row.
+    """
+    conds = stationarity_conditions(comp)
+    lambdas = [lam for step in comp.steps for lam in _components(multiplier(step))]
+    column = {lam: c for c, lam in enumerate(lambdas)}
+    entries: dict[tuple[int, int], sympy.Expr] = {}
+    rhs: dict[tuple[int, int], sympy.Expr] = {}
+    rows = [eq for step in comp.steps for eq in conds.by_step[step.index]]
+    for r, eq in enumerate(rows):
+        constant = sympy.S.Zero
+        for term in sympy.Add.make_args(eq.lhs):
+            lams = [s for s in term.free_symbols if s in column]
+            if not lams:
+                constant += term
+                continue
+            coeff, rest = term.as_independent(*lams, as_Add=False)
+            if len(lams) != 1 or rest != lams[0]:
+                raise LagrangeADError(f"condition {eq} is not linear in the multipliers (term {term})")
+            key = (r, column[lams[0]])
+            entries[key] = entries.get(key, sympy.S.Zero) + coeff
+        if constant != 0:
+            rhs[(r, 0)] = -constant
+    entries = {k: v for k, v in entries.items() if v != 0}
+    size = len(lambdas)
+    return sympy.ImmutableSparseMatrix(size, size, entries), sympy.ImmutableSparseMatrix(size, 1, rhs)
+
+
+def step_slices(comp: Computation) -> list[slice]:
+    """Which rows/columns of A belong to each step (for matrix-valued steps, a block)."""
+    out, start = [], 0
+    for step in comp.steps:
+        out.append(slice(start, start + step.size))
+        start += step.size
+    return out
+
+
+def block_pattern(comp: Computation, A=None) -> np.ndarray:
+    """n×n booleans: True where block (i, k) of A is nonzero, read off A itself.
+
+    >>> import lagrange_ad as lad
+    >>> lad.block_pattern(lad.trace(lambda x: lad.exp(x), "x")).astype(int).tolist()
+    [[1, 1], [0, 1]]
+    """
+    if A is None:
+        A, _ = linear_system(comp)
+    owner = np.concatenate([np.full(s.size, s.index - 1) for s in comp.steps])
+    pattern = np.zeros((len(comp), len(comp)), dtype=bool)
+    for (r, c), _v in A.todok().items():
+        pattern[owner[r], owner[c]] = True
+    return pattern
+
+
+@dataclass
+class BackSubstitutionStep:
+    """One step of back substitution: solving the rows of step ``index`` for λ_index."""
+
+    index: int
+    name: str
+    lam: object  # sympy Symbol or ImmutableMatrix
+    equation: object  # the row(s) of A λ = e being solved, as sympy Eq
+    solution: object  # Eq(λ_i, value)
+    value: object  # λ_i in terms of later λ's and the z's (or of the z's alone, if expanded)
+    uses: tuple  # the k ∈ b(i) whose λ_k enter
+    numeric: object = None  # λ_i at numbers, if asked for
+
+
+def back_substitution(comp: Computation, at=None, expand: bool = False):
+    """Solve A λ = e from the last row up, yielding one :class:`BackSubstitutionStep` per λ.
+
+    Each value is read off row i of A: λ_i = (e_i − Σ_{k>i} A_ik λ_k) / A_ii, in terms of the λ's found
+    before it. ``expand=True`` substitutes those, giving λ_i in the z's alone (small computations only).
+    ``at`` (input values) adds each λ's number, evaluating the symbolic value at the forward pass's z's.
+    """
+    from .numeric import forward  # numeric imports this module
+
+    A, e = linear_system(comp)
+    slices = step_slices(comp)
+    owner = np.concatenate([np.full(s.size, s.index) for s in comp.steps])
+    lambdas = [lam for step in comp.steps for lam in _components(multiplier(step))]
+    rows = A.todok()
+    by_row: dict[int, list] = {}
+    for (r, c), v in rows.items():
+        by_row.setdefault(r, []).append((c, v))
+    numbers = {}
+    if at is not None:
+        zs = forward(comp, at)
+        for step in comp.steps:
+            for sym, val in zip(_components(step.symbol), np.ravel(zs[step.index]), strict=False):
+                numbers[sym] = sympy.Float(float(val))
+    solved: dict = {}
+    for step in reversed(comp.steps):
+        values, eqs, uses = [], [], set()
+        for r in range(slices[step.index - 1].start, slices[step.index - 1].stop):
+            diag = sympy.S.Zero
+            total = sympy.S.Zero
+            for c, v in by_row.get(r, []):
+                if c == r:
+                    diag = v
+                elif c > r:
+                    total += v * lambdas[c]
+                    uses.add(int(owner[c]))
+                else:
+                    raise LagrangeADError(f"A is not upper triangular: row {r} has an entry in column {c}")
+            eqs.append(sympy.Eq(diag * lambdas[r] + total, e[r, 0], evaluate=False))
+            value = (e[r, 0] - total) / diag
+            if expand:
+                value = value.xreplace(solved)
+            solved[lambdas[r]] = value
+            values.append(value)
+        lam = multiplier(step)
+        value = sympy.ImmutableMatrix(*step.shape, values) if step.shape else values[0]
+        result = BackSubstitutionStep(
+            index=step.index,
+            name=step.name,
+            lam=lam,
+            equation=eqs if step.shape else eqs[0],
+            solution=sympy.Eq(lam, value, evaluate=False),
+            value=value,
+            uses=tuple(sorted(uses)),
+        )
+        if at is not None:
+            nums = [_to_float(v.xreplace(numbers)) for v in values]
+            for lam_c, num in zip(_components(lam), nums, strict=False):
+                numbers[lam_c] = sympy.Float(num)
+            result.numeric = np.array(nums).reshape(step.shape) if step.shape else nums[0]
+        yield result
+
+
+def _to_float(expr) -> float:
+    # A Dirac delta (derivative of an indicator) is zero away from the switching point and is taken as
+    # zero at it, as in every AD system.
+    expr = expr.replace(lambda x: isinstance(x, sympy.DiracDelta), lambda x: sympy.S.Zero)
+    return float(expr.evalf())

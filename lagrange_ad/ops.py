@@ -1,0 +1,504 @@
+"""The elementary operations: one table row per operation.
+
+Each operation knows four things, kept side by side so a reader can check one against the others:
+
+* ``numeric``: how to compute it with numpy;
+* ``symbolic``: how to write it with sympy (this is what the Lagrangian is built from);
+* ``vjp``: the product of its Jacobian's transpose with a vector, used by the fast numeric gradient;
+* ``tex``: how the book prints it.
+
+For the elementwise functions (``tanh``, ``exp``...) the derivative used by ``vjp`` is *derived* by sympy
+from the symbolic definition, not written by hand. The linear-algebra rules (``+``, ``*``, ``@``, ``softmax``)
+are the textbook Jacobian-transpose products; ``tests/`` checks every one of them against sympy's
+derivative of the symbolic form and against HIPS autograd.
+
+>>> float(OPS["tanh"].numeric(0.0))
+0.0
+>>> float(OPS["tanh"].vjp(1.0, (0.0,), 0.0, (True,))[0])
+1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+
+from .errors import ShapeError
+
+# --------------------------------------------------------------------------------------------------
+# sympy functions that sympy does not have in the form the book wants
+# --------------------------------------------------------------------------------------------------
+
+
+class Indicator(sympy.Function):
+    r"""The indicator :math:`\mathbb{1}[x > 0]` (``strict``) of a branch condition.
+
+    Its derivative is a Dirac delta at the switching point: zero everywhere else.
+
+    >>> x = sympy.Symbol("x")
+    >>> Indicator(x).diff(x)
+    DiracDelta(x)
+    >>> Indicator(sympy.Float(2.0)), Indicator(sympy.Float(-1.0))
+    (1, 0)
+    """
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_extended_positive:
+            return sympy.S.One
+        if x.is_extended_nonpositive:
+            return sympy.S.Zero
+        return None
+
+    def fdiff(self, argindex=1):
+        return sympy.DiracDelta(self.args[0])
+
+    def _latex(self, printer):
+        return rf"\mathbb{{1}}\left[{printer._print(self.args[0])} > 0\right]"
+
+
+class IndicatorGE(sympy.Function):
+    r"""The indicator :math:`\mathbb{1}[x \ge 0]`."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_extended_nonnegative:
+            return sympy.S.One
+        if x.is_extended_negative:
+            return sympy.S.Zero
+        return None
+
+    def fdiff(self, argindex=1):
+        return sympy.DiracDelta(self.args[0])
+
+    def _latex(self, printer):
+        return rf"\mathbb{{1}}\left[{printer._print(self.args[0])} \ge 0\right]"
+
+
+class sigmoid(sympy.Function):  # noqa: N801 - printed as a function name
+    r"""The logistic function :math:`\sigma(x) = 1 / (1 + e^{-x})`.
+
+    >>> x = sympy.Symbol("x")
+    >>> sigmoid(x).diff(x)
+    (1 - sigmoid(x))*sigmoid(x)
+    """
+
+    nargs = 1
+
+    def fdiff(self, argindex=1):
+        s = sigmoid(self.args[0])
+        return s * (1 - s)
+
+    def _eval_rewrite_as_exp(self, x, **kwargs):
+        return 1 / (1 + sympy.exp(-x))
+
+    def _eval_evalf(self, prec):
+        x = self.args[0]
+        if x.is_number:
+            return (1 / (1 + sympy.exp(-x)))._eval_evalf(prec)
+        return None
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_Float:
+            return sympy.Float(1 / (1 + np.exp(-float(x))))
+        return None
+
+    def _latex(self, printer):
+        return rf"\sigma\left({printer._print(self.args[0])}\right)"
+
+
+class relu(sympy.Function):  # noqa: N801 - printed as a function name
+    r"""The rectifier :math:`\max(x, 0)`; its derivative is :math:`\mathbb{1}[x > 0]` (0 at 0, as in PyTorch).
+
+    >>> x = sympy.Symbol("x")
+    >>> relu(x).diff(x)
+    Indicator(x)
+    """
+
+    nargs = 1
+
+    def fdiff(self, argindex=1):
+        return Indicator(self.args[0])
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_extended_nonnegative:
+            return x
+        if x.is_extended_negative:
+            return sympy.S.Zero
+        return None
+
+    def _latex(self, printer):
+        return rf"\operatorname{{relu}}\left({printer._print(self.args[0])}\right)"
+
+
+def _np_sigmoid(x):
+    return 0.5 * (np.tanh(0.5 * np.asarray(x, dtype=float)) + 1.0)
+
+
+def _np_indicator(x):
+    return (np.asarray(x) > 0).astype(float)
+
+
+def _np_indicator_ge(x):
+    return (np.asarray(x) >= 0).astype(float)
+
+
+# What lambdify uses for our own functions. The Dirac delta (the derivative of an indicator) is taken as
+# zero: it vanishes everywhere but at the switching point, where no derivative exists, and every AD system
+# makes this same choice.
+NUMPY_NAMES = {
+    "sigmoid": _np_sigmoid,
+    "relu": lambda x: np.maximum(x, 0.0),
+    "Indicator": _np_indicator,
+    "IndicatorGE": _np_indicator_ge,
+    "DiracDelta": lambda x: np.zeros_like(np.asarray(x, dtype=float)),
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# expression nodes
+# --------------------------------------------------------------------------------------------------
+
+
+class Node:
+    """One node of an expression inside a step: an operation applied to child nodes.
+
+    ``op`` is ``"z"`` (a reference to step ``data``), ``"const"`` (the number or array ``data``), or a key
+    of :data:`OPS`. ``shape`` is ``()`` or ``(rows, cols)``.
+    """
+
+    __slots__ = ("op", "args", "shape", "data")
+
+    def __init__(self, op: str, args: tuple = (), shape: tuple = (), data=None):
+        self.op = op
+        self.args = args
+        self.shape = shape
+        self.data = data
+
+    def __repr__(self):
+        if self.op == "z":
+            return f"z{self.data}"
+        if self.op == "const":
+            return repr(self.data)
+        return f"{self.op}({', '.join(map(repr, self.args))})"
+
+
+def step_refs(node: Node) -> set[int]:
+    """The step indices an expression reads, i.e. a(i) for a step whose formula is ``node``."""
+    found, stack, seen = set(), [node], set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if n.op == "z":
+            found.add(n.data)
+        stack.extend(n.args)
+    return found
+
+
+# --------------------------------------------------------------------------------------------------
+# shapes
+# --------------------------------------------------------------------------------------------------
+
+
+def broadcast_shape(op: str, a: tuple, b: tuple) -> tuple:
+    """numpy's broadcasting rule for two shapes, with an error that names the operation."""
+    try:
+        return tuple(np.broadcast_shapes(a, b))
+    except ValueError:
+        raise ShapeError(f"cannot combine shapes {a} and {b} in `{op}`: they do not broadcast") from None
+
+
+def unbroadcast(g, shape: tuple):
+    """Sum a gradient over the axes that broadcasting added, so it has ``shape`` again."""
+    g = np.asarray(g, dtype=float)
+    if g.shape == tuple(shape):
+        return g if shape else float(g)
+    if shape == ():
+        return float(g.sum())
+    for axis, size in enumerate(shape):
+        if size == 1 and g.shape[axis] != 1:
+            g = g.sum(axis=axis, keepdims=True)
+    return g
+
+
+def _sym_entries(x):
+    """(shape, getter) for a sympy scalar or matrix, so elementwise code can treat both alike."""
+    if isinstance(x, sympy.MatrixBase):
+        return x.shape, lambda r, c: x[r if x.shape[0] > 1 else 0, c if x.shape[1] > 1 else 0]
+    return (), lambda r, c: x
+
+
+def sym_elementwise(fn: Callable, *xs):
+    """Apply ``fn`` entry by entry to sympy scalars/matrices, broadcasting like numpy."""
+    entries = [_sym_entries(x) for x in xs]
+    shape = tuple(np.broadcast_shapes(*[s for s, _ in entries]))
+    if shape == ():
+        return fn(*xs)
+    rows, cols = shape
+    return sympy.ImmutableMatrix(rows, cols, lambda r, c: fn(*[get(r, c) for _, get in entries]))
+
+
+# --------------------------------------------------------------------------------------------------
+# the table
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Op:
+    """One elementary operation (see the module docstring)."""
+
+    name: str
+    numeric: Callable
+    symbolic: Callable
+    vjp: Callable  # (g, arg values, output value, needs) -> one gradient (or None) per argument
+    tex: Callable  # (child tex strings, node) -> tex
+    precedence: int  # for parentheses when printing: higher binds tighter
+
+
+def _unary(name, sym_fn, np_fn, tex_fmt):
+    """An elementwise function whose derivative sympy derives from ``sym_fn``."""
+    t = sympy.Symbol("t")
+    derivative = sympy.lambdify(t, sympy.diff(sym_fn(t), t), modules=[NUMPY_NAMES, "numpy"])
+
+    def vjp(g, args, out, needs):
+        return (g * derivative(args[0]),)
+
+    return Op(
+        name,
+        numeric=np_fn,
+        symbolic=lambda a: sym_elementwise(sym_fn, a),
+        vjp=vjp,
+        tex=lambda c, node: tex_fmt % c[0],
+        precedence=9,
+    )
+
+
+def _binary_vjp(rule):
+    def vjp(g, args, out, needs):
+        grads = rule(g, *args, out, needs)
+        return tuple(
+            unbroadcast(gr, np.shape(a)) if (need and gr is not None) else None
+            for gr, a, need in zip(grads, args, needs, strict=False)
+        )
+
+    return vjp
+
+
+def _pow_rule(g, a, b, out, needs):
+    da = g * b * np.power(a, b - 1) if needs[0] else None
+    db = g * out * np.log(a) if needs[1] else None
+    return da, db
+
+
+def _softmax(x):
+    x = np.asarray(x, dtype=float)
+    e = np.exp(x - x.max(axis=-1, keepdims=True)) if x.ndim else np.exp(x - x)
+    return e / e.sum(axis=-1, keepdims=True) if x.ndim else float(e)
+
+
+def _sym_softmax(m):
+    if not isinstance(m, sympy.MatrixBase):
+        return sympy.S.One
+    rows = []
+    for r in range(m.shape[0]):
+        exps = [sympy.exp(m[r, c]) for c in range(m.shape[1])]
+        total = sympy.Add(*exps)
+        rows.append([v / total for v in exps])
+    return sympy.ImmutableMatrix(rows)
+
+
+def _softmax_vjp(g, args, out, needs):
+    s = np.asarray(out, dtype=float)
+    if s.ndim == 0:
+        return (0.0 * g,)
+    return (s * (g - (g * s).sum(axis=-1, keepdims=True)),)
+
+
+def _sym_sum(m):
+    return sympy.Add(*m) if isinstance(m, sympy.MatrixBase) else m
+
+
+def _size(shape):
+    return int(np.prod(shape)) if shape else 1
+
+
+def _index_vjp(g, args, out, needs, idx):
+    grad = np.zeros(np.shape(args[0]))
+    grad[idx] = g
+    return (grad,)
+
+
+def _where_vjp(g, args, out, needs):
+    c, a, b = args
+    # The indicator's own derivative is a Dirac delta at the switch: zero wherever it is defined.
+    return (
+        None,
+        unbroadcast(g * c, np.shape(a)) if needs[1] else None,
+        unbroadcast(g * (1.0 - c), np.shape(b)) if needs[2] else None,
+    )
+
+
+OPS: dict[str, Op] = {
+    "add": Op(
+        "add",
+        np.add,
+        lambda a, b: sym_elementwise(sympy.Add, a, b),
+        _binary_vjp(lambda g, a, b, out, needs: (g, g)),
+        lambda c, node: f"{c[0]} + {c[1]}",
+        1,
+    ),
+    "sub": Op(
+        "sub",
+        np.subtract,
+        lambda a, b: sym_elementwise(lambda x, y: x - y, a, b),
+        _binary_vjp(lambda g, a, b, out, needs: (g, -g)),
+        lambda c, node: f"{c[0]} - {c[1]}",
+        1,
+    ),
+    "mul": Op(
+        "mul",
+        np.multiply,
+        lambda a, b: sym_elementwise(sympy.Mul, a, b),
+        _binary_vjp(lambda g, a, b, out, needs: (g * b, g * a)),
+        lambda c, node: (
+            rf"{c[0]} \odot {c[1]}" if node.args[0].shape and node.args[1].shape else rf"{c[0]}\, {c[1]}"
+        ),
+        3,
+    ),
+    "div": Op(
+        "div",
+        np.divide,
+        lambda a, b: sym_elementwise(lambda x, y: x / y, a, b),
+        _binary_vjp(lambda g, a, b, out, needs: (g / b, -g * a / (b * b))),
+        lambda c, node: rf"\frac{{{c[0]}}}{{{c[1]}}}",
+        3,
+    ),
+    "pow": Op(
+        "pow",
+        np.power,
+        lambda a, b: sym_elementwise(sympy.Pow, a, b),
+        _binary_vjp(_pow_rule),
+        lambda c, node: f"{{{c[0]}}}^{{{c[1]}}}",
+        8,
+    ),
+    "neg": Op(
+        "neg",
+        np.negative,
+        lambda a: sym_elementwise(lambda x: -x, a),
+        lambda g, args, out, needs: (-g,),
+        lambda c, node: f"-{c[0]}",
+        2,
+    ),
+    "matmul": Op(
+        "matmul",
+        np.matmul,
+        lambda a, b: sympy.ImmutableMatrix(a * b),
+        lambda g, args, out, needs: (
+            g @ np.transpose(args[1]) if needs[0] else None,
+            np.transpose(args[0]) @ g if needs[1] else None,
+        ),
+        lambda c, node: f"{c[0]} {c[1]}",
+        4,
+    ),
+    "transpose": Op(
+        "transpose",
+        np.transpose,
+        lambda a: a.T,
+        lambda g, args, out, needs: (np.transpose(g),),
+        lambda c, node: f"{{{c[0]}}}^\\top",
+        8,
+    ),
+    "sum": Op(
+        "sum",
+        lambda a: float(np.sum(a)),
+        _sym_sum,
+        lambda g, args, out, needs: (g * np.ones(np.shape(args[0])) if np.shape(args[0]) else g,),
+        lambda c, node: rf"\textstyle\sum {c[0]}",
+        5,
+    ),
+    "mean": Op(
+        "mean",
+        lambda a: float(np.mean(a)),
+        lambda m: _sym_sum(m) / _size(m.shape if isinstance(m, sympy.MatrixBase) else ()),
+        lambda g, args, out, needs: (
+            g * np.ones(np.shape(args[0])) / _size(np.shape(args[0])) if np.shape(args[0]) else g,
+        ),
+        lambda c, node: rf"\operatorname{{mean}}\left({c[0]}\right)",
+        9,
+    ),
+    "softmax": Op(
+        "softmax",
+        _softmax,
+        _sym_softmax,
+        _softmax_vjp,
+        lambda c, node: rf"\operatorname{{softmax}}\left({c[0]}\right)",
+        9,
+    ),
+    "indicator": Op(
+        "indicator",
+        _np_indicator,
+        lambda a: sym_elementwise(Indicator, a),
+        lambda g, args, out, needs: (None,),
+        lambda c, node: rf"\mathbb{{1}}\left[{c[0]} > 0\right]",
+        9,
+    ),
+    "indicator_ge": Op(
+        "indicator_ge",
+        _np_indicator_ge,
+        lambda a: sym_elementwise(IndicatorGE, a),
+        lambda g, args, out, needs: (None,),
+        lambda c, node: rf"\mathbb{{1}}\left[{c[0]} \ge 0\right]",
+        9,
+    ),
+    "where": Op(
+        "where",
+        lambda c, a, b: np.where(np.asarray(c) > 0, a, b) if np.ndim(c) else (a if c > 0 else b) * 1.0,
+        lambda c, a, b: sym_elementwise(lambda ci, ai, bi: ci * ai + (1 - ci) * bi, c, a, b),
+        _where_vjp,
+        lambda c, node: rf"{c[0]}\, {c[1]} + \left(1 - {c[0]}\right) {c[2]}",
+        1,
+    ),
+}
+
+_UNARY = {
+    "exp": (sympy.exp, np.exp, r"\exp\left(%s\right)"),
+    "log": (sympy.log, np.log, r"\log\left(%s\right)"),
+    "sqrt": (sympy.sqrt, np.sqrt, r"\sqrt{%s}"),
+    "sin": (sympy.sin, np.sin, r"\sin\left(%s\right)"),
+    "cos": (sympy.cos, np.cos, r"\cos\left(%s\right)"),
+    "tanh": (sympy.tanh, np.tanh, r"\tanh\left(%s\right)"),
+    "sigmoid": (sigmoid, _np_sigmoid, r"\sigma\left(%s\right)"),
+    "relu": (relu, NUMPY_NAMES["relu"], r"\operatorname{relu}\left(%s\right)"),
+}
+for _name, (_sym, _np_fn, _fmt) in _UNARY.items():
+    OPS[_name] = _unary(_name, _sym, _np_fn, _fmt)
+
+
+def index_op(idx: tuple) -> Op:
+    """The operation ``x[r, c]`` (one entry of a matrix) for a fixed index."""
+    return Op(
+        "index",
+        lambda a: float(np.asarray(a)[idx]),
+        lambda m: m[idx],
+        lambda g, args, out, needs: _index_vjp(g, args, out, needs, idx),
+        lambda c, node: f"{{{c[0]}}}_{{{idx[0] + 1},{idx[1] + 1}}}",
+        9,
+    )
+
+
+def op_of(node: Node) -> Op:
+    """The :class:`Op` that evaluates ``node`` (indexing carries its index in ``node.data``)."""
+    if node.op == "index":
+        return index_op(node.data)
+    return OPS[node.op]

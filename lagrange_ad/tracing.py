@@ -1,0 +1,433 @@
+"""Traced values, the elementary functions, and :func:`trace`.
+
+A :class:`Value` stands for a quantity inside a :class:`~lagrange_ad.Computation`. Arithmetic on values
+builds an expression; :meth:`Computation.assign` turns an expression into a new step ``z_i = f_i(...)``.
+While a function is being *traced*, every elementary operation becomes a step of its own, so a Python loop
+simply unrolls into the sequence.
+
+The elementary functions also accept plain numbers and numpy arrays, so the very same Python function can
+be run untraced:
+
+>>> import lagrange_ad as lad
+>>> def f(x, c):
+...     for _ in range(3):          # the source post's `loop 1:3: x = x + c`
+...         x = x + c
+...     return lad.tanh(x)
+>>> round(float(f(0.5, 0.1)), 6)
+0.664037
+>>> comp = lad.trace(f, "x c")
+>>> [s.tex for s in comp.steps]
+['x', 'c', 'z_{1} + z_{2}', 'z_{3} + z_{2}', 'z_{4} + z_{2}', '\\\\tanh\\\\left(z_{5}\\\\right)']
+"""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+
+import numpy as np
+
+from .errors import (
+    ForeignValueError,
+    OutputError,
+    ShapeError,
+    TracingError,
+    UnsupportedValueError,
+)
+from .ops import Node, broadcast_shape, op_of
+
+IF_HELP = (
+    "a Python `if`, `while`, `and`, `or` or `not` needs True or False now, but {what} is a traced value: "
+    "its truth depends on the inputs, and a trace records one path only. Write the branch as an indicator "
+    "function instead: lad.where(condition, value_if_true, value_if_false), e.g. "
+    "lad.where(x > 0, x, 0.1 * x)."
+)
+
+
+class Value:
+    """A quantity inside a computation: an expression over its steps.
+
+    You get values from :meth:`Computation.input`, :meth:`Computation.assign` and from arithmetic on
+    other values. Python numbers and numpy arrays mix in freely as constants.
+    """
+
+    __slots__ = ("comp", "node")
+    __array_ufunc__ = None  # numpy hands `array * value` back to us instead of looping over the value
+
+    def __init__(self, comp, node: Node):
+        self.comp = comp
+        self.node = node
+
+    @property
+    def shape(self) -> tuple:
+        """``()`` for a scalar, ``(rows, cols)`` for a matrix."""
+        return self.node.shape
+
+    @property
+    def step(self):
+        """The step this value is, or ``None`` if it is an expression not yet assigned."""
+        return self.comp.steps[self.node.data - 1] if self.node.op == "z" else None
+
+    def _label(self) -> str:
+        return f"z_{self.node.data}" if self.node.op == "z" else f"the expression {self.node!r}"
+
+    def __repr__(self):
+        return f"Value({self.node!r}, shape={self.shape})"
+
+    # arithmetic ------------------------------------------------------------------------------------
+    def __add__(self, other):
+        return apply("add", self, other)
+
+    def __radd__(self, other):
+        return apply("add", other, self)
+
+    def __sub__(self, other):
+        return apply("sub", self, other)
+
+    def __rsub__(self, other):
+        return apply("sub", other, self)
+
+    def __mul__(self, other):
+        return apply("mul", self, other)
+
+    def __rmul__(self, other):
+        return apply("mul", other, self)
+
+    def __truediv__(self, other):
+        return apply("div", self, other)
+
+    def __rtruediv__(self, other):
+        return apply("div", other, self)
+
+    def __pow__(self, other):
+        return apply("pow", self, other)
+
+    def __rpow__(self, other):
+        return apply("pow", other, self)
+
+    def __matmul__(self, other):
+        return apply("matmul", self, other)
+
+    def __rmatmul__(self, other):
+        return apply("matmul", other, self)
+
+    def __neg__(self):
+        return apply("neg", self)
+
+    def __pos__(self):
+        return self
+
+    @property
+    def T(self):  # noqa: N802 - numpy's name
+        """The transpose of a matrix value."""
+        return apply("transpose", self)
+
+    def __getitem__(self, idx):
+        if not self.shape:
+            raise ShapeError(f"{self._label()} is a scalar and cannot be indexed")
+        if not (isinstance(idx, tuple) and len(idx) == 2 and all(isinstance(i, int) for i in idx)):
+            raise ShapeError(f"index a matrix value with two integers, as in v[0, 1]; got {idx!r}")
+        rows, cols = self.shape
+        r, c = idx
+        if not (-rows <= r < rows and -cols <= c < cols):
+            raise ShapeError(f"index {idx} is outside the shape {self.shape} of {self._label()}")
+        return apply("index", self, data=(r % rows, c % cols))
+
+    # comparisons make conditions for `where` ---------------------------------------------------------
+    def __gt__(self, other):
+        return Condition(self, other, strict=True)
+
+    def __ge__(self, other):
+        return Condition(self, other, strict=False)
+
+    def __lt__(self, other):
+        return Condition(other, self, strict=True)
+
+    def __le__(self, other):
+        return Condition(other, self, strict=False)
+
+    __hash__ = object.__hash__
+
+    # what cannot be traced -------------------------------------------------------------------------
+    def __bool__(self):
+        raise TracingError(IF_HELP.format(what=self._label()))
+
+    def __float__(self):
+        raise TracingError(
+            f"{self._label()} is a traced value, not a number: it has no value until the computation "
+            "is evaluated (use lad.forward or lad.gradient for numbers)"
+        )
+
+    __int__ = __float__
+    __index__ = __float__
+    __complex__ = __float__
+
+    def __iter__(self):
+        raise TracingError(
+            f"cannot iterate over the traced value {self._label()}; index its entries as v[r, c]"
+        )
+
+
+class Condition:
+    """``a > b`` (or ``>=``) between traced values: usable only inside :func:`where`.
+
+    It stands for the indicator function 1[a - b > 0] (or ≥ 0).
+    """
+
+    def __init__(self, greater, smaller, strict: bool):
+        self.comp = _owner([greater, smaller], "comparison")
+        self.difference = _expression("sub", greater, smaller)
+        self.strict = strict
+
+    def __bool__(self):
+        raise TracingError(IF_HELP.format(what="this comparison"))
+
+
+# --------------------------------------------------------------------------------------------------
+# building expressions
+# --------------------------------------------------------------------------------------------------
+
+
+def _constant(x, op: str) -> Node:
+    """A Python number or numpy array as a constant node; anything else is refused by name."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Real, np.ndarray, np.generic)):
+        kind = type(x).__name__
+        hint = " (wrap lists in np.array)" if isinstance(x, (list, tuple)) else ""
+        raise UnsupportedValueError(
+            f"a {kind} cannot take part in a computation (operand of `{op}`): use numbers, numpy arrays "
+            f"or values of the computation{hint}"
+        )
+    arr = np.asarray(x, dtype=float) if np.ndim(x) else None
+    if arr is None:
+        return Node("const", shape=(), data=float(x))
+    if arr.ndim != 2:
+        raise ShapeError(
+            f"constant of shape {arr.shape} in `{op}`: lagrange_ad works with scalars and 2-D arrays "
+            "(write a vector as a 1×k row)"
+        )
+    return Node("const", shape=arr.shape, data=arr)
+
+
+def _result_shape(op: str, shapes: list[tuple], data=None) -> tuple:
+    if op in ("add", "sub", "mul", "div", "pow"):
+        return broadcast_shape(op, shapes[0], shapes[1])
+    if op == "matmul":
+        a, b = shapes
+        if len(a) != 2 or len(b) != 2:
+            raise ShapeError(f"`@` needs two matrices; got shapes {a} and {b} (use * for a scalar)")
+        if a[1] != b[0]:
+            raise ShapeError(
+                f"cannot multiply shapes {a} @ {b}: the left has {a[1]} columns, the right {b[0]} rows"
+            )
+        return (a[0], b[1])
+    if op == "transpose":
+        return tuple(reversed(shapes[0]))
+    if op in ("sum", "mean", "index"):
+        return ()
+    if op == "where":
+        return broadcast_shape("where", broadcast_shape("where", shapes[0], shapes[1]), shapes[2])
+    return shapes[0]
+
+
+def _owner(operands, op: str):
+    comps = {id(v.comp): v.comp for v in operands if isinstance(v, Value)}
+    if len(comps) > 1:
+        raise ForeignValueError(
+            f"`{op}` mixes values from {len(comps)} different computations; a value belongs to the "
+            "computation that made it (build everything in one Computation, or one trace)"
+        )
+    return next(iter(comps.values()), None)
+
+
+def _node_of(x, op: str) -> Node:
+    if isinstance(x, Value):
+        return x.node
+    if isinstance(x, Condition):
+        raise TracingError(f"a comparison can only be used as the condition of lad.where, not in `{op}`")
+    return _constant(x, op)
+
+
+def _expression(op: str, *operands, data=None) -> Node:
+    _owner(operands, op)
+    args = tuple(_node_of(x, op) for x in operands)
+    return Node(op, args, _result_shape(op, [a.shape for a in args], data), data)
+
+
+def apply(op: str, *operands, data=None):
+    """Apply an elementary operation: numerically to plain numbers, as an expression to values.
+
+    While tracing, the expression immediately becomes a step of its own.
+
+    >>> apply("mul", 2.0, 3.0)
+    6.0
+    """
+    comp = _owner(operands, op)
+    if comp is None:
+        return _numeric(op, operands, data)
+    node = _expression(op, *operands, data=data)
+    value = Value(comp, node)
+    return comp.assign(value) if comp.tracing else value
+
+
+def _numeric(op: str, operands, data):
+    for x in operands:
+        _constant(x, op)  # same checks, same messages, as for traced operands
+    node = Node(op, data=data)
+    result = op_of(node).numeric(*[np.asarray(x, dtype=float) if np.ndim(x) else float(x) for x in operands])
+    return float(result) if np.ndim(result) == 0 else result
+
+
+# --------------------------------------------------------------------------------------------------
+# the elementary functions
+# --------------------------------------------------------------------------------------------------
+
+
+def _unary(name: str, doc: str):
+    def fn(x):
+        return apply(name, x)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
+
+
+exp = _unary("exp", "Elementwise exponential.\n\n>>> exp(0.0)\n1.0")
+log = _unary("log", "Elementwise natural logarithm.\n\n>>> log(1.0)\n0.0")
+sqrt = _unary("sqrt", "Elementwise square root.\n\n>>> sqrt(4.0)\n2.0")
+sin = _unary("sin", "Elementwise sine.\n\n>>> sin(0.0)\n0.0")
+cos = _unary("cos", "Elementwise cosine.\n\n>>> cos(0.0)\n1.0")
+tanh = _unary("tanh", "Elementwise hyperbolic tangent.\n\n>>> tanh(0.0)\n0.0")
+sigmoid = _unary("sigmoid", "Elementwise logistic function 1 / (1 + exp(-x)).\n\n>>> sigmoid(0.0)\n0.5")
+relu = _unary("relu", "Elementwise max(x, 0); its derivative at 0 is taken as 0.\n\n>>> relu(-2.0)\n0.0")
+softmax = _unary(
+    "softmax",
+    "Softmax of each row of a matrix (of a 1×k row vector, its k entries).\n\n"
+    ">>> softmax(np.array([[0.0, 0.0]])).tolist()\n[[0.5, 0.5]]",
+)
+
+
+def sum(x):  # noqa: A001 - the natural name, as in numpy
+    """The sum of all entries of a matrix, a scalar.
+
+    >>> sum(np.ones((2, 3)))
+    6.0
+    """
+    return apply("sum", x)
+
+
+def mean(x):
+    """The mean of all entries of a matrix, a scalar.
+
+    >>> mean(np.array([[1.0, 3.0]]))
+    2.0
+    """
+    return apply("mean", x)
+
+
+def cross_entropy(p, y):
+    """Cross-entropy ``-Σ y log p`` of predicted probabilities ``p`` against targets ``y``.
+
+    >>> round(cross_entropy(np.array([[0.25, 0.75]]), np.array([[0.0, 1.0]])), 6)
+    0.287682
+    """
+    return -sum(y * log(p))
+
+
+def where(condition, if_true, if_false):
+    """A branch as an indicator function: ``1[c]·if_true + (1 − 1[c])·if_false``.
+
+    ``condition`` is a comparison such as ``x > 0``. The derivative of the indicator itself is zero
+    everywhere except at the switching point, where it does not exist; like every AD system, lagrange_ad
+    takes it as zero there too, so the gradient is that of the branch taken.
+
+    >>> where(2.0 > 1.0, 10.0, 20.0)
+    10.0
+    """
+    if isinstance(condition, Condition):
+        ind = "indicator" if condition.strict else "indicator_ge"
+        indicator = Value(condition.comp, Node(ind, (condition.difference,), condition.difference.shape))
+        return apply("where", indicator, if_true, if_false)
+    if isinstance(condition, (Value,)):
+        raise TracingError("the condition of lad.where must be a comparison such as x > 0")
+    if np.ndim(condition):
+        return apply("where", np.asarray(condition, dtype=float), if_true, if_false)
+    if not isinstance(condition, (bool, np.bool_)):
+        raise UnsupportedValueError(
+            f"the condition of lad.where must be a comparison or a bool, not {type(condition).__name__}"
+        )
+    chosen = if_true if condition else if_false
+    return chosen if isinstance(chosen, Value) else apply("add", chosen, 0.0)
+
+
+# --------------------------------------------------------------------------------------------------
+# trace
+# --------------------------------------------------------------------------------------------------
+
+
+def _parse_inputs(inputs, shapes):
+    if isinstance(inputs, str):
+        names = inputs.replace(",", " ").split()
+        table = {n: () for n in names}
+    elif isinstance(inputs, dict):
+        table = dict(inputs)
+    else:
+        table = {n: () for n in inputs}
+    for name, shape in (shapes or {}).items():
+        if name not in table:
+            raise OutputError(f"shapes names {name!r}, which is not one of the inputs {list(table)}")
+        table[name] = tuple(shape)
+    return table
+
+
+def trace(fn, inputs, shapes=None, max_steps: int = 10_000):
+    """Run ``fn`` on traced inputs and record every elementary operation as a step.
+
+    ``inputs`` names the parameters of ``fn`` in order: ``"x w"``, a list of names, or a dict
+    ``{name: shape}``. ``shapes`` gives shapes by name (scalars by default). Loops unroll; the trace
+    stops with :class:`~lagrange_ad.StepLimitError` after ``max_steps`` steps (default 10 000), which is
+    how a loop that never ends shows itself. The value ``fn`` returns becomes z_n and must be a scalar.
+
+    >>> import lagrange_ad as lad
+    >>> comp = lad.trace(lambda x, w: lad.sigmoid(w * x), "x w")
+    >>> len(comp), comp.output.tex
+    (4, '\\\\sigma\\\\left(z_{3}\\\\right)')
+    """
+    from .computation import Computation  # computation imports this module
+
+    table = _parse_inputs(inputs, shapes)
+    try:
+        params = inspect.signature(fn).parameters.values()
+        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if len(positional) != len(table) and not any(p.kind == p.VAR_POSITIONAL for p in params):
+            raise OutputError(
+                f"{getattr(fn, '__name__', 'the function')} takes {len(positional)} arguments but "
+                f"{len(table)} inputs were named: {list(table)}"
+            )
+    except (TypeError, ValueError) as err:
+        if isinstance(err, OutputError):
+            raise
+    comp = Computation(max_steps=max_steps)
+    args = [comp.input(name, shape) for name, shape in table.items()]
+    comp.tracing = True
+    try:
+        result = fn(*args)
+    finally:
+        comp.tracing = False
+    if isinstance(result, Condition):
+        raise OutputError("the traced function returned a comparison; return a number-valued result")
+    if not isinstance(result, Value):
+        raise OutputError(
+            f"the traced function returned {type(result).__name__} {result!r}, which does not depend on "
+            "the inputs: there is no gradient to compute"
+        )
+    if result.comp is not comp:
+        raise ForeignValueError("the traced function returned a value from another computation")
+    if result.shape != ():
+        raise OutputError(
+            f"the result z_n must be a scalar, but the traced function returned shape {result.shape}: "
+            "reduce it, e.g. with lad.sum or lad.mean"
+        )
+    if result.node.op != "z" or result.node.data != len(comp):
+        comp.assign(result)  # z_n must be the last step: copy the result into a new final step
+    return comp
+
