@@ -84,9 +84,7 @@ class Step:
         if not self.shape:
             return sympy.Symbol(base)
         rows, cols = self.shape
-        return sympy.ImmutableMatrix(
-            rows, cols, lambda r, c: sympy.Symbol(f"{base}_{{{r + 1},{c + 1}}}")
-        )
+        return sympy.ImmutableMatrix(rows, cols, lambda r, c: sympy.Symbol(f"{base}_{{{r + 1},{c + 1}}}"))
 
     @property
     def formula(self):

@@ -168,7 +168,7 @@ def finite_difference(comp: Computation, values, h: float = 1e-6) -> dict:
 
     >>> import lagrange_ad as lad
     >>> g = finite_difference(lad.trace(lambda x: x * x, "x"), {"x": 3.0})
-    >>> math.isclose(g["x"], 6.0, rel_tol=1e-8)
+    >>> abs(g["x"] - 6.0) < 1e-6
     True
     """
     base = check_values(comp, values)

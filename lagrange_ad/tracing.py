@@ -430,4 +430,3 @@ def trace(fn, inputs, shapes=None, max_steps: int = 10_000):
     if result.node.op != "z" or result.node.data != len(comp):
         comp.assign(result)  # z_n must be the last step: copy the result into a new final step
     return comp
-
