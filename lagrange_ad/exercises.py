@@ -1,0 +1,562 @@
+"""Friendly checks for exercise cells: they say what is wrong and hint why.
+
+Every check prints one ✓ line when the answer is right and otherwise raises
+:class:`CheckFailed` (an ``AssertionError``, so nbgrader counts it as a failed
+test) whose message names the answer, the problem, and the hint::
+
+    >>> check_value("lam5", 0.25, 0.25)
+    ✓ lam5 is correct.
+    >>> check_value("lam5", None, 0.25)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: lam5 is not answered yet: replace the placeholder (None) by ...
+
+Answers may be Python numbers, numpy arrays, nested lists, sympy numbers,
+expressions, equations or matrices; anything else gets a clear message instead
+of a numpy or sympy traceback. Hidden tests should not trust these names in the
+student's namespace (a student may redefine them); they reload this module
+first, see docs/exercises.md.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import sympy
+
+__all__ = [
+    "CheckFailed",
+    "check_value",
+    "check_sequence",
+    "check_expr",
+    "check_row",
+    "check_lambda",
+    "check_pattern",
+    "check_gradient",
+]
+
+# Placeholders an exercise cell starts with; seeing one means "not answered yet".
+_PLACEHOLDERS = (None, Ellipsis, NotImplemented)
+
+
+class CheckFailed(AssertionError):
+    """An exercise answer is wrong; the message says what is wrong and, with a hint, why."""
+
+
+def _fail(name: str, problem: str, hint: str | None = None):
+    __tracebackhide__ = True
+    message = f"{name} {problem}"
+    if hint:
+        message += f"\nHint: {hint}"
+    raise CheckFailed(message)
+
+
+def _ok(name: str) -> None:
+    print(f"✓ {name} is correct.")
+
+
+def _require_answered(name: str, got) -> None:
+    __tracebackhide__ = True
+    if any(got is p for p in _PLACEHOLDERS):
+        _fail(name, f"is not answered yet: replace the placeholder ({got!r}) by your answer.")
+
+
+def _describe(got) -> str:
+    text = repr(got)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# ----------------------------------------------------------------------------- numbers and arrays
+
+
+def _to_float(name: str, got) -> float:
+    """``got`` as a Python float, or a CheckFailed that says why it is not one."""
+    __tracebackhide__ = True
+    _require_answered(name, got)
+    if isinstance(got, (bool, np.bool_)):
+        _fail(name, f"is {got}, a truth value; expected a number.")
+    if isinstance(got, str):
+        _fail(name, f"is the text {_describe(got)}; expected a number (no quotes).")
+    if callable(got) and not isinstance(got, sympy.Basic):
+        _fail(name, "is a function; expected the number it computes (call it).")
+    if isinstance(got, sympy.Basic):
+        if isinstance(got, (sympy.MatrixBase, sympy.MatrixExpr)):
+            _fail(name, f"is a {got.shape[0]}×{got.shape[1]} matrix; expected a single number.")
+        if getattr(got, "free_symbols", None):
+            symbols = ", ".join(sorted(str(s) for s in got.free_symbols))
+            _fail(name, f"still contains the symbol(s) {symbols}; expected a number "
+                        "(substitute values with .subs(...)).")
+        try:
+            value = complex(got)
+        except (TypeError, ValueError):
+            _fail(name, f"= {_describe(got)} cannot be evaluated to a number.")
+        if value.imag != 0:
+            _fail(name, f"= {value} is complex; expected a real number.")
+        return value.real
+    if isinstance(got, np.ndarray):
+        if got.ndim == 0:
+            return _to_float(name, got.item())
+        _fail(name, f"is an array of shape {got.shape}; expected a single number.")
+    if isinstance(got, (list, tuple, dict, set)):
+        _fail(name, f"is a {type(got).__name__} ({_describe(got)}); expected a single number.")
+    if isinstance(got, complex) or np.iscomplexobj(got):
+        _fail(name, f"= {got} is complex; expected a real number.")
+    try:
+        return float(got)
+    except Exception as err:  # any object: report it instead of crashing in here
+        _fail(name, f"has type {type(got).__name__} and cannot be read as a number ({err}).")
+
+
+def _to_array(name: str, got) -> np.ndarray:
+    """``got`` (array, nested list, sympy matrix) as a float ndarray, or a clear CheckFailed."""
+    __tracebackhide__ = True
+    _require_answered(name, got)
+    if isinstance(got, str):
+        _fail(name, f"is the text {_describe(got)}; expected numbers.")
+    if isinstance(got, sympy.MatrixBase):
+        if got.free_symbols:
+            symbols = ", ".join(sorted(str(s) for s in got.free_symbols))
+            _fail(name, f"still contains the symbol(s) {symbols}; expected numbers.")
+        got = got.tolist()
+    try:
+        array = np.asarray(got, dtype=float)
+    except Exception:
+        try:
+            array = np.asarray(got, dtype=object)
+        except Exception as err:
+            _fail(name, f"cannot be read as an array ({err}).")
+        if array.dtype == object and array.ndim == 1 and any(isinstance(x, (list, tuple)) for x in array):
+            _fail(name, "has rows of different lengths.")
+        try:
+            array = np.vectorize(lambda x: _to_float(name, x), otypes=[float])(array)
+        except CheckFailed as err:
+            _fail(name, f"has an entry that is not a number: {str(err).removeprefix(name).strip()}")
+    if np.isnan(array).any():
+        where = tuple(int(i) for i in np.argwhere(np.isnan(array))[0])
+        _fail(name, f"contains NaN (first at index {where}).")
+    return array
+
+
+def _shape_problem(got: np.ndarray, want: np.ndarray) -> str | None:
+    if got.shape == want.shape:
+        return None
+    problem = f"has shape {got.shape}, expected {want.shape}"
+    if got.ndim == 2 and got.shape == want.shape[::-1]:
+        problem += " (it looks transposed: rows and columns swapped)"
+    elif got.size == want.size:
+        problem += " (the right number of entries, arranged differently)"
+    return problem + "."
+
+
+def _close(got, want, rtol: float, atol: float) -> bool:
+    return bool(np.allclose(got, want, rtol=rtol, atol=atol))
+
+
+def check_value(name: str, got, expected, *, rtol: float = 1e-6, atol: float = 1e-12,
+                hint: str | None = None) -> None:
+    """Check a number or an array (of any shape) against ``expected``.
+
+    >>> check_value("lam5", 0.5000000001, 0.5)
+    ✓ lam5 is correct.
+    >>> check_value("lam5", -0.5, 0.5, hint="λ_5 = λ_6 · ∂f_6/∂z_5")
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: lam5 = -0.5 has the wrong sign.
+    Hint: λ_5 = λ_6 · ∂f_6/∂z_5
+    >>> check_value("grad_w", [[1, 2, 3]], [[1], [2], [3]])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: grad_w has shape (1, 3), expected (3, 1) (it looks transposed: ...
+    >>> check_value("x", "0.5", 0.5)
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: x is the text '0.5'; expected a number (no quotes).
+    """
+    __tracebackhide__ = True
+    _compare_value(name, got, expected, rtol, atol, hint)
+    _ok(name)
+
+
+def _compare_value(name, got, expected, rtol, atol, hint) -> None:
+    """Raise CheckFailed unless got ≈ expected (numbers or arrays of one shape)."""
+    __tracebackhide__ = True
+    want = np.asarray(_to_array("expected", expected), dtype=float)
+    if want.ndim == 0:
+        value = _to_float(name, got)
+        if _close(value, want, rtol, atol):
+            return None
+        if _close(-value, want, rtol, atol) and want != 0:
+            _fail(name, f"= {value:.6g} has the wrong sign.", hint)
+        off = f"off by {abs(value - want) / abs(want):.1%}" if want != 0 else "not 0"
+        _fail(name, f"= {value:.6g} is not right ({off}).", hint)
+    array = _to_array(name, got)
+    problem = _shape_problem(array, want)
+    if problem:
+        _fail(name, problem, hint)
+    bad = ~np.isclose(array, want, rtol=rtol, atol=atol)
+    if not bad.any():
+        return None
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    if _close(-array, want, rtol, atol):
+        _fail(name, "has the wrong sign in every entry.", hint)
+    _fail(name, f"has {int(bad.sum())} wrong entr{'y' if bad.sum() == 1 else 'ies'} of {bad.size}; "
+                f"the first is at index {first}: {array[first]:.6g}.", hint)
+
+
+# ----------------------------------------------------------------------------- sequences of steps
+
+
+def _values_of(name: str, got, at) -> list:
+    """The step values z_1..z_n of an answer given as values, a Computation or equations."""
+    __tracebackhide__ = True
+    _require_answered(name, got)
+    if hasattr(got, "steps") or isinstance(got, str):
+        if at is None:
+            _fail(name, "is a computation; the check needs input values (at=...) to evaluate it.")
+        import lagrange_ad as lad  # only here: the rest of this module needs numbers alone
+
+        try:
+            comp = got
+            if isinstance(got, str):
+                comp = lad.Computation.from_equations(got, inputs=" ".join(at))
+            values = lad.forward(comp, at)
+        except lad.LagrangeADError as err:
+            _fail(name, f"cannot be evaluated: {err}")
+        return [values[i] for i in sorted(values)]
+    if isinstance(got, dict):
+        return [got[k] for k in sorted(got)]
+    if not isinstance(got, (list, tuple, np.ndarray)):
+        _fail(name, f"has type {type(got).__name__}; expected the list of values z_1, …, z_n.")
+    return list(got)
+
+
+def check_sequence(name: str, got, expected, *, at: dict | None = None, rtol: float = 1e-6,
+                   atol: float = 1e-12, hint: str | None = None) -> None:
+    """Check the values z_1, …, z_n of a sequence of steps, one step at a time.
+
+    ``got`` is the list of values; or a lagrange_ad ``Computation``, or the text of
+    its equations, evaluated at the inputs ``at`` (``{name: value}``).
+
+    >>> check_sequence("steps", [0.5, 2.0, 1.0, 0.7616], [0.5, 2.0, 1.0, 0.76159416], rtol=1e-4)
+    ✓ steps is correct.
+    >>> check_sequence("steps", [0.5, 2.0, 2.5, 0.9866], [0.5, 2.0, 1.0, 0.7616],
+    ...                hint="z_3 = z_1 · z_2")
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: steps: z_3 = 2.5 is not right (z_1 … z_2 are right).
+    Hint: z_3 = z_1 · z_2
+    >>> check_sequence("steps", [0.5, 2.0, 0.7616], [0.5, 2.0, 1.0, 0.7616])
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: steps has 3 steps, expected 4: every elementary operation is one step.
+    """
+    __tracebackhide__ = True
+    values = _values_of(name, got, at)
+    wanted = list(expected)
+    if len(values) != len(wanted):
+        _fail(name, f"has {len(values)} steps, expected {len(wanted)}: "
+                    "every elementary operation is one step.", hint)
+    for i, (value, want) in enumerate(zip(values, wanted, strict=True), start=1):
+        step = f"{name}: z_{i}"
+        want = _to_array("expected", want)
+        value = _to_float(step, value) if want.ndim == 0 else _to_array(step, value)
+        if want.ndim and _shape_problem(np.asarray(value), want):
+            _fail(step, _shape_problem(np.asarray(value), want), hint)
+        if not _close(value, want, rtol, atol):
+            shown = f"{value:.6g}" if want.ndim == 0 else "(an array)"
+            right = {1: "", 2: " (z_1 is right)"}.get(i, f" (z_1 … z_{i - 1} are right)")
+            _fail(step, f"= {shown} is not right{right}.", hint)
+    _ok(name)
+
+
+# ----------------------------------------------------------------------------- symbolic answers
+
+
+def _sympify(name: str, got, like) -> sympy.Basic:
+    """``got`` as a sympy object whose symbols are those of ``like`` (matched by name)."""
+    __tracebackhide__ = True
+    _require_answered(name, got)
+    by_name = {str(s): s for s in getattr(like, "free_symbols", ())}
+    if isinstance(got, str):
+        try:
+            got = sympy.sympify(got, locals=by_name)
+        except (sympy.SympifyError, SyntaxError, TypeError) as err:
+            _fail(name, f"= {_describe(got)} is not a formula sympy can read ({type(err).__name__}).")
+    elif not isinstance(got, sympy.Basic):
+        try:
+            got = sympy.sympify(got, strict=True)
+        except (sympy.SympifyError, TypeError, ValueError):
+            _fail(name, f"has type {type(got).__name__}; expected a sympy expression.")
+    # The same name may have been created with other assumptions (real=True ...): unify.
+    rename = {s: by_name[str(s)] for s in got.free_symbols if str(s) in by_name and s != by_name[str(s)]}
+    return got.xreplace(rename) if rename else got
+
+
+def _equal(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """a == b for all values of the symbols: symbolically, else at random points."""
+    difference = a - b
+    if difference == 0:
+        return True
+    try:
+        if sympy.simplify(difference) == 0:
+            return True
+    except Exception:  # simplify gives up on some expressions; the numeric test decides
+        pass
+    symbols = sorted(a.free_symbols | b.free_symbols, key=str)
+    rng = random.Random(0)
+    for _ in range(4):
+        point = {s: sympy.Float(rng.uniform(0.1, 0.9)) for s in symbols}
+        try:
+            value = complex(difference.xreplace(point).evalf())
+        except (TypeError, ValueError):
+            return False
+        if abs(value) > 1e-9 * (1 + abs(complex(a.xreplace(point).evalf()))):
+            return False
+    return True
+
+
+def _ratio_at_a_point(g: sympy.Expr, e: sympy.Expr):
+    """g/e at a random point where e is not 0 (a sympy Float), or None."""
+    symbols = sorted(g.free_symbols | e.free_symbols, key=str)
+    rng = random.Random(1)
+    for _ in range(4):
+        point = {s: sympy.Float(rng.uniform(0.1, 0.9)) for s in symbols}
+        try:
+            num, den = complex(g.xreplace(point).evalf()), complex(e.xreplace(point).evalf())
+        except (TypeError, ValueError):
+            return None
+        if abs(den) > 1e-9:
+            ratio = num / den
+            return sympy.Float(ratio.real) if abs(ratio.imag) < 1e-12 else None
+    return None
+
+
+def _is_zero(e) -> bool:
+    return _equal(sympy.sympify(e), sympy.Integer(0))
+
+
+def check_expr(name: str, got, expected, *, hint: str | None = None) -> None:
+    """Check a sympy expression, or an equation up to rearranging and scaling.
+
+    ``got`` may be a sympy object or text (``"lam6*w - lam5"``); its symbols are
+    matched to ``expected``'s by name.
+
+    >>> lam5, lam6, w = sympy.symbols("lambda_5 lambda_6 w")
+    >>> check_expr("cond", sympy.Eq(lam5, lam6 * w), sympy.Eq(0, lam6 * w - lam5))
+    ✓ cond is correct.
+    >>> check_expr("cond", sympy.Eq(lam5, lam6), sympy.Eq(0, lam6 * w - lam5))
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: cond does not involve w.
+    >>> check_expr("d", "2*w", 2 * w)
+    ✓ d is correct.
+    """
+    __tracebackhide__ = True
+    expected = sympy.sympify(expected)
+    got = _sympify(name, got, expected)
+    want_eq = isinstance(expected, sympy.Equality)
+    if want_eq != isinstance(got, sympy.Equality):
+        what = "an equation (sympy.Eq(left, right))" if want_eq else "an expression, not an equation"
+        _fail(name, f"should be {what}.", hint)
+    if want_eq:
+        g, e = got.lhs - got.rhs, expected.lhs - expected.rhs
+    else:
+        g, e = got, expected
+    missing = sorted(str(s) for s in e.free_symbols - g.free_symbols)
+    extra = sorted(str(s) for s in g.free_symbols - e.free_symbols)
+    if missing:
+        _fail(name, f"does not involve {', '.join(missing)}.", hint)
+    if extra:
+        _fail(name, f"involves {', '.join(extra)}, which should not appear.", hint)
+    if want_eq:
+        # An equation is the same equation after multiplying both sides by a nonzero constant c.
+        if _is_zero(e):
+            right = _is_zero(g)
+        else:
+            c = _ratio_at_a_point(g, e)
+            right = c is not None and abs(c) > 1e-12 and _equal(g, c * e)
+        if right:
+            return _ok(name)
+        _fail(name, "is not the right equation.", hint)
+    if _equal(g, e):
+        return _ok(name)
+    if _equal(g, -e):
+        _fail(name, "has the wrong sign.", hint)
+    _fail(name, "is not right.", hint)
+
+
+# ----------------------------------------------------------------------------- the linear system
+
+
+def _entries(name: str, got) -> list:
+    """A row given as a list, a 1×n / n×1 matrix or an array, as a flat list of sympy objects."""
+    __tracebackhide__ = True
+    _require_answered(name, got)
+    if isinstance(got, sympy.MatrixBase):
+        if min(got.shape) != 1:
+            _fail(name, f"is a {got.shape[0]}×{got.shape[1]} matrix; expected one row.")
+        return list(got)
+    if isinstance(got, str) or not hasattr(got, "__iter__"):
+        _fail(name, f"has type {type(got).__name__}; expected a row (a list or a 1×n matrix).")
+    array = np.asarray(got, dtype=object)
+    if array.ndim == 2 and 1 in array.shape:
+        array = array.reshape(-1)
+    if array.ndim != 1:
+        _fail(name, f"has shape {array.shape}; expected one row.")
+    entries = []
+    for k, x in enumerate(array, start=1):
+        _require_answered(f"{name}, column {k},", x)
+        try:
+            entries.append(sympy.sympify(x))
+        except (sympy.SympifyError, TypeError, ValueError):
+            _fail(name, f"has an entry in column {k} that is not a number or formula: {_describe(x)}.")
+    return entries
+
+
+def _same(a, b, rtol: float = 1e-6) -> bool:
+    if not a.free_symbols and not b.free_symbols:
+        try:
+            return bool(np.isclose(complex(a), complex(b), rtol=rtol, atol=1e-12))
+        except (TypeError, ValueError):
+            pass
+    return _equal(a, b)
+
+
+def check_row(i: int, got, expected, *, name: str | None = None, hint: str | None = None) -> None:
+    """Check row ``i`` (1-based) of A, entry by entry, explaining each mistake.
+
+    >>> z3 = sympy.Symbol("z_3")
+    >>> row = [0, 0, -1, 1 - sympy.tanh(z3) ** 2]
+    >>> check_row(3, [0, 0, -1, 1 - sympy.tanh(z3) ** 2], row)
+    ✓ row 3 of A is correct.
+    >>> check_row(3, [0, 0, -1, 0], row)
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: row 3 of A: column 4 is 0, but z_4 uses z_3, so A[3,4] = ∂f_4/∂z_3 ≠ 0.
+    """
+    __tracebackhide__ = True
+    name = name or f"row {i} of A"
+    want = _entries("expected", expected)
+    row = _entries(name, got)
+    if len(row) != len(want):
+        _fail(name, f"has {len(row)} entries, expected {len(want)} (one per step z_1 … z_{len(want)}).", hint)
+    for k, (g, e) in enumerate(zip(row, want, strict=True), start=1):
+        if _same(g, e):
+            continue
+        where = f"{name}: column {k}"
+        if k == i:
+            _fail(where, f"is {g}, but the diagonal of A is −1 (the −λ_{i} from differentiating "
+                         f"−λ_{i}(z_{i} − f_{i}) by z_{i}).", hint)
+        if k < i:
+            _fail(where, f"is {g}, but A is upper triangular: z_{k} comes before z_{i} and cannot use it.",
+                  hint)
+        if _is_zero(e):
+            _fail(where, f"is {g}, but z_{k} does not use z_{i} directly, so A[{i},{k}] = 0.", hint)
+        if _is_zero(g):
+            _fail(where, f"is 0, but z_{k} uses z_{i}, so A[{i},{k}] = ∂f_{k}/∂z_{i} ≠ 0.", hint)
+        _fail(where, f"= {g} is not ∂f_{k}/∂z_{i}.", hint)
+    _ok(name)
+
+
+def check_lambda(i: int, got, expected, *, contributions: dict | None = None, rtol: float = 1e-6,
+                 name: str | None = None, hint: str | None = None) -> None:
+    """Check one back-substitution step, λ_i = Σ_{k ∈ b(i)} λ_k ∂f_k/∂z_i.
+
+    ``contributions`` maps each k in b(i) to its term λ_k ∂f_k/∂z_i (numbers or
+    sympy), so the message can name a missing, doubled or sign-flipped term.
+
+    >>> check_lambda(5, 0.75, 0.75, contributions={6: 0.5, 7: 0.25})
+    ✓ λ_5 is correct.
+    >>> check_lambda(5, 0.5, 0.75, contributions={6: 0.5, 7: 0.25})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: λ_5 should include the contribution through z_7 (the term ...
+    """
+    __tracebackhide__ = True
+    name = name or f"λ_{i}"
+    want = sympy.sympify(expected)
+    symbolic = bool(want.free_symbols)
+    value = _sympify(name, got, want) if symbolic else sympy.Float(_to_float(name, got))
+    if _same(value, want, rtol):
+        return _ok(name)
+    terms = {k: sympy.sympify(t) for k, t in (contributions or {}).items()}
+    for k, term in terms.items():
+        if _is_zero(term):
+            continue
+        if _same(value, want - term, rtol):
+            _fail(name, f"should include the contribution through z_{k} "
+                        f"(the term λ_{k}·∂f_{k}/∂z_{i}).", hint)
+        if _same(value, want + term, rtol):
+            _fail(name, f"counts the contribution through z_{k} twice.", hint)
+        if _same(value, want - 2 * term, rtol):
+            _fail(name, f"has the contribution through z_{k} with the wrong sign.", hint)
+    if not _is_zero(want) and _same(value, -want, rtol):
+        _fail(name, "has the wrong sign: with −1 on the diagonal of A, λ_i = +Σ_k λ_k ∂f_k/∂z_i.", hint)
+    if terms:
+        uses = ", ".join(f"z_{k}" for k in sorted(terms))
+        _fail(name, f"is not right: it sums λ_k ∂f_k/∂z_{i} over the steps that use z_{i} ({uses}).", hint)
+    _fail(name, "is not right.", hint)
+
+
+def check_pattern(name: str, got, expected, *, hint: str | None = None) -> None:
+    """Check a predicted structure of A: True (or 1) where the block A_ik is nonzero.
+
+    >>> want = [[True, True, False], [False, True, True], [False, False, True]]
+    >>> check_pattern("pattern", [[1, 1, 0], [0, 1, 1], [0, 0, 1]], want)
+    ✓ pattern is correct.
+    >>> check_pattern("pattern", [[1, 1, 1], [0, 1, 1], [0, 0, 1]], want)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: pattern marks A[1,3] nonzero, but z_3 does not use z_1 directly ...
+    """
+    __tracebackhide__ = True
+    want = np.asarray(expected, dtype=bool)
+    array = _to_array(name, got)
+    problem = _shape_problem(array, want)
+    if problem:
+        _fail(name, problem + f" A has one row and one column per step (n = {want.shape[0]}).", hint)
+    array = array != 0
+    wrong = np.argwhere(array != want)
+    if not len(wrong):
+        return _ok(name)
+    r, c = (int(x) for x in wrong[0])
+    i, k = r + 1, c + 1
+    more = ""
+    if len(wrong) > 1:
+        more = f" ({len(wrong) - 1} more entr{'y is' if len(wrong) == 2 else 'ies are'} wrong)"
+    if i == k:
+        _fail(name, f"marks A[{i},{i}] zero, but the diagonal of A is −1{more}.", hint)
+    if i > k:
+        _fail(name, f"marks A[{i},{k}] nonzero, but A is upper triangular: z_{k} comes before z_{i}{more}.",
+              hint)
+    if want[r, c]:
+        _fail(name, f"marks A[{i},{k}] zero, but z_{k} uses z_{i}{more}.", hint)
+    _fail(name, f"marks A[{i},{k}] nonzero, but z_{k} does not use z_{i} directly "
+                f"(only through other steps){more}.", hint)
+
+
+def check_gradient(got, expected, *, rtol: float = 1e-6, atol: float = 1e-12, name: str = "gradient",
+                   hint: str | None = None) -> None:
+    """Check a gradient given as ``{input name: value}`` (numbers or arrays).
+
+    >>> check_gradient({"x": 1.0, "w": [[0.5, 2.0]]}, {"x": 1.0, "w": [[0.5, 2.0]]})
+    ✓ gradient is correct.
+    >>> check_gradient({"x": 1.0}, {"x": 1.0, "w": 2.0})
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: gradient has no entry for the input 'w'.
+    """
+    __tracebackhide__ = True
+    _require_answered(name, got)
+    if not isinstance(got, dict):
+        _fail(name, f"has type {type(got).__name__}; expected a dict {{input name: derivative}}.", hint)
+    for key in expected:
+        if key not in got:
+            _fail(name, f"has no entry for the input {key!r}.", hint)
+    for key in got:
+        if key not in expected:
+            _fail(name, f"has an entry for {key!r}, which is not an input.", hint)
+    for key in expected:
+        _compare_value(f"{name}[{key!r}]", got[key], expected[key], rtol, atol, hint)
+    _ok(name)
