@@ -29,8 +29,19 @@
     return !!(mj && typeof mj.typesetPromise === "function" && mj.startup && mj.startup.promise);
   }
 
+  // Connected elements only, and none inside another: MathJax would find the same math twice
+  // and fail replacing it the second time ("Cannot read properties of null (reading 'replaceChild')").
+  function outermost(elements) {
+    var live = (elements || []).filter(function (el) { return el && el.isConnected !== false; });
+    return live.filter(function (el, i) {
+      return !live.some(function (other, j) {
+        return other !== el ? other.contains(el) : j < i;
+      });
+    });
+  }
+
   function typeset(elements) {
-    elements = (elements || []).filter(function (el) { return el && el.isConnected !== false; });
+    elements = outermost(elements);
     if (!mathjaxReady()) {
       Array.prototype.push.apply(pending, elements.length ? elements : [document.body]);
       return chain;

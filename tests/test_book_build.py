@@ -1,0 +1,40 @@
+"""The book builds with execution and warnings as errors, and every toc page becomes an html page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import BUILD_COMMAND, REPO, toc_files
+
+pytestmark = [pytest.mark.slow, pytest.mark.book]
+
+# Sphinx and myst-nb report problems as "WARNING:" / "ERROR:" lines (with -W they also fail the build).
+PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b:?")
+
+
+def test_book_builds_without_warnings(book_build):
+    problems = [line for line in book_build.log.splitlines() if PROBLEM.search(line)]
+    assert book_build.returncode == 0 and not problems, (
+        f"`{' '.join(BUILD_COMMAND)}` exited {book_build.returncode} "
+        f"with {len(problems)} warning/error lines:\n" + "\n".join(problems[:30])
+        + "\n--- last lines of the log ---\n" + "\n".join(book_build.log.splitlines()[-30:])
+    )
+    print(f"book build: {book_build.seconds:.1f} s")
+
+
+def test_toc_lists_existing_sources():
+    missing = [f for f in toc_files() if not any((REPO / f"{f}{ext}").exists() for ext in (".md", ".ipynb"))]
+    assert not missing, f"_toc.yml lists pages with no .md or .ipynb source: {missing}"
+
+
+def test_every_toc_page_has_html(book_html):
+    missing = [f for f in toc_files() if not (book_html / f"{f}.html").is_file()]
+    assert not missing, f"these toc pages have no html in {book_html}: {missing}"
+
+
+def test_offline_assets_are_in_the_build(book_html):
+    # _config.yml points at these paths; a wrong path would silently fall back to nothing
+    for rel in ("_static/mathjax/es5/tex-mml-chtml.js", "_static/html-manager/dist/embed.js",
+                "_static/mathjax_widgets.js", "_static/lagrange_ad.css"):
+        assert (book_html / rel).is_file(), f"{rel} is missing from the built book"
