@@ -112,8 +112,10 @@ def _symbols(letter: str, index: int, shape: tuple):
     if not shape:
         return sympy.Symbol(f"{letter}_{index}")
     rows, cols = shape
+    # z_{i,rc} reads well for small blocks; past 9 rows or columns "111" could be (1, 11) or (11, 1)
+    sep = "," if max(rows, cols) > 9 else ""
     return sympy.ImmutableMatrix(
-        rows, cols, lambda r, c: sympy.Symbol(f"{letter}_{{{index},{r + 1}{c + 1}}}")
+        rows, cols, lambda r, c: sympy.Symbol(f"{letter}_{{{index},{r + 1}{sep}{c + 1}}}")
     )
 
 

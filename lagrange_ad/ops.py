@@ -339,6 +339,12 @@ def _index_vjp(g, args, out, needs, idx):
     return (grad,)
 
 
+def _where(c, a, b):
+    # np.where broadcasts all three operands, also when the condition is a scalar
+    out = np.where(np.asarray(c) > 0, a, b)
+    return float(out) if out.ndim == 0 else out
+
+
 def _where_vjp(g, args, out, needs):
     c, a, b = args
     # The indicator's own derivative is a Dirac delta at the switch: zero wherever it is defined.
@@ -463,7 +469,7 @@ OPS: dict[str, Op] = {
     ),
     "where": Op(
         "where",
-        lambda c, a, b: np.where(np.asarray(c) > 0, a, b) if np.ndim(c) else (a if c > 0 else b) * 1.0,
+        _where,
         lambda c, a, b: sym_elementwise(lambda ci, ai, bi: ci * ai + (1 - ci) * bi, c, a, b),
         _where_vjp,
         lambda c, node: rf"{c[0]}\, {c[1]} + \left(1 - {c[0]}\right) {c[2]}",

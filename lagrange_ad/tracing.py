@@ -52,7 +52,6 @@ class Value:
     """
 
     __slots__ = ("comp", "node")
-    __array_ufunc__ = None  # numpy hands `array * value` back to us instead of looping over the value
 
     def __init__(self, comp, node: Node):
         self.comp = comp
@@ -146,6 +145,13 @@ class Value:
     def __le__(self, other):
         return Condition(other, self, strict=False)
 
+    def __eq__(self, other):
+        raise TracingError(
+            f"`==` or `!=` on the traced value {self._label()} cannot be traced: a branch on equality has no "
+            "derivative to follow. Compare with >, >=, < or <= inside lad.where (`is` tests identity)"
+        )
+
+    __ne__ = __eq__
     __hash__ = object.__hash__
 
     # what cannot be traced -------------------------------------------------------------------------
@@ -167,6 +173,38 @@ class Value:
             f"cannot iterate over the traced value {self._label()}; index its entries as v[r, c]"
         )
 
+    def __abs__(self):
+        raise TracingError(
+            f"abs() of the traced value {self._label()} is a branch: write it as an indicator function, "
+            "lad.where(x > 0, x, -x)"
+        )
+
+    # numpy ---------------------------------------------------------------------------------------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        # numpy calls this for `array * value` (hand it to our operators) and for np.sin(value) (refuse:
+        # numpy would need numbers now)
+        rule = _NUMPY_OPERATORS.get(ufunc)
+        if method == "__call__" and not kwargs and rule is not None:
+            return rule(*inputs)
+        raise TracingError(_numpy_help(f"np.{ufunc.__name__}", self))
+
+    def __array_function__(self, func, types, args, kwargs):
+        raise TracingError(_numpy_help(f"np.{func.__name__}", self))
+
+
+def _numpy_help(what: str, value: Value) -> str:
+    name = what.removeprefix("np.")
+    if name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sum", "mean", "where"):
+        use = f"use lad.{name} instead"
+    elif name in ("dot", "matmul"):
+        use = "use the operator @ instead"
+    else:
+        use = (
+            "use lagrange_ad's elementary functions instead (lad.exp, lad.log, lad.sqrt, lad.sin, lad.cos, "
+            "lad.tanh, lad.sigmoid, lad.relu, lad.softmax, lad.where, lad.sum, lad.mean) and + - * / ** @"
+        )
+    return f"{what} cannot work on the traced value {value._label()}: numpy needs numbers, a trace has none; {use}"
+
 
 class Condition:
     """``a > b`` (or ``>=``) between traced values: usable only inside :func:`where`.
@@ -181,6 +219,22 @@ class Condition:
 
     def __bool__(self):
         raise TracingError(IF_HELP.format(what="this comparison"))
+
+
+_NUMPY_OPERATORS = {
+    np.add: lambda a, b: apply("add", a, b),
+    np.subtract: lambda a, b: apply("sub", a, b),
+    np.multiply: lambda a, b: apply("mul", a, b),
+    np.true_divide: lambda a, b: apply("div", a, b),
+    np.power: lambda a, b: apply("pow", a, b),
+    np.matmul: lambda a, b: apply("matmul", a, b),
+    np.negative: lambda a: apply("neg", a),
+    np.positive: lambda a: a,
+    np.greater: lambda a, b: Condition(a, b, strict=True),
+    np.greater_equal: lambda a, b: Condition(a, b, strict=False),
+    np.less: lambda a, b: Condition(b, a, strict=True),
+    np.less_equal: lambda a, b: Condition(b, a, strict=False),
+}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -355,8 +409,15 @@ def where(condition, if_true, if_false):
         raise UnsupportedValueError(
             f"the condition of lad.where must be a comparison or a bool, not {type(condition).__name__}"
         )
-    chosen = if_true if condition else if_false
+    chosen, other = (if_true, if_false) if condition else (if_false, if_true)
+    shape = _result_shape("where", [(), _shape_of(chosen), _shape_of(other)])
+    if _shape_of(chosen) != shape:  # broadcast like np.where, whichever branch is taken
+        chosen = apply("mul", chosen, np.ones(shape))
     return chosen if isinstance(chosen, Value) else apply("add", chosen, 0.0)
+
+
+def _shape_of(x) -> tuple:
+    return x.shape if isinstance(x, Value) else np.shape(_node_of(x, "where").data)
 
 
 # --------------------------------------------------------------------------------------------------
