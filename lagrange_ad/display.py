@@ -33,7 +33,7 @@ from .linear_system import block_pattern, linear_system, step_slices
 __all__ = [
     "TeX", "HTMLTable", "ROW_COLOR", "COL_COLOR",
     "matrix_latex", "system_latex", "block_system_latex", "lagrangian_latex", "conditions_latex",
-    "structure_plot", "graph_plot", "steps_table", "number_latex", "value_latex",
+    "structure_plot", "graph_plot", "steps_table", "number_latex", "value_latex", "latex", "entry_latex",
 ]  # fmt: skip
 
 #: Colour of the highlighted row (the equation being solved).
@@ -100,16 +100,41 @@ def number_latex(v, digits: int = 3) -> str:
     return text
 
 
+def latex(expr) -> str:
+    """sympy's LaTeX, with the package's component multipliers ``lambda_{i,rc}`` written as λ.
+
+    >>> from lagrange_ad.lagrangian import multiplier
+    >>> import lagrange_ad as lad
+    >>> comp = lad.Computation()
+    >>> W = comp.input("W", shape=(1, 2))
+    >>> print(latex(multiplier(comp.steps[0])))
+    \\left[\\begin{matrix}\\lambda_{1,11} & \\lambda_{1,12}\\end{matrix}\\right]
+    """
+    expr = sympy.sympify(expr)
+    names = {s: "\\" + s.name for s in expr.free_symbols if s.name.startswith("lambda_{")}
+    return sympy.latex(expr, symbol_names=names)
+
+
 def _entry_latex(v, digits: int) -> str:
     if isinstance(v, (numbers.Number, np.number)) and not isinstance(v, sympy.Basic):
         return number_latex(v, digits)
     v = sympy.sympify(v)
     if v.is_Number:
-        return number_latex(v, digits) if not v.is_Rational or v.is_Integer else sympy.latex(v)
+        return number_latex(v, digits) if not v.is_Rational or v.is_Integer else latex(v)
     floats = v.atoms(sympy.Float)
     if floats:
         v = v.xreplace({f: sympy.Float(round(float(f), digits)) for f in floats})
-    return sympy.latex(v)
+    return latex(v)
+
+
+def entry_latex(A, digits: int = 3) -> dict:
+    """``{(row, col): LaTeX}`` for the nonzero entries of a sympy matrix (0-based), to print A once.
+
+    >>> entry_latex(sympy.Matrix([[-1, sympy.Symbol("z_1")], [0, -1]]))
+    {(0, 0): '-1', (0, 1): 'z_{1}', (1, 1): '-1'}
+    """
+    items = A.todok().items() if hasattr(A, "todok") else np.ndenumerate(np.asarray(A))
+    return {(int(r), int(c)): _entry_latex(v, digits) for (r, c), v in sorted(items) if v != 0}
 
 
 def _colored(tex: str, color: str) -> str:
@@ -214,18 +239,19 @@ def _lambda_and_e(n: int, row: int | None, cols) -> str:
     return f"{_vector(lam)}\n=\n{_vector(rhs)}"
 
 
-def system_latex(comp: Computation, highlight: int | None = None, A=None, digits: int = 3) -> TeX:
+def system_latex(comp: Computation, highlight: int | None = None, A=None, digits: int = 3, entries=None) -> TeX:
     """A λ = e written out for a computation of scalar steps, with the real entries of A.
 
-    ``highlight`` is a step index i (1-based): row i is drawn in :data:`ROW_COLOR` and the columns of the
-    λ_k that row uses in :data:`COL_COLOR`. ``A`` may be passed to reuse an already computed system.
+    ``highlight`` is a step index i (1-based): row i is drawn in :data:`ROW_COLOR`, and in the vector λ
+    the λ_k that row uses in :data:`COL_COLOR`. ``A`` may be passed to reuse an already computed system, and
+    ``entries`` (:func:`entry_latex` of A) to reuse its printed entries over many calls.
 
     >>> import lagrange_ad as lad
     >>> comp = lad.trace(lambda x: lad.exp(x), "x")
     >>> print(system_latex(comp, highlight=1))
     \\begin{bmatrix}
     {\\color{#c2185b}{-1}} & {\\color{#c2185b}{e^{z_{1}}}} \\\\
-    0 & {\\color{#1565c0}{-1}}
+    0 & -1
     \\end{bmatrix}
     \\begin{bmatrix}
     {\\color{#c2185b}{\\lambda_{1}}} \\\\
@@ -242,8 +268,13 @@ def system_latex(comp: Computation, highlight: int | None = None, A=None, digits
         A, _ = linear_system(comp)
     n = len(comp)
     row = _check_highlight(comp, highlight)
-    cols = _used_columns(A, row) if row is not None else ()
-    body = matrix_latex(A, highlight_row=row, highlight_cols=cols, digits=digits)
+    entries = entry_latex(A, digits) if entries is None else entries
+    cols = tuple(c for (r, c) in entries if r == row and c != row)
+    lines = []
+    for r in range(n):
+        cells = [entries.get((r, c), "0") for c in range(n)]
+        lines.append(" & ".join(_colored(t, ROW_COLOR) for t in cells) if r == row else " & ".join(cells))
+    body = "\\begin{bmatrix}\n" + " \\\\\n".join(lines) + "\n\\end{bmatrix}"
     return TeX(f"{body}\n{_lambda_and_e(n, row, cols)}")
 
 
@@ -254,10 +285,6 @@ def _check_highlight(comp: Computation, highlight) -> int | None:
     if isinstance(highlight, bool) or not isinstance(highlight, (int, np.integer)) or not 1 <= highlight <= n:
         raise LagrangeADError(f"highlight must be a step index 1..{n} (the row of A to show), got {highlight!r}")
     return int(highlight) - 1
-
-
-def _used_columns(A, row: int) -> tuple[int, ...]:
-    return tuple(c for c in range(A.shape[1]) if c != row and A[row, c] != 0)
 
 
 def _block_tex(comp: Computation, i: int, k: int) -> str:
@@ -275,6 +302,7 @@ def block_system_latex(comp: Computation, highlight: int | None = None, pattern=
 
     Which blocks are nonzero is read off A (:func:`lagrange_ad.block_pattern`); pass ``pattern`` to reuse
     one. ``highlight`` (a step index) colours row i and the λ_k it uses, as in :func:`system_latex`.
+    Scalar steps get −1 and ∂f_k/∂z_i (no transpose), so this is also the compact form of a scalar A.
 
     >>> import lagrange_ad as lad
     >>> comp = lad.Computation()
@@ -306,11 +334,7 @@ def block_system_latex(comp: Computation, highlight: int | None = None, pattern=
         line = []
         for k in range(n):
             tex = _block_tex(comp, i + 1, k + 1) if pattern[i, k] else "0"
-            if i == row:
-                tex = _colored(tex, ROW_COLOR)
-            elif k in cols:
-                tex = _colored(tex, COL_COLOR)
-            line.append(tex)
+            line.append(_colored(tex, ROW_COLOR) if i == row else tex)
         cells.append(" & ".join(line))
     body = "\\begin{bmatrix}\n" + " \\\\\n".join(cells) + "\n\\end{bmatrix}"
     return TeX(f"{body}\n{_lambda_and_e(n, row, cols)}")
@@ -356,7 +380,7 @@ def lagrangian_latex(comp: Computation, per_line: int = 3) -> TeX:
     \\end{aligned}
     """
     comp.output  # noqa: B018 - checks that z_n exists and is a scalar
-    terms = [sympy.latex(comp.output.symbol)]
+    terms = [latex(comp.output.symbol)]
     blocks = any(s.shape for s in comp.steps)
     for s in comp.steps:
         if blocks and not s.shape:  # a scalar among blocks: written in whole z's like its neighbours
@@ -366,7 +390,7 @@ def lagrangian_latex(comp: Computation, per_line: int = 3) -> TeX:
             terms.append(f"- \\left\\langle \\lambda_{{{s.index}}},\\, z_{{{s.index}}} - {f} \\right\\rangle")
         else:
             f = s.parameter if s.is_input else s.formula
-            terms.append(f"- \\lambda_{{{s.index}}} \\left(z_{{{s.index}}} - {_paren(sympy.latex(f), f)}\\right)")
+            terms.append(f"- \\lambda_{{{s.index}}} \\left(z_{{{s.index}}} - {_paren(latex(f), f)}\\right)")
     return TeX(_lines("\\mathcal{L}(z, \\lambda)", terms, per_line))
 
 
@@ -414,13 +438,12 @@ def conditions_latex(comp: Computation, pattern=None) -> TeX:
     else:
         conds = stationarity_conditions(comp)
         g_lambda = [
-            f"{_d(sympy.latex(multiplier(s)))} &= {sympy.latex(eq.lhs)} = 0"
+            f"{_d(latex(multiplier(s)))} &= {latex(eq.lhs)} = 0"
             for s, eq in zip(comp.steps, conds.wrt_lambda, strict=True)
         ]
-        g_out = [f"{_d(sympy.latex(comp.output.symbol))} &= {sympy.latex(conds.wrt_output[0].lhs)} = 0"]
+        g_out = [f"{_d(latex(comp.output.symbol))} &= {latex(conds.wrt_output[0].lhs)} = 0"]
         g_z = [
-            f"{_d(sympy.latex(s.symbol))} &= {sympy.latex(eq.lhs)} = 0"
-            for s, eq in zip(comp.steps[:-1], conds.wrt_z, strict=True)
+            f"{_d(latex(s.symbol))} &= {latex(eq.lhs)} = 0" for s, eq in zip(comp.steps[:-1], conds.wrt_z, strict=True)
         ]
     groups = [[head_lambda] + g_lambda, [head_out] + g_out]
     if g_z:
