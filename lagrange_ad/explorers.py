@@ -1,0 +1,434 @@
+"""Explorers that need a running kernel: type a computation and see its steps, L, A; move inputs, see λ.
+
+Each explorer is wrapped by :func:`lagrange_ad.widgets.kernel_explorer`, so the static book page says
+plainly that it needs a running notebook. Results are written straight into an ``ipywidgets.Output``'s
+``outputs`` (as MIME bundles: LaTeX, HTML, PNG), which works with or without a kernel; the callbacks
+never show a traceback: errors become a short message in the output.
+
+The returned box keeps its parts as attributes, for the chapters and the tests: ``box.output``,
+``box.run()`` (what the main button does), and the controls by name (``box.text``, ``box.inputs``, ...).
+
+Stable CSS classes (browser tests): ``lad-explorer-run`` (the main button), ``lad-explorer-step`` (the
+gradient step button), ``lad-explorer-output`` (the output), ``lad-explorer-error`` (an error message),
+``lad-lambda-value`` (a λ's number, ``data-index`` = step, ``data-value`` = JSON of the numbers).
+
+>>> box = sequence_explorer()
+>>> box.run()
+>>> [kind for o in box.output.outputs for kind in o["data"] if kind != "text/plain"]
+['text/html', 'text/html', 'image/png', 'text/html', 'text/latex', 'text/html', 'text/latex']
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import inspect
+import io
+import json
+import math
+import textwrap
+
+import ipywidgets as widgets
+import numpy as np
+import sympy
+
+from . import tracing
+from .computation import Computation
+from .display import (
+    TeX,
+    block_system_latex,
+    conditions_latex,
+    graph_plot,
+    lagrangian_latex,
+    latex,
+    steps_table,
+    system_latex,
+)
+from .errors import LagrangeADError
+from .lagrangian import lagrangian, multiplier
+from .linear_system import linear_system
+from .numeric import check_values, forward, multipliers
+from .steppers import MAX_ENTRY_SIZE, MAX_FULL_STEPS, _size
+from .widgets import kernel_explorer
+
+__all__ = ["sequence_explorer", "lagrangian_explorer", "gradient_explorer", "parse_inputs", "computation_from_text"]
+
+EXAMPLE_EQUATIONS = "z3 = w * x\nz4 = tanh(z3)\nz5 = z4 * z4"
+EXAMPLE_FUNCTION = "h = tanh(w * x)\nreturn h * h"
+#: A typed-in computation may not have more steps than this (a loop that never ends stops here).
+MAX_TYPED_STEPS = 2_000
+_FUNCTIONS = "exp log sqrt sin cos tanh sigmoid relu softmax where sum mean cross_entropy".split()
+
+
+# ---------------------------------------------------------------------------------------------------
+# MIME bundles for Output.outputs
+
+
+def _bundle(obj) -> dict:
+    """One display_data output for a TeX string, an HTML string, a steps table or a matplotlib figure."""
+    if isinstance(obj, TeX):
+        data = {"text/latex": obj._repr_latex_(), "text/plain": str(obj)}
+    elif hasattr(obj, "savefig"):
+        buf = io.BytesIO()
+        obj.savefig(buf, format="png", dpi=90)
+        data = {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"), "text/plain": "<figure>"}
+    elif hasattr(obj, "_repr_html_"):
+        data = {"text/html": obj._repr_html_(), "text/plain": str(obj)}
+    else:
+        data = {"text/html": str(obj), "text/plain": html.unescape(str(obj))}
+    return {"output_type": "display_data", "data": data, "metadata": {}}
+
+
+def _show(out: widgets.Output, *items):
+    out.outputs = tuple(_bundle(item) for item in items)
+
+
+def _heading(text: str) -> str:
+    return f'<p class="lad-explorer-heading"><b>{text}</b></p>'
+
+
+def _error_html(err: BaseException) -> str:
+    """A short, friendly message for an error: what went wrong, never a traceback."""
+    if isinstance(err, SyntaxError):
+        where = f"line {err.lineno}: " if err.lineno else ""
+        message = f"Python cannot read this: {where}{err.msg}"
+    elif isinstance(err, LagrangeADError):
+        message = str(err)
+    else:
+        message = f"{type(err).__name__}: {err}"
+    return f'<div class="lad-explorer-error">&#9888; {html.escape(message)}</div>'
+
+
+def _guarded(out: widgets.Output, work):
+    """Run ``work()`` (which shows its results); show an error message instead if it raises."""
+    try:
+        work()
+    except Exception as err:  # the reader's typing: every failure becomes a message
+        _show(out, _error_html(err))
+
+
+# ---------------------------------------------------------------------------------------------------
+# typed-in computations
+
+
+def parse_inputs(text: str) -> dict:
+    """Input names with optional shapes: ``"x w"`` or ``"x, W:3x4"`` → ``{name: shape}``.
+
+    >>> parse_inputs("x, W:3x4  b:1x4")
+    {'x': (), 'W': (3, 4), 'b': (1, 4)}
+    >>> parse_inputs("W:3")
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.errors.DefinitionError: input 'W:3': write a matrix input as name:ROWSxCOLS, e.g. W:3x4
+    """
+    from .errors import DefinitionError
+
+    table = {}
+    for item in text.replace(",", " ").split():
+        name, _, shape = item.partition(":")
+        if shape:
+            rows, x, cols = shape.lower().partition("x")
+            if not (x and rows.strip().isdigit() and cols.strip().isdigit()):
+                raise DefinitionError(f"input {item!r}: write a matrix input as name:ROWSxCOLS, e.g. W:3x4")
+            table[name] = (int(rows), int(cols))
+        else:
+            table[name] = ()
+    return table
+
+
+def computation_from_text(text: str, inputs: str = "", kind: str = "equations") -> Computation:
+    """A computation from typed text: equations (``z3 = x * w``) or a Python function (a body, or a def).
+
+    A function body (``return`` included) uses the names in ``inputs`` as its parameters; a full
+    ``def f(x, w): ...`` names its own (``inputs`` may still give shapes). The elementary functions
+    (``tanh``, ``where``, ...) are available by name.
+
+    >>> comp = computation_from_text("return tanh(w * x)", "x w", kind="python")
+    >>> len(comp), comp.output.tex
+    (4, '\\\\tanh\\\\left(z_{3}\\\\right)')
+    >>> len(computation_from_text(EXAMPLE_EQUATIONS, "x w"))
+    5
+    """
+    table = parse_inputs(inputs)
+    if not text.strip():
+        raise LagrangeADError("the text box is empty: type some steps first")
+    if kind == "equations":
+        shapes = {k: v for k, v in table.items() if v}
+        return Computation.from_equations(text, inputs=list(table), shapes=shapes, max_steps=MAX_TYPED_STEPS)
+    if kind != "python":
+        raise LagrangeADError(f"kind must be 'equations' or 'python', not {kind!r}")
+    namespace = {name: getattr(tracing, name) for name in _FUNCTIONS}
+    namespace["math"] = math
+    source = textwrap.dedent(text)
+    if "def " not in source:
+        if "return" not in source:
+            raise LagrangeADError("a function body needs a `return` line giving the result z_n")
+        source = f"def f({', '.join(table)}):\n" + textwrap.indent(source, "    ")
+    before = set(namespace)
+    exec(compile(source, "<your function>", "exec"), namespace)  # noqa: S102 - the reader's own code
+    functions = [v for k, v in namespace.items() if k not in before and callable(v)]
+    if not functions:
+        raise LagrangeADError("no function was defined: write `def f(x, w): ...` or just a body with `return`")
+    fn = functions[-1]
+    names = [p.name for p in inspect.signature(fn).parameters.values()]
+    shapes = {k: table.get(k, ()) for k in names}
+    return tracing.trace(fn, names, shapes={k: v for k, v in shapes.items() if v}, max_steps=MAX_TYPED_STEPS)
+
+
+def _system(comp: Computation):
+    """A λ = e as LaTeX: real entries if A is small and scalar, else in blocks of ∂f_k/∂z_i."""
+    A, _ = linear_system(comp)
+    small = len(comp) <= MAX_FULL_STEPS and not any(s.shape for s in comp.steps)
+    if small and all(_size(v) <= MAX_ENTRY_SIZE for v in A.todok().values()):
+        return system_latex(comp, A=A)
+    return block_system_latex(comp)
+
+
+def _text_controls(text: str, inputs: str, kind: str):
+    kind_buttons = widgets.ToggleButtons(
+        options=[("equations", "equations"), ("Python function", "python")], value=kind, description="type"
+    )
+    textarea = widgets.Textarea(
+        value=text, rows=6, description="steps", layout=widgets.Layout(width="100%", max_width="40em")
+    )
+    textarea.add_class("lad-explorer-text")
+    inputs_box = widgets.Text(value=inputs, description="inputs", placeholder="x w   or   x, W:3x4")
+    inputs_box.add_class("lad-explorer-inputs")
+
+    def switch_example(change):
+        # swap in the other example only if the reader has not edited the current one
+        examples = {"equations": EXAMPLE_EQUATIONS, "python": EXAMPLE_FUNCTION}
+        if textarea.value == examples[change["old"]]:
+            textarea.value = examples[change["new"]]
+
+    kind_buttons.observe(switch_example, names="value")
+    return kind_buttons, textarea, inputs_box
+
+
+def _button(description: str, css: str = "lad-explorer-run") -> widgets.Button:
+    button = widgets.Button(description=description, button_style="primary")
+    button.add_class(css)
+    return button
+
+
+def _output() -> widgets.Output:
+    out = widgets.Output()
+    out.add_class("lad-explorer-output")
+    return out
+
+
+def _finish(box, output, run, **controls):
+    box.output = output
+    box.run = run
+    for name, control in controls.items():
+        setattr(box, name, control)
+    return box
+
+
+# ---------------------------------------------------------------------------------------------------
+# the explorers
+
+
+def sequence_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind: str = "equations"):
+    """Type steps (equations, or a Python function) and see their table, graph, Lagrangian and A.
+
+    >>> box = sequence_explorer("z3 = x * ", "x")
+    >>> box.run()
+    >>> "lad-explorer-error" in box.output.outputs[0]["data"]["text/html"]
+    True
+    """
+    kind_buttons, textarea, inputs_box = _text_controls(text, inputs, kind)
+    button = _button("show the steps")
+    out = _output()
+
+    def work():
+        comp = computation_from_text(textarea.value, inputs_box.value, kind_buttons.value)
+        _show(
+            out,
+            _heading(f"{len(comp)} steps, {len(comp.inputs)} inputs"),
+            steps_table(comp),
+            graph_plot(comp),
+            _heading("The Lagrangian"),
+            lagrangian_latex(comp),
+            _heading("A λ = e"),
+            _system(comp),
+        )
+
+    def run(_=None):
+        _guarded(out, work)
+
+    button.on_click(run)
+    box = kernel_explorer(
+        [kind_buttons, textarea, inputs_box, button], out, title="<b>Your own computation</b>: type its steps"
+    )
+    return _finish(box, out, run, text=textarea, inputs=inputs_box, kind=kind_buttons, button=button)
+
+
+def lagrangian_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind: str = "equations"):
+    """Type steps; see L, its stationarity conditions and A; differentiate L by any variable you pick.
+
+    >>> box = lagrangian_explorer("z2 = exp(x)", "x")
+    >>> box.run()
+    >>> box.variable.options
+    ('lambda_1', 'lambda_2', 'z_1', 'z_2')
+    >>> box.variable.value = "z_1"
+    >>> box.differentiate()
+    >>> box.output.outputs[-1]["data"]["text/plain"]
+    '\\\\frac{\\\\partial \\\\mathcal{L}}{\\\\partial z_{1}} = - \\\\lambda_{1} + \\\\lambda_{2} e^{z_{1}}'
+    """
+    kind_buttons, textarea, inputs_box = _text_controls(text, inputs, kind)
+    button = _button("derive the conditions")
+    variable = widgets.Dropdown(options=[], description="∂L/∂")
+    variable.add_class("lad-explorer-variable")
+    d_button = _button("differentiate", css="lad-explorer-diff")
+    out = _output()
+    state: dict = {}
+
+    def work():
+        comp = computation_from_text(textarea.value, inputs_box.value, kind_buttons.value)
+        L = lagrangian(comp)
+        state.update(comp=comp, L=L, results=None)
+        scalar = not any(s.shape for s in comp.steps)
+        if scalar:  # one entry per scalar variable; matrix steps would give hundreds
+            names = [str(multiplier(s)) for s in comp.steps] + [str(s.symbol) for s in comp.steps]
+            variable.options = names
+            variable.value = names[0]
+        else:
+            variable.options = []
+        results = [
+            _heading("The Lagrangian"),
+            lagrangian_latex(comp),
+            _heading("Its stationarity conditions (each one a derivative of L set to zero)"),
+            conditions_latex(comp),
+            _heading("Read off as a linear system in λ"),
+            _system(comp),
+        ]
+        if not scalar:
+            results.append("<p>(Pick a computation of scalar steps to differentiate L by one variable.)</p>")
+        state["results"] = results
+        _show(out, *results)
+
+    def differentiate_work():
+        if not state.get("results"):
+            raise LagrangeADError("press “derive the conditions” first")
+        if not variable.value:
+            raise LagrangeADError("differentiating by one variable works for computations of scalar steps")
+        v = sympy.Symbol(variable.value)
+        d = sympy.diff(state["L"], v)
+        tex = TeX(f"\\frac{{\\partial \\mathcal{{L}}}}{{\\partial {latex(v)}}} = {latex(d)}")
+        _show(out, *state["results"], _heading(f"Differentiating L by {html.escape(latex(v))}"), tex)
+
+    def run(_=None):
+        _guarded(out, work)
+
+    def differentiate(_=None):
+        _guarded(out, differentiate_work)
+
+    button.on_click(run)
+    d_button.on_click(differentiate)
+    box = kernel_explorer(
+        [kind_buttons, textarea, inputs_box, button, variable, d_button],
+        out,
+        title="<b>The Lagrangian of your computation</b>",
+    )
+    box.differentiate = differentiate
+    return _finish(box, out, run, text=textarea, inputs=inputs_box, kind=kind_buttons, variable=variable)
+
+
+def _number_html(v) -> str:
+    if np.ndim(v) == 0:
+        return f"{float(v):.4f}"
+    return html.escape(np.array2string(np.asarray(v, dtype=float), precision=3, suppress_small=True))
+
+
+def _values_table(comp: Computation, zs: dict, lams: dict) -> str:
+    rows = []
+    for s in comp.steps:
+        lam = lams[s.index]
+        marker = (
+            f'<span class="lad-lambda-value" data-index="{s.index}" '
+            f'data-value="{html.escape(json.dumps(np.asarray(lam, dtype=float).tolist()))}">'
+            f"{_number_html(lam)}</span>"
+        )
+        name = html.escape(s.name) + (" (input)" if s.is_input else "")
+        rows.append(
+            f"<tr><td>{s.index}</td><td><code>{name}</code></td>"
+            f"<td><pre>{_number_html(zs[s.index])}</pre></td><td><pre>{marker}</pre></td></tr>"
+        )
+    return (
+        '<table class="lad-values-table"><thead><tr><th>i</th><th>name</th><th>z<sub>i</sub></th>'
+        "<th>λ<sub>i</sub> = ∂z<sub>n</sub>/∂z<sub>i</sub></th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+
+
+def gradient_explorer(comp: Computation, values, step_size: float = 0.1):
+    """Sliders for the scalar inputs; the table of every z_i and λ_i follows them.
+
+    “gradient step” moves every scalar input against its gradient (x ← x − η ∂z_n/∂x), so z_n goes down
+    and the λ's change. Matrix-valued inputs stay at their given values.
+
+    >>> import lagrange_ad as lad
+    >>> box = gradient_explorer(lad.trace(lambda x: x * x, "x"), {"x": 1.0})
+    >>> box.run()
+    >>> 'data-index="1" data-value="2.0"' in box.output.outputs[1]["data"]["text/html"]
+    True
+    >>> box.step()
+    >>> box.sliders["x"].value
+    0.8
+    """
+    fixed = check_values(comp, values)
+    sliders = {}
+    for s in comp.inputs:
+        if s.shape:
+            continue
+        v = float(fixed[s.name])
+        reach = max(2.0, 2 * abs(v))
+        slider = widgets.FloatSlider(
+            value=v, min=v - reach, max=v + reach, step=0.01, description=s.name, continuous_update=False
+        )
+        slider.add_class("lad-explorer-slider")
+        sliders[s.name] = slider
+    eta = widgets.BoundedFloatText(value=step_size, min=0.0, max=10.0, step=0.05, description="step η")
+    button = _button("show λ")
+    step_button = _button("gradient step", css="lad-explorer-step")
+    out = _output()
+
+    def current():
+        return {**fixed, **{name: slider.value for name, slider in sliders.items()}}
+
+    def work():
+        vals = current()
+        zs, lams = forward(comp, vals), multipliers(comp, vals)
+        n = comp.output.index
+        _show(out, _heading(f"z<sub>n</sub> = {zs[n]:.6g}"), _values_table(comp, zs, lams))
+
+    def run(_=None):
+        _guarded(out, work)
+
+    def step_work():
+        if not sliders:
+            raise LagrangeADError("this computation has no scalar inputs to move")
+        lams = multipliers(comp, current())
+        for s in comp.inputs:
+            if s.name in sliders:
+                slider = sliders[s.name]
+                target = slider.value - eta.value * float(lams[s.index])
+                slider.value = round(min(max(target, slider.min), slider.max), 6)
+        work()
+
+    def step(_=None):
+        _guarded(out, step_work)
+
+    button.on_click(run)
+    step_button.on_click(step)
+    for slider in sliders.values():
+        slider.observe(lambda _change: run(), names="value")
+    note = "" if sliders else "<p>(No scalar inputs: nothing to slide.)</p>"
+    box = kernel_explorer(
+        [*sliders.values(), eta, button, step_button], out, title=f"<b>Move the inputs, watch the λ's</b>{note}"
+    )
+    run()
+    box.step = step
+    return _finish(box, out, run, sliders=sliders, eta=eta, button=button)
