@@ -158,7 +158,8 @@ class ModeResult:
     gradient: dict
     passes: int
     multiply_adds: int
-    solution: dict = field(default_factory=dict)  # reverse: {i: λ_i}; forward: {input name: ż of z_n}
+    # reverse: {i: λ_i}; forward: {"z_n": ż_n for each seed, "tangents": {i: ż_i, (size of z_i) × seeds}}
+    solution: dict = field(default_factory=dict)
 
 
 def reverse_mode(system: NumericSystem) -> ModeResult:
@@ -217,7 +218,7 @@ def forward_mode(system: NumericSystem) -> ModeResult:
     for s in comp.inputs:
         grad[s.name] = _shaped(last[column:column + s.size], s)
         column += s.size
-    return ModeResult(grad, passes=p, multiply_adds=work, solution={"z_n": last})
+    return ModeResult(grad, passes=p, multiply_adds=work, solution={"z_n": last, "tangents": tangent})
 
 
 def _shaped(v, step):
