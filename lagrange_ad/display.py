@@ -33,7 +33,8 @@ from .linear_system import block_pattern, linear_system, step_slices
 __all__ = [
     "TeX", "HTMLTable", "ROW_COLOR", "COL_COLOR",
     "matrix_latex", "system_latex", "block_system_latex", "lagrangian_latex", "conditions_latex",
-    "structure_plot", "graph_plot", "steps_table", "number_latex", "value_latex", "latex", "entry_latex",
+    "structure_plot", "graph_plot", "steps_table",
+    "number_latex", "value_latex", "latex", "entry_latex", "block_entry_latex",
 ]  # fmt: skip
 
 #: Colour of the highlighted row (the equation being solved).
@@ -63,7 +64,11 @@ class TeX(str):
 
 
 class HTMLTable:
-    """A table shown as Markdown (math in ``$…$``) and as HTML; ``str()`` gives the Markdown."""
+    """A table a notebook shows as Markdown (math in ``$…$``); ``.html`` holds an HTML version.
+
+    Only Markdown is offered to the notebook: the book renders Markdown output with its math typeset,
+    while math inside raw HTML output is left as text. ``str()`` gives the Markdown.
+    """
 
     def __init__(self, markdown: str, html_text: str):
         self.markdown = markdown
@@ -71,9 +76,6 @@ class HTMLTable:
 
     def _repr_markdown_(self):
         return self.markdown
-
-    def _repr_html_(self):
-        return self.html
 
     def __str__(self):
         return self.markdown
@@ -287,11 +289,17 @@ def _check_highlight(comp: Computation, highlight) -> int | None:
     return int(highlight) - 1
 
 
-def _block_tex(comp: Computation, i: int, k: int) -> str:
-    """The symbol of block A_ik (i, k 1-based) of a nonzero block."""
+def block_entry_latex(comp: Computation, i: int, k: int) -> str:
+    """The symbol of a nonzero block A_ik (steps i, k, 1-based): −1 or −I, else (∂f_k/∂z_i)ᵀ.
+
+    >>> import lagrange_ad as lad
+    >>> comp = lad.trace(lambda x: lad.exp(x), "x")
+    >>> block_entry_latex(comp, 1, 1), block_entry_latex(comp, 1, 2)
+    ('-1', '\\\\tfrac{\\\\partial f_{2}}{\\\\partial z_{1}}')
+    """
     if i == k:
         return "-1" if not comp.steps[i - 1].shape else "-I"
-    d = f"\\frac{{\\partial f_{{{k}}}}}{{\\partial z_{{{i}}}}}"
+    d = f"\\tfrac{{\\partial f_{{{k}}}}}{{\\partial z_{{{i}}}}}"  # text-size: 9 block columns must fit a page
     if not comp.steps[i - 1].shape and not comp.steps[k - 1].shape:
         return d
     return f"\\left({d}\\right)^{{\\!\\top}}"
@@ -310,7 +318,7 @@ def block_system_latex(comp: Computation, highlight: int | None = None, pattern=
     >>> _ = comp.assign(lad.sum(W * W))
     >>> print(block_system_latex(comp))
     \\begin{bmatrix}
-    -I & \\left(\\frac{\\partial f_{2}}{\\partial z_{1}}\\right)^{\\!\\top} \\\\
+    -I & \\left(\\tfrac{\\partial f_{2}}{\\partial z_{1}}\\right)^{\\!\\top} \\\\
     0 & -1
     \\end{bmatrix}
     \\begin{bmatrix}
@@ -333,7 +341,7 @@ def block_system_latex(comp: Computation, highlight: int | None = None, pattern=
     for i in range(n):
         line = []
         for k in range(n):
-            tex = _block_tex(comp, i + 1, k + 1) if pattern[i, k] else "0"
+            tex = block_entry_latex(comp, i + 1, k + 1) if pattern[i, k] else "0"
             line.append(_colored(tex, ROW_COLOR) if i == row else tex)
         cells.append(" & ".join(line))
     body = "\\begin{bmatrix}\n" + " \\\\\n".join(cells) + "\n\\end{bmatrix}"
@@ -433,7 +441,7 @@ def conditions_latex(comp: Computation, pattern=None) -> TeX:
         for s in comp.steps[:-1]:
             i = s.index
             used = [k + 1 for k in range(n) if k + 1 != i and pattern[i - 1, k]]
-            sums = "".join(f" + {_block_tex(comp, i, k)} \\lambda_{{{k}}}" for k in used)
+            sums = "".join(f" + {block_entry_latex(comp, i, k)} \\lambda_{{{k}}}" for k in used)
             g_z.append(f"{_d(_sub('z', i))} &= -\\lambda_{{{i}}}{sums} = 0")
     else:
         conds = stationarity_conditions(comp)

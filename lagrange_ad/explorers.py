@@ -206,7 +206,9 @@ def _text_controls(text: str, inputs: str, kind: str):
 
 
 def _button(description: str, css: str = "lad-explorer-run") -> widgets.Button:
-    button = widgets.Button(description=description, button_style="primary")
+    button = widgets.Button(
+        description=description, button_style="primary", layout=widgets.Layout(width="auto", min_width="10em")
+    )
     button.add_class(css)
     return button
 
@@ -261,6 +263,7 @@ def sequence_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind: 
     box = kernel_explorer(
         [kind_buttons, textarea, inputs_box, button], out, title="<b>Your own computation</b>: type its steps"
     )
+    run()  # the static page then shows what the explorer does, for the example
     return _finish(box, out, run, text=textarea, inputs=inputs_box, kind=kind_buttons, button=button)
 
 
@@ -331,6 +334,7 @@ def lagrangian_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind
         out,
         title="<b>The Lagrangian of your computation</b>",
     )
+    run()  # the static page then shows what the explorer does, for the example
     box.differentiate = differentiate
     return _finish(box, out, run, text=textarea, inputs=inputs_box, kind=kind_buttons, variable=variable)
 
@@ -339,6 +343,9 @@ def _number_html(v) -> str:
     if np.ndim(v) == 0:
         return f"{float(v):.4f}"
     return html.escape(np.array2string(np.asarray(v, dtype=float), precision=3, suppress_small=True))
+
+
+_MONO = ' style="font-family: monospace; white-space: pre; text-align: right"'
 
 
 def _values_table(comp: Computation, zs: dict, lams: dict) -> str:
@@ -353,7 +360,7 @@ def _values_table(comp: Computation, zs: dict, lams: dict) -> str:
         name = html.escape(s.name) + (" (input)" if s.is_input else "")
         rows.append(
             f"<tr><td>{s.index}</td><td><code>{name}</code></td>"
-            f"<td><pre>{_number_html(zs[s.index])}</pre></td><td><pre>{marker}</pre></td></tr>"
+            f"<td{_MONO}>{_number_html(zs[s.index])}</td><td{_MONO}>{marker}</td></tr>"
         )
     return (
         '<table class="lad-values-table"><thead><tr><th>i</th><th>name</th><th>z<sub>i</sub></th>'

@@ -30,7 +30,7 @@ import numpy as np
 import sympy
 
 from .computation import Computation
-from .display import block_system_latex, entry_latex, latex, system_latex, value_latex
+from .display import block_entry_latex, block_system_latex, entry_latex, latex, system_latex, value_latex
 from .errors import ShapeError
 from .linear_system import back_substitution, block_pattern, linear_system
 from .widgets import frame_stepper
@@ -54,20 +54,13 @@ def _lam(i: int) -> str:
     return f"\\lambda_{{{i}}}"
 
 
-def _dfdz(comp: Computation, k: int, i: int) -> str:
-    d = f"\\frac{{\\partial f_{{{k}}}}}{{\\partial z_{{{i}}}}}"
-    if not comp.steps[i - 1].shape and not comp.steps[k - 1].shape:
-        return d
-    return f"\\left({d}\\right)^{{\\!\\top}}"
-
-
 def _block_equation(comp: Computation, i: int, pattern) -> tuple[str, str]:
     """Row i in blocks: the equation and its solution for λ_i."""
     n = len(comp)
     if i == n:
         return f"-{_lam(n)} = -1", f"{_lam(n)} = 1"
     used = [k + 1 for k in range(n) if k + 1 != i and pattern[i - 1, k]]
-    terms = " + ".join(f"{_dfdz(comp, k, i)} {_lam(k)}" for k in used) or "0"
+    terms = " + ".join(f"{block_entry_latex(comp, k, i)} {_lam(k)}" for k in used) or "0"
     return f"-{_lam(i)} + {terms} = 0", f"{_lam(i)} = {terms}"
 
 
