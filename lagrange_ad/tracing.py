@@ -161,7 +161,8 @@ class Value:
     def __float__(self):
         raise TracingError(
             f"{self._label()} is a traced value, not a number: it has no value until the computation "
-            "is evaluated (use lad.forward or lad.gradient for numbers)"
+            "is evaluated (use lad.forward or lad.gradient for numbers). To branch on it, use "
+            "lad.where(condition, a, b); instead of math.exp and friends, use lad.exp, lad.sin..."
         )
 
     __int__ = __float__
@@ -192,12 +193,21 @@ class Value:
         raise TracingError(_numpy_help(f"np.{func.__name__}", self))
 
 
+_NUMPY_HINTS = {
+    "dot": "use the operator @ instead",
+    "matmul": "use the operator @ instead",
+    "absolute": "abs is a branch: write lad.where(x > 0, x, -x)",
+    "maximum": "use lad.relu(x) for max(x, 0), or lad.where(a > b, a, b)",
+    "minimum": "use lad.where(a < b, a, b)",
+}
+
+
 def _numpy_help(what: str, value: Value) -> str:
     name = what.removeprefix("np.")
     if name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sum", "mean", "where"):
         use = f"use lad.{name} instead"
-    elif name in ("dot", "matmul"):
-        use = "use the operator @ instead"
+    elif name in _NUMPY_HINTS:
+        use = _NUMPY_HINTS[name]
     else:
         use = (
             "use lagrange_ad's elementary functions instead (lad.exp, lad.log, lad.sqrt, lad.sin, lad.cos, "
@@ -219,6 +229,16 @@ class Condition:
 
     def __bool__(self):
         raise TracingError(IF_HELP.format(what="this comparison"))
+
+    def _not_a_number(self, *other):
+        raise TracingError(
+            "a comparison is not a number: use it only as the condition of lad.where(condition, a, b), "
+            "which turns it into the indicator function 1[condition]"
+        )
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _not_a_number
+    __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __matmul__ = __rmatmul__ = __neg__ = _not_a_number
+    __float__ = __int__ = _not_a_number
 
 
 _NUMPY_OPERATORS = {
@@ -244,6 +264,8 @@ _NUMPY_OPERATORS = {
 
 def _constant(x, op: str) -> Node:
     """A Python number or numpy array as a constant node; anything else is refused by name."""
+    if isinstance(x, Condition):
+        raise TracingError(f"a comparison can only be used as the condition of lad.where, not in `{op}`")
     if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Real, np.ndarray, np.generic)):
         kind = type(x).__name__
         hint = " (wrap lists in np.array)" if isinstance(x, (list, tuple)) else ""
