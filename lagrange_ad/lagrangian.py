@@ -54,6 +54,7 @@ class Term:
 def lagrangian_terms(comp: Computation) -> list[Term]:
     """The constraint terms of L, component by component (L = z_n + Σ term.expr)."""
     comp.output  # noqa: B018 - checks that z_n exists and is a scalar
+    comp._check_symbolic_size()  # before building any symbol: a large computation fails fast
     terms = []
     for step in comp.steps:
         target = step.parameter if step.is_input else step.formula
