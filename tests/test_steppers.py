@@ -1,0 +1,251 @@
+"""The back-substitution stepper: one frame per λ, the right row highlighted, the right numbers.
+
+The numbers in the frames come from the symbolic back substitution (lad.back_substitution evaluated at
+the inputs); they are checked against lad.multipliers (the numeric vector-Jacobian path, which never
+forms A), against HIPS autograd, and against finite differences.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import autograd
+import autograd.numpy as anp
+import numpy as np
+import pytest
+
+import lagrange_ad as lad
+from lagrange_ad import steppers, widgets, zoo
+from lagrange_ad.display import ROW_COLOR, number_latex
+
+MARKER = re.compile(r'<span class="lad-lambda" data-index="(\d+)">')
+VALUE = re.compile(r'<span class="lad-lambda-value" data-index="(\d+)" data-value="([^"]*)">')
+
+
+def shown_lambda(frame: str) -> int:
+    found = MARKER.findall(frame)
+    assert len(found) == 1, f"expected one lad-lambda marker, found {found}"
+    return int(found[0])
+
+
+def values_in(frame: str) -> dict[int, np.ndarray]:
+    return {int(i): np.array(json.loads(v.replace("&quot;", '"'))) for i, v in VALUE.findall(frame)}
+
+
+def highlighted_rows(frame: str) -> list[int]:
+    """0-based rows of the first bmatrix (A) whose every cell is coloured with ROW_COLOR."""
+    body = frame.split("\\begin{bmatrix}", 1)[1].split("\\end{bmatrix}", 1)[0]
+    rows = [r for r in body.strip().split("\\\\") if r.strip()]
+    out = []
+    for k, row in enumerate(rows):
+        cells = [c.strip() for c in row.replace("&amp;", "&").split("&")]
+        if all(c.startswith(f"{{\\color{{{ROW_COLOR}}}") for c in cells):
+            out.append(k)
+    return out
+
+
+def scalar_example():
+    return lad.trace(lambda x, w: lad.tanh(w * x) * x, "x w"), {"x": 0.7, "w": -1.3}
+
+
+# ---------------------------------------------------------------------------------------------------
+# frames: how many, which λ, which row
+
+
+@pytest.mark.parametrize("with_values", [True, False])
+def test_one_frame_per_lambda_newest_first_after_an_opening_frame(with_values):
+    comp, values = scalar_example()
+    frames = steppers.back_substitution_frames(comp, values if with_values else None)
+    n = len(comp)
+    assert len(frames) == n + 1
+    assert [shown_lambda(f) for f in frames] == [0] + list(range(n, 0, -1))
+
+
+def test_source_network_frames_and_labels():
+    comp, values = zoo.source_network()
+    frames = steppers.back_substitution_frames(comp, values)
+    assert len(frames) == 10
+    assert [shown_lambda(f) for f in frames] == [0, 9, 8, 7, 6, 5, 4, 3, 2, 1]
+    labels = steppers.back_substitution_labels(comp)
+    assert len(labels) == 10 and "lambda_{3}" in labels[7]
+
+
+def test_the_highlighted_row_is_the_row_being_solved_scalar():
+    comp, values = scalar_example()
+    frames = steppers.back_substitution_frames(comp, values)
+    assert highlighted_rows(frames[0]) == []
+    for frame in frames[1:]:
+        i = shown_lambda(frame)
+        assert highlighted_rows(frame) == [i - 1], f"frame for λ_{i}"
+
+
+def test_the_highlighted_row_is_the_row_being_solved_blocks():
+    comp, values = zoo.source_network()
+    frames = steppers.back_substitution_frames(comp, values)
+    for frame in frames[1:]:
+        i = shown_lambda(frame)
+        assert highlighted_rows(frame) == [i - 1], f"frame for λ_{i}"
+
+
+def test_a_frame_names_the_lambdas_its_row_uses():
+    comp, _ = zoo.source_network()
+    frames = steppers.back_substitution_frames(comp)
+    for frame in frames[1:]:
+        i = shown_lambda(frame)
+        sentence = frame.split("</span>", 1)[1].split("</p>", 1)[0]
+        named = sorted(int(k) for k in re.findall(r"\\lambda_\{(\d+)\}", sentence))
+        assert named == sorted(comp.b(i)), f"row {i}"
+
+
+def test_an_input_frame_says_it_is_a_gradient():
+    comp, values = zoo.source_network()
+    frames = steppers.back_substitution_frames(comp, values)
+    by_lambda = {shown_lambda(f): f for f in frames}
+    assert "the input <code>w1</code>" in by_lambda[3]
+    assert "gradient" in by_lambda[3] and "gradient" not in by_lambda[5]
+
+
+# ---------------------------------------------------------------------------------------------------
+# numbers
+
+
+def test_numbers_equal_the_numeric_multipliers_scalar():
+    comp, values = scalar_example()
+    frames = steppers.back_substitution_frames(comp, values)
+    expected = lad.multipliers(comp, values)
+    last = values_in(frames[-1])
+    # the last frame lists every λ found before it; its own λ is shown in "at the given inputs"
+    assert sorted(last) == list(range(2, len(comp) + 1))
+    for i, v in last.items():
+        np.testing.assert_allclose(v, expected[i], rtol=1e-10, atol=1e-12)
+    own = number_latex(expected[1], 3)
+    assert f"\\lambda_{{1}} = {own}" in frames[-1]
+
+
+def test_frames_list_exactly_the_lambdas_found_so_far():
+    comp, values = scalar_example()
+    frames = steppers.back_substitution_frames(comp, values)
+    n = len(comp)
+    for k, frame in enumerate(frames[1:], start=1):
+        i = n - k + 1
+        assert sorted(values_in(frame)) == list(range(i + 1, n + 1)), f"frame {k}"
+    assert values_in(frames[0]) == {}
+
+
+def test_numbers_of_the_source_network_match_multipliers_and_autograd():
+    comp, values = zoo.source_network()
+    frames = steppers.back_substitution_frames(comp, values)
+    found = values_in(frames[-1])
+    expected = lad.multipliers(comp, values)
+    for i, v in found.items():
+        np.testing.assert_allclose(v.reshape(np.shape(expected[i])), expected[i], rtol=1e-9, atol=1e-12)
+
+    def loss(x, y, w1, w2):  # the same network, written for autograd
+        h = 1 / (1 + anp.exp(-(x @ w1)))
+        o = h @ w2
+        p = anp.exp(o) / anp.sum(anp.exp(o), axis=1, keepdims=True)
+        return -anp.sum(y * anp.log(p))
+
+    args = [values[k] for k in ("x", "y", "w1", "w2")]
+    for index, argnum in ((3, 2), (4, 3)):  # λ3 = ∂loss/∂w1, λ4 = ∂loss/∂w2
+        reference = autograd.grad(loss, argnum)(*args)
+        np.testing.assert_allclose(found[index].reshape(reference.shape), reference, rtol=1e-8, atol=1e-12)
+
+
+def test_shown_decimals_are_the_rounded_multipliers():
+    comp, values = zoo.source_network()
+    frames = steppers.back_substitution_frames(comp, values)
+    w1 = lad.multipliers(comp, values)[3]
+    frame = next(f for f in frames if shown_lambda(f) == 3)
+    for v in np.ravel(w1):
+        assert number_latex(v, 3) in frame
+
+
+def test_scalar_numbers_agree_with_finite_differences():
+    comp, values = scalar_example()
+    frames = steppers.back_substitution_frames(comp, values)
+    fd = lad.finite_difference(comp, values)
+    found = values_in(frames[-1])  # λ2 (the input w) is among the λ's found before the last row
+    np.testing.assert_allclose(found[2], fd["w"], rtol=1e-6)
+    reference = autograd.grad(lambda x, w: anp.tanh(w * x) * x, 1)(values["x"], values["w"])
+    np.testing.assert_allclose(found[2], reference, rtol=1e-10)
+
+
+def test_without_values_no_numbers_but_solutions():
+    comp, _ = scalar_example()
+    frames = steppers.back_substitution_frames(comp)
+    assert all(values_in(f) == {} for f in frames)
+    assert "At the given inputs" not in "".join(frames)
+    # the scalar system is small: A with its real entries, e.g. the tanh's derivative
+    assert "\\tanh" in frames[0]
+
+
+def test_compact_entries_for_large_systems_and_when_asked():
+    comp, values = scalar_example()
+    compact = steppers.back_substitution_frames(comp, values, full_entries=False)
+    assert "\\partial f_{" in compact[0] and "\\tanh" not in compact[0]
+    net, _ = zoo.source_network()
+    with pytest.raises(lad.LagrangeADError, match="matrix-valued"):
+        steppers.back_substitution_frames(net, full_entries=True)
+
+
+def test_math_is_escaped_for_html():
+    comp, values = scalar_example()
+    for frame in steppers.back_substitution_frames(comp, values):
+        for math in re.findall(r"\$\$(.*?)\$\$", frame, flags=re.S):
+            assert "<" not in math, math[:80]
+
+
+# ---------------------------------------------------------------------------------------------------
+# the widget
+
+
+def test_stepper_is_a_frame_stepper_with_the_frames():
+    comp, values = scalar_example()
+    stepper = steppers.back_substitution_stepper(comp, values)
+    assert isinstance(stepper, widgets.FrameStepper)
+    assert len(stepper.frames) == len(comp) + 1 and stepper.slider.max == len(comp)
+    assert "lad-backsub" in stepper._dom_classes
+    frames = steppers.back_substitution_frames(comp, values)
+    for widget, frame in zip(stepper.frames, frames, strict=True):
+        assert frame in widget.value
+
+
+# ---------------------------------------------------------------------------------------------------
+# time
+
+
+def dense_block(depth: int, f=lad.sigmoid):
+    """A dense block: every step reads the input and every step before it."""
+    comp = lad.Computation()
+    zs = [comp.input("x")]
+    for _ in range(depth):
+        total = zs[0]
+        for z in zs[1:]:
+            total = total + z
+        zs.append(comp.assign(f(total * 0.1)))
+    return comp
+
+
+def test_source_network_frames_take_under_a_second():
+    steppers.back_substitution_frames(*scalar_example())  # sympy's first-use costs are not ours
+    comp, values = zoo.source_network(seed=3)
+    start = time.perf_counter()
+    steppers.back_substitution_frames(comp, values)
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.slow
+def test_dense_block_of_depth_20_takes_under_five_seconds():
+    comp = dense_block(20)
+    start = time.perf_counter()
+    frames = steppers.back_substitution_frames(comp, {"x": 0.3})
+    elapsed = time.perf_counter() - start
+    assert len(frames) == 22
+    assert elapsed < 5.0, f"{elapsed:.1f} s"
+    found = values_in(frames[-1])
+    expected = lad.multipliers(comp, {"x": 0.3})
+    for i, v in found.items():
+        np.testing.assert_allclose(v, expected[i], rtol=1e-9)
