@@ -9,8 +9,9 @@ from conftest import BUILD_COMMAND, REPO, toc_files
 
 pytestmark = [pytest.mark.slow, pytest.mark.book]
 
-# Sphinx and myst-nb report problems as "WARNING:" / "ERROR:" lines (with -W they also fail the build).
-PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b:?")
+# Sphinx and myst-nb report problems as "WARNING: ..." / "path: ERROR: ..." (with -W they also fail the
+# build). Kernels' own log lines ("[IPKernelApp] WARNING | ...") are not book problems.
+PROBLEM = re.compile(r"(^|: |\x1b\[\d+m)(WARNING|ERROR|CRITICAL|SEVERE):")
 
 
 def test_book_builds_without_warnings(book_build):
