@@ -22,9 +22,13 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
     Execute,
     IgnorePattern,
     LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
     SaveAutoGrades,
 )
 from traitlets import Integer
@@ -145,6 +149,28 @@ class CappedOutput(LimitOutput):
             return text
         return text[: self.max_chars] + f"\n... Output truncated ({len(text):,} characters) ..."
 
+
+class ForgivingOverwriteCells(OverwriteCells):
+    """nbgrader's OverwriteCells, but a cell whose grade_id the gradebook does not know (a
+    student renamed it) becomes an ordinary cell instead of failing the whole submission."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        meta = cell.metadata.get("nbgrader")
+        if meta is not None and "grade_id" not in meta:
+            del cell.metadata["nbgrader"]
+        return cell, resources
+
+
+# Deleted or renamed test cells come back from the gradebook (and are graded).
+c.OverwriteCells.add_missing_cells = True
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    DeduplicateIds,
+    OverwriteKernelspec,
+    ForgivingOverwriteCells,
+    CheckCellMetadata,
+]
 
 # nbgrader 0.9.6's list, with ResilientExecute in place of Execute and CappedOutput in place of
 # LimitOutput.

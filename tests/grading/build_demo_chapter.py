@@ -143,11 +143,20 @@ cells += nbcells.written_exercise(
     points=2,
 )
 
-nb = nbformat.v4.new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-nb.metadata["language_info"] = {"name": "python"}
-problems = nbcells.problems(nb)
-if problems:
-    raise SystemExit("\n".join(problems))
-nbformat.write(nb, OUT)
-print(f"wrote {OUT.relative_to(ROOT)}")
+
+
+def main() -> None:
+    for i, cell in enumerate(cells):
+        cell.id = f"demo-{i:02d}"  # stable ids: rebuilding gives the same file
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    problems = nbcells.problems(nb)
+    if problems:
+        raise SystemExit("\n".join(problems))
+    nbformat.write(nb, OUT)
+    print(f"wrote {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -64,14 +64,6 @@ def blank(release):
     return copy.deepcopy(release)
 
 
-def without_exercise(release, source, exercise: str):
-    """Reference solutions except the solution cells of one exercise, left blank."""
-    nb = reference(release, source)
-    blank_cells = cells_by_id(release)
-    return fill(nb, {gid: blank_cells[gid].source for gid in solution_ids(release)
-                     if exercise_of(gid) == exercise})
-
-
 def wrong_answers(notebook: Path) -> dict[str, list[dict]] | None:
     """The registered wrong answers of a notebook, or None if there is no table."""
     path = WRONG_DIR / f"{notebook.stem}.py"
