@@ -232,17 +232,17 @@ def dense_block(depth: int, f=lad.sigmoid):
 def test_source_network_frames_take_under_a_second():
     steppers.back_substitution_frames(*scalar_example())  # sympy's first-use costs are not ours
     comp, values = zoo.source_network(seed=3)
-    start = time.perf_counter()
+    start = time.process_time()
     steppers.back_substitution_frames(comp, values)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 @pytest.mark.slow
 def test_dense_block_of_depth_20_takes_under_five_seconds():
     comp = dense_block(20)
-    start = time.perf_counter()
+    start = time.process_time()
     frames = steppers.back_substitution_frames(comp, {"x": 0.3})
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert len(frames) == 22
     assert elapsed < 5.0, f"{elapsed:.1f} s"
     found = values_in(frames[-1])
