@@ -124,10 +124,11 @@ class Value:
     def __getitem__(self, idx):
         if not self.shape:
             raise ShapeError(f"{self._label()} is a scalar and cannot be indexed")
-        if not (isinstance(idx, tuple) and len(idx) == 2 and all(isinstance(i, int) for i in idx)):
+        whole = (numbers.Integral,)  # Python's and numpy's integers (loops over np.arange), but not bools
+        if not (isinstance(idx, tuple) and len(idx) == 2 and all(_is_a(i, whole) for i in idx)):
             raise ShapeError(f"index a matrix value with two integers, as in v[0, 1]; got {idx!r}")
         rows, cols = self.shape
-        r, c = idx
+        r, c = (int(i) for i in idx)
         if not (-rows <= r < rows and -cols <= c < cols):
             raise ShapeError(f"index {idx} is outside the shape {self.shape} of {self._label()}")
         return apply("index", self, data=(r % rows, c % cols))
@@ -200,6 +201,10 @@ _NUMPY_HINTS = {
     "maximum": "use lad.relu(x) for max(x, 0), or lad.where(a > b, a, b)",
     "minimum": "use lad.where(a < b, a, b)",
 }
+
+
+def _is_a(x, kinds) -> bool:
+    return isinstance(x, kinds) and not isinstance(x, (bool, np.bool_))
 
 
 def _numpy_help(what: str, value: Value) -> str:

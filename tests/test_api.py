@@ -237,6 +237,18 @@ def test_operators_mix_with_numbers_and_numpy_on_either_side():
     np.testing.assert_allclose(g["W"], want[1], rtol=1e-12)
 
 
+def test_indices_may_be_numpy_integers():
+    comp = lad.trace(lambda W: lad.sum(np.ones((1, 1)) * sum(W[r, r] for r in np.arange(2))), "W", shapes={"W": (2, 2)})
+    np.testing.assert_array_equal(lad.gradient(comp, {"W": np.ones((2, 2))})["W"], np.eye(2))
+
+
+def test_unused_inputs_get_zero_gradients_of_their_shape():
+    comp = lad.trace(lambda x, y, W: x * 2, "x y W", shapes={"W": (2, 3)})
+    g = lad.gradient(comp, {"x": 1.0, "y": 2.0, "W": np.ones((2, 3))})
+    assert g["x"] == 2.0 and g["y"] == 0.0 and type(g["y"]) is float
+    np.testing.assert_array_equal(g["W"], np.zeros((2, 3)))
+
+
 def test_indexing_and_transpose():
     comp = lad.trace(lambda W: W[0, 1] * W[-1, 0] + lad.sum(W.T @ W), "W", shapes={"W": (2, 3)})
     W = np.arange(6.0).reshape(2, 3) / 5

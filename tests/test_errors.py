@@ -146,6 +146,8 @@ def test_mismatched_shapes():
     check(lambda: lad.where(W > V, 1.0, 2.0), lad.ShapeError, "sub", "(2, 3)", "(3, 2)")
     check(lambda: W[2, 0], lad.ShapeError, "(2, 0)", "outside", "(2, 3)")
     check(lambda: W[0], lad.ShapeError, "two integers")
+    check(lambda: W[True, 0], lad.ShapeError, "two integers", "True")
+    check(lambda: W[0.0, 1], lad.ShapeError, "two integers", "0.0")
     check(lambda: x[0, 0], lad.ShapeError, "scalar")
 
 
