@@ -401,3 +401,36 @@ def test_built_book_contains_no_hidden_test(book_html):
         leaks += [f"{path.relative_to(book_html)}: {line!r} (from {origin})"
                   for line, origin in secrets.items() if line in text]
     assert not leaks, "hidden tests in the built book:\n  " + "\n  ".join(leaks[:20])
+
+
+# --------------------------------------------------------------------------------- the teacher
+
+def test_teacher_workflow_one_command_each(tmp_path):
+    """scripts/classroom.py: release, collect, autograde, grades — one command each."""
+    import csv
+    import subprocess
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "classroom.py"
+    course = tmp_path / "course"
+
+    def step(*args):
+        done = subprocess.run([sys.executable, str(script), "--course", str(course), *args],
+                              capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, f"classroom.py {' '.join(args)} failed:\n{_tail(done.stdout + done.stderr)}"
+        return done
+
+    step("release", str(DEMO))
+    release = nbformat.read(course / "release" / DEMO_ID / DEMO.name, as_version=4)
+    source = nbformat.read(DEMO, as_version=4)
+    downloads = tmp_path / "downloads"
+    (downloads / "bob").mkdir(parents=True)
+    nbformat.write(S.reference(release, source), downloads / "alice.ipynb")
+    nbformat.write(S.blank(release), downloads / "bob" / "my copy.ipynb")
+    step("collect", str(DEMO), str(downloads))
+    step("autograde", str(DEMO))
+    step("grades", str(tmp_path / "grades.csv"))
+    with open(tmp_path / "grades.csv") as f:
+        rows = {row["student_id"]: row for row in csv.DictReader(f)}
+    auto_points = sum(S.graded_ids(source).values())
+    assert float(rows["alice"]["raw_score"]) == auto_points, rows["alice"]
+    assert float(rows["bob"]["raw_score"]) == 0, rows["bob"]
