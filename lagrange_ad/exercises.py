@@ -244,7 +244,7 @@ def check_sequence(name: str, got, expected, *, at: dict | None = None, rtol: fl
     ...                hint="z_3 = z_1 · z_2")
     Traceback (most recent call last):
     ...
-    lagrange_ad.exercises.CheckFailed: steps: z_3 = 2.5 is not right (z_1 … z_2 are right).
+    lagrange_ad.exercises.CheckFailed: steps: z_3 = 2.5 is not right (z_1 and z_2 are right).
     Hint: z_3 = z_1 · z_2
     >>> check_sequence("steps", [0.5, 2.0, 0.7616], [0.5, 2.0, 1.0, 0.7616])
     Traceback (most recent call last):
@@ -265,7 +265,8 @@ def check_sequence(name: str, got, expected, *, at: dict | None = None, rtol: fl
             _fail(step, _shape_problem(np.asarray(value), want), hint)
         if not _close(value, want, rtol, atol):
             shown = f"{value:.6g}" if want.ndim == 0 else "(an array)"
-            right = {1: "", 2: " (z_1 is right)"}.get(i, f" (z_1 … z_{i - 1} are right)")
+            right = {1: "", 2: " (z_1 is right)", 3: " (z_1 and z_2 are right)"}.get(
+                i, f" (z_1 … z_{i - 1} are right)")
             _fail(step, f"= {shown} is not right{right}.", hint)
     _ok(name)
 

@@ -1,0 +1,181 @@
+"""lagrange_ad.exercises: right answers pass, wrong ones fail with a message that names the mistake."""
+
+import math
+
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lagrange_ad.exercises as ex
+
+
+def message(check, *args, **kwargs) -> str:
+    # ex.CheckFailed, not an imported name: a test below reloads the module
+    with pytest.raises(ex.CheckFailed) as info:
+        check(*args, **kwargs)
+    assert type(info.value) is ex.CheckFailed and isinstance(info.value, AssertionError)
+    return str(info.value)
+
+
+# ---------------------------------------------------------------------------- check_value
+
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False).filter(lambda v: abs(v) > 1e-3)
+
+
+@settings(max_examples=50, deadline=None)
+@given(finite, st.floats(min_value=1e-4, max_value=10))
+def test_value_within_tolerance_passes_and_beyond_fails(value, rel):
+    ex.check_value("v", value * (1 + 1e-8), value)
+    text = message(ex.check_value, "v", value * (1 + rel), value, hint="think again")
+    assert text.startswith("v = ") and "Hint: think again" in text
+
+
+@pytest.mark.parametrize("placeholder", [None, ..., NotImplemented])
+@pytest.mark.parametrize("check", [ex.check_value, ex.check_pattern])
+def test_placeholders_mean_not_answered(check, placeholder):
+    assert "not answered yet" in message(check, "x", placeholder, [[1.0]])
+
+
+@pytest.mark.parametrize(("got", "words"), [
+    ("0.5", "the text"),
+    (True, "truth value"),
+    ([0.5, 1], "list"),
+    (np.array([0.5, 1.0]), "shape (2,)"),
+    (sympy.Symbol("w") * 2, "symbol(s) w"),
+    (lambda: 0.5, "function"),
+    (1 + 2j, "complex"),
+    (object(), "type object"),
+])
+def test_value_wrong_type_is_explained(got, words):
+    assert words in message(ex.check_value, "lam", got, 0.5)
+
+
+def test_value_accepts_sympy_numbers_and_0d_arrays():
+    ex.check_value("x", sympy.sqrt(2), math.sqrt(2))
+    ex.check_value("x", np.float32(0.5), 0.5, rtol=1e-6)
+    ex.check_value("x", np.array(0.5), 0.5)
+
+
+def test_value_sign_is_named():
+    assert "wrong sign" in message(ex.check_value, "x", -0.3, 0.3)
+    assert "wrong sign in every entry" in message(ex.check_value, "g", [[-1, -2]], [[1, 2]])
+
+
+def test_arrays_shape_and_first_wrong_entry():
+    assert "transposed" in message(ex.check_value, "W", np.ones((3, 2)), np.ones((2, 3)))
+    assert "arranged differently" in message(ex.check_value, "W", np.ones(6), np.ones((2, 3)))
+    text = message(ex.check_value, "W", [[1, 2], [3, 5]], [[1, 2], [3, 4]])
+    assert "1 wrong entry of 4" in text and "(1, 1)" in text
+    assert "NaN" in message(ex.check_value, "W", [[1, float("nan")]], [[1, 2]])
+    assert "different lengths" in message(ex.check_value, "W", [[1, 2], [3]], [[1, 2], [3, 4]])
+
+
+# ---------------------------------------------------------------------------- check_sequence
+
+def test_sequence_points_at_the_first_wrong_step():
+    want = [0.5, 2.0, 1.0, math.tanh(1.0)]
+    ex.check_sequence("s", want, want)
+    assert "z_4" in message(ex.check_sequence, "s", [0.5, 2.0, 1.0, 1.0], want)
+    assert "has 3 steps, expected 4" in message(ex.check_sequence, "s", want[:3], want)
+
+
+def test_sequence_from_equations_and_computation():
+    lad = pytest.importorskip("lagrange_ad")
+    want = [0.5, 2.0, 1.0, math.tanh(1.0)]
+    at = {"z1": 0.5, "z2": 2.0}
+    ex.check_sequence("s", "z3 = z1*z2\nz4 = tanh(z3)", want, at=at)
+    assert "z_3" in message(ex.check_sequence, "s", "z3 = z1+z2\nz4 = tanh(z3)", want, at=at)
+    assert "cannot be evaluated" in message(ex.check_sequence, "s", "z3 = z1*(z2", want, at=at)
+    comp = lad.trace(lambda x, w: lad.tanh(x * w), "x w")
+    ex.check_sequence("s", comp, want, at={"x": 0.5, "w": 2.0})
+
+
+# ---------------------------------------------------------------------------- check_expr
+
+lam5, lam6, w, z = sympy.symbols("lambda_5 lambda_6 w z_5")
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.sampled_from([-3, -1, sympy.Rational(1, 2), 2, 7]))
+def test_equation_is_right_after_scaling_and_rearranging(c):
+    want = sympy.Eq(lam5, lam6 * w * (1 - sympy.tanh(z) ** 2))
+    ex.check_expr("cond", sympy.Eq(c * lam5 - c * lam6 * w * (1 - sympy.tanh(z) ** 2), 0), want)
+
+
+def test_equation_mistakes_are_named():
+    want = sympy.Eq(lam5, lam6 * w)
+    assert "does not involve w" in message(ex.check_expr, "c", sympy.Eq(lam5, lam6), want)
+    assert "involves z_5" in message(ex.check_expr, "c", sympy.Eq(lam5, lam6 * w * z), want)
+    assert "not the right equation" in message(ex.check_expr, "c", sympy.Eq(lam5, 2 * lam6 * w + 1), want)
+    assert "should be an equation" in message(ex.check_expr, "c", lam6 * w, want)
+    assert "not a formula" in message(ex.check_expr, "c", "lambda_6 *", lam6)
+
+
+def test_expression_from_text_and_other_assumptions():
+    ex.check_expr("d", "2*w", 2 * w)
+    ex.check_expr("d", 2 * sympy.Symbol("w", real=True), 2 * w)
+    ex.check_expr("d", sympy.sech(z) ** 2, 1 - sympy.tanh(z) ** 2)  # equal, written differently
+    assert "wrong sign" in message(ex.check_expr, "d", -2 * w, 2 * w)
+
+
+# ---------------------------------------------------------------------------- check_row / lambda / pattern
+
+def test_row_mistakes_explain_A():
+    z3 = sympy.Symbol("z_3")
+    row = [0, 0, -1, 1 - sympy.tanh(z3) ** 2]
+    ex.check_row(3, sympy.Matrix([row]), row)
+    assert "diagonal of A is −1" in message(ex.check_row, 3, [0, 0, 1, row[3]], row)
+    assert "upper triangular" in message(ex.check_row, 3, [0, 5, -1, row[3]], row)
+    assert "z_4 uses z_3" in message(ex.check_row, 3, [0, 0, -1, 0], row)
+    assert "not ∂f_4/∂z_3" in message(ex.check_row, 3, [0, 0, -1, sympy.tanh(z3)], row)
+    assert "has 3 entries, expected 4" in message(ex.check_row, 3, [0, 0, -1], row)
+
+
+def test_lambda_names_the_missing_or_doubled_contribution():
+    terms = {6: 0.5, 7: 0.25}
+    ex.check_lambda(5, 0.75, 0.75, contributions=terms)
+    assert "contribution through z_6" in message(ex.check_lambda, 5, 0.25, 0.75, contributions=terms)
+    assert "through z_7 twice" in message(ex.check_lambda, 5, 1.0, 0.75, contributions=terms)
+    assert "wrong sign" in message(ex.check_lambda, 5, -0.75, 0.75, contributions=terms)
+    assert "z_6, z_7" in message(ex.check_lambda, 5, 3.0, 0.75, contributions=terms)
+    symbolic = {6: lam6 * w, 7: lam5}
+    assert "through z_7" in message(ex.check_lambda, 5, lam6 * w, lam6 * w + lam5, contributions=symbolic)
+
+
+def test_pattern_mistakes_explain_the_structure():
+    want = np.array([[1, 0, 1, 0], [0, 1, 1, 0], [0, 0, 1, 1], [0, 0, 0, 1]], dtype=bool)
+    ex.check_pattern("p", want.astype(int).tolist(), want)
+    assert "upper triangular" in message(ex.check_pattern, "p", want | np.eye(4, k=-1, dtype=bool), want)
+    assert "does not use z_1 directly" in message(ex.check_pattern, "p", want | np.eye(4, k=3, dtype=bool), want)
+    assert "z_3 uses z_1" in message(ex.check_pattern, "p", want & ~np.eye(4, k=2, dtype=bool), want)
+    assert "diagonal" in message(ex.check_pattern, "p", want & ~np.eye(4, dtype=bool), want)
+    assert "n = 4" in message(ex.check_pattern, "p", np.ones((3, 3)), want)
+
+
+def test_gradient_dict():
+    ex.check_gradient({"x": 1.0, "W": [[1, 2]]}, {"x": 1.0, "W": np.array([[1.0, 2.0]])})
+    assert "no entry for the input 'W'" in message(ex.check_gradient, {"x": 1.0}, {"x": 1.0, "W": 2.0})
+    assert "expected a dict" in message(ex.check_gradient, [1.0], {"x": 1.0})
+    assert "gradient['x']" in message(ex.check_gradient, {"x": 2.0}, {"x": 1.0})
+
+
+def test_success_prints_one_line(capsys):
+    ex.check_value("lam1", 1.0, 1.0)
+    assert capsys.readouterr().out == "✓ lam1 is correct.\n"
+
+
+def test_reload_restores_monkeypatched_helpers():
+    """What hidden tests rely on: a reload undoes a student's monkeypatching."""
+    import importlib
+
+    original = ex.check_value
+    try:
+        ex.check_value = lambda *a, **k: None
+        fresh = importlib.reload(ex)
+        with pytest.raises(AssertionError):
+            fresh.check_value("x", 1.0, 2.0)
+    finally:
+        importlib.reload(ex)
+    assert ex.check_value is not original  # a new function object, same behaviour
