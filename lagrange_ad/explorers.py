@@ -35,6 +35,7 @@ import sympy
 from . import tracing
 from .computation import Computation
 from .display import (
+    HTMLTable,
     TeX,
     block_system_latex,
     conditions_latex,
@@ -55,8 +56,17 @@ __all__ = ["sequence_explorer", "lagrangian_explorer", "gradient_explorer", "par
 
 EXAMPLE_EQUATIONS = "z3 = w * x\nz4 = tanh(z3)\nz5 = z4 * z4"
 EXAMPLE_FUNCTION = "h = tanh(w * x)\nreturn h * h"
+#: Above this many steps the sequence explorer shows only the table of steps.
+MAX_SHOWN_STEPS = 40
 #: A typed-in computation may not have more steps than this (a loop that never ends stops here).
 MAX_TYPED_STEPS = 2_000
+HELP = (
+    '<div class="lad-explorer-help"><i>Equations</i>: one step a line, <code>name = expression</code>, reading '
+    "the inputs and the names assigned above it. <i>Python function</i>: a body ending in <code>return</code> "
+    "(its parameters are the inputs), or a whole <code>def</code>. Available: <code>+ - * / ** @</code>, "
+    "<code>exp log sqrt sin cos tanh sigmoid relu softmax where sum mean cross_entropy</code>. "
+    "Inputs: names, and <code>W:3x4</code> for a matrix.</div>"
+)
 _FUNCTIONS = "exp log sqrt sin cos tanh sigmoid relu softmax where sum mean cross_entropy".split()
 
 
@@ -72,8 +82,8 @@ def _bundle(obj) -> dict:
         buf = io.BytesIO()
         obj.savefig(buf, format="png", dpi=90)
         data = {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"), "text/plain": "<figure>"}
-    elif hasattr(obj, "_repr_html_"):
-        data = {"text/html": obj._repr_html_(), "text/plain": str(obj)}
+    elif isinstance(obj, HTMLTable):
+        data = {"text/html": obj.html, "text/plain": str(obj)}
     else:
         data = {"text/html": str(obj), "text/plain": html.unescape(str(obj))}
     return {"output_type": "display_data", "data": data, "metadata": {}}
@@ -245,9 +255,17 @@ def sequence_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind: 
 
     def work():
         comp = computation_from_text(textarea.value, inputs_box.value, kind_buttons.value)
+        heading = _heading(f"{len(comp)} steps, {len(comp.inputs)} inputs")
+        if len(comp) > MAX_SHOWN_STEPS:
+            note = (
+                f"<p>That is more than {MAX_SHOWN_STEPS} steps: here is the table; the graph, L and A would "
+                "be too large to read (try fewer loop iterations).</p>"
+            )
+            _show(out, heading, note, steps_table(comp))
+            return
         _show(
             out,
-            _heading(f"{len(comp)} steps, {len(comp.inputs)} inputs"),
+            heading,
             steps_table(comp),
             graph_plot(comp),
             _heading("The Lagrangian"),
@@ -261,7 +279,7 @@ def sequence_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind: 
 
     button.on_click(run)
     box = kernel_explorer(
-        [kind_buttons, textarea, inputs_box, button], out, title="<b>Your own computation</b>: type its steps"
+        [kind_buttons, textarea, inputs_box, button], out, title="<b>Your own computation</b>: type its steps" + HELP
     )
     run()  # the static page then shows what the explorer does, for the example
     return _finish(box, out, run, text=textarea, inputs=inputs_box, kind=kind_buttons, button=button)
@@ -332,7 +350,7 @@ def lagrangian_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind
     box = kernel_explorer(
         [kind_buttons, textarea, inputs_box, button, variable, d_button],
         out,
-        title="<b>The Lagrangian of your computation</b>",
+        title="<b>The Lagrangian of your computation</b>" + HELP,
     )
     run()  # the static page then shows what the explorer does, for the example
     box.differentiate = differentiate

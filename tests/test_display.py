@@ -284,6 +284,7 @@ def test_sequence_explorer_shows_table_graph_l_and_a():
     png = next(o["data"]["image/png"] for o in box.output.outputs if "image/png" in o["data"])
     assert base64.b64decode(png).startswith(b"\x89PNG")
     assert "4 steps, 2 inputs" in text_of(box)
+    assert text_of(box).count('<table class="lad-steps-table">') == 1
     assert "e^{z_{3}}" in text_of(box)  # A's entry ∂f4/∂z3
     assert "lad-explorer-run" in box.button._dom_classes
     assert "lad-explorer-output" in box.output._dom_classes
@@ -321,6 +322,14 @@ def test_sequence_explorer_errors_are_friendly_messages(text, inputs, kind, mess
     assert "lad-explorer-error" in html_text
     assert message in html_text
     assert "Traceback" not in html_text
+
+
+def test_sequence_explorer_long_loops_show_only_the_table():
+    box = explorers.sequence_explorer("for _ in range(45):\n    x = x * c\nreturn x", "x c", kind="python")
+    box.run()
+    assert kinds(box) == ["text/html", "text/html", "text/html"]  # heading, note, table: no graph, L or A
+    assert "47 steps, 2 inputs" in text_of(box) and "more than 40 steps" in text_of(box)
+    assert text_of(box).count("<tr>") == 1 + 2 + 45
 
 
 def test_lagrangian_explorer_differentiates_l():
