@@ -220,3 +220,33 @@ def test_heat_inputs_are_checked_by_name():
         problem.run(-1.0, u0)
     with pytest.raises(lad.LagrangeADError, match="scheme"):
         im.Heat(n=3, steps=2, dt=0.1, target=np.zeros(3), scheme="crank")
+
+
+# --------------------------------------------------------------------------------------------------
+# chapter 10: the costates of a discrete control problem are the multipliers
+
+
+def test_costates_of_a_discrete_control_problem_are_the_multipliers():
+    a, h, rho, T = 1.5, 0.1, 0.5, 8
+    controls = np.linspace(-1.0, 1.0, T)
+    comp = lad.Computation()
+    x = [comp.input("x0")]
+    u = [comp.input(f"u{t}") for t in range(T)]
+    for t in range(T):
+        x.append(comp.assign(x[t] + h * (-a * x[t] + u[t])))
+    comp.assign(sum(h / 2 * (x[t] * x[t] + rho * u[t] * u[t]) for t in range(T)) + 0.5 * x[T] * x[T])
+    values = {"x0": 1.0, **{f"u{t}": float(controls[t]) for t in range(T)}}
+    lam = lad.multipliers(comp, values)
+    grad = lad.gradient(comp, values)
+    # the costate recursion, from the control Hamiltonian H_t = c(x_t, u_t) + p_{t+1} F(x_t, u_t)
+    states = [1.0]
+    for t in range(T):
+        states.append(states[t] + h * (-a * states[t] + controls[t]))
+    p = [0.0] * (T + 1)
+    p[T] = states[T]
+    for t in range(T - 1, -1, -1):
+        p[t] = h * states[t] + p[t + 1] * (1 - h * a)
+    for t in range(T + 1):
+        assert lam[x[t].step.index] == pytest.approx(p[t], rel=1e-12)
+    for t in range(T):
+        assert grad[f"u{t}"] == pytest.approx(h * rho * controls[t] + h * p[t + 1], rel=1e-12, abs=1e-15)

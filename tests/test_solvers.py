@@ -254,3 +254,17 @@ def test_gradient_cost_is_measured():
     assert 0.5 < cost.ratio < 50
     with pytest.raises(lad.InputError, match="repeats"):
         so.gradient_cost(arch.comp, arch.values, repeats=0)
+
+
+@pytest.mark.parametrize("name", list(ar.BUILDERS))
+def test_weights_as_inputs_add_width_but_no_levels(name):
+    fixed = so.levels(lad.block_pattern(ar.build(name, 3).comp))
+    with_weights = so.levels(lad.block_pattern(ar.build(name, 3, params=True).comp))
+    assert len(with_weights) == len(fixed)
+    assert max(map(len, with_weights)) >= max(map(len, fixed))
+
+
+@pytest.mark.parametrize("name", ["chain", "residual", "dense"])
+def test_sequential_architectures_have_a_critical_path_as_long_as_the_computation(name):
+    comp = ar.build(name, 4).comp
+    assert len(so.levels(lad.block_pattern(comp))) == len(comp)
