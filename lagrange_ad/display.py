@@ -58,10 +58,6 @@ class TeX(str):
     def _repr_latex_(self):
         return f"$${self}$$"
 
-    def html(self) -> str:
-        """The math as HTML with ``$$`` delimiters (for HTMLMath widgets and frames)."""
-        return f"$${html.escape(str(self), quote=False)}$$"
-
 
 class HTMLTable:
     """A table a notebook shows as Markdown (math in ``$…$``); ``.html`` holds an HTML version.
@@ -662,7 +658,8 @@ def steps_table(comp: Computation) -> HTMLTable:
     rows = []
     for s in comp.steps:
         shape = f"{s.shape[0]}×{s.shape[1]}" if s.shape else "scalar"
-        f = f"input ${s.tex}$" if s.is_input else f"${s.tex}$"
+        tex = s.tex.replace("|", "\\vert ")  # a bare | would end the Markdown cell
+        f = f"input ${tex}$" if s.is_input else f"${tex}$"
         rows.append([str(s.index), f"`{s.name}`", shape, f, _set_text(comp.a(s.index)), _set_text(comp.b(s.index))])
     md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     md += ["| " + " | ".join(r) + " |" for r in rows]

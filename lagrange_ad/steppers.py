@@ -141,7 +141,12 @@ def _step_frame(printer: _Printer, s, solved: list) -> str:
     else:
         used = [k + 1 for k in range(n) if k + 1 != i and pattern[i - 1, k]]
         known = ", ".join(f"\\(\\lambda_{{{k}}}\\)" for k in used) or "no other multiplier"
-        parts.append(f" — it uses {known}, found already (the steps that read \\(z_{{{i}}}\\)).</p>")
+        why = (
+            f"the steps that read \\(z_{{{i}}}\\)"
+            if tuple(used) == comp.b(i)
+            else f"the steps whose derivative by \\(z_{{{i}}}\\) is not zero"
+        )
+        parts.append(f" — it uses {known}, found already ({why}).</p>")
     if step.is_input:
         parts.append(
             f"<p>\\(z_{{{i}}}\\) is the input <code>{html.escape(step.name)}</code>, so "

@@ -249,3 +249,12 @@ def test_dense_block_of_depth_20_takes_under_five_seconds():
     expected = lad.multipliers(comp, {"x": 0.3})
     for i, v in found.items():
         np.testing.assert_allclose(v, expected[i], rtol=1e-9)
+
+
+def test_a_zero_derivative_is_not_a_use():
+    comp = lad.trace(lambda x, w: x * 0 + w * w, "x w")  # z3 = 0·x reads x, but ∂f3/∂x = 0
+    assert comp.b(1) == (3,)
+    frames = steppers.back_substitution_frames(comp, {"x": 1.0, "w": 3.0})
+    frame = next(f for f in frames if shown_lambda(f) == 1)
+    assert "it uses no other multiplier" in frame and "derivative by" in frame
+    assert values_in(frames[-1])[2] == pytest.approx(6.0)  # ∂(w²)/∂w at w = 3, by hand
