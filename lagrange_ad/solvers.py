@@ -384,6 +384,14 @@ def chain_scan(system: NumericSystem, method: str = "blelloch") -> ChainScan:
     Back substitution on a chain is λ_iᵀ = λ_{i+1}ᵀ M_i with M_i = A_{i,i+1}ᵀ = ∂f_{i+1}/∂z_i, so
     λ_{n−k}ᵀ = λ_nᵀ M_{n−1} M_{n−2} ⋯ M_{n−k}: the prefix products of the list
     [λ_nᵀ, M_{n−1}, …, M_1]. Matrix products are associative, so a parallel scan may group them freely.
+
+    >>> from lagrange_ad import architectures as ar
+    >>> arch = ar.chain(6, width=2)  # 8 steps: x, six layers, the loss
+    >>> system = numeric_system(arch.comp, arch.values)
+    >>> chain_scan(system).scan.depth, chain_scan(system, "sequential").scan.depth
+    (5, 7)
+    >>> bool(np.allclose(chain_scan(system).lam[1], reverse_mode(system).gradient["x"]))
+    True
     """
     comp = system.comp
     n = len(comp)
@@ -425,6 +433,11 @@ def gradient_cost(comp: Computation, values, repeats: int = 5) -> GradientCost:
 
     The gradient includes its own forward pass, as it must. Best of ``repeats`` runs each, so that
     other work on the machine inflates neither.
+
+    >>> import lagrange_ad as lad
+    >>> cost = gradient_cost(lad.trace(lambda x: lad.exp(x) * x, "x"), {"x": 1.0}, repeats=3)
+    >>> cost.function_seconds > 0 and cost.gradient_seconds > 0
+    True
     """
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise InputError(f"repeats must be a positive integer, got {repeats!r}")
