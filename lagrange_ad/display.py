@@ -19,7 +19,6 @@ from __future__ import annotations
 import html
 import numbers
 
-import matplotlib.pyplot as plt
 import numpy as np
 import sympy
 from matplotlib.colors import ListedColormap
@@ -463,6 +462,8 @@ def conditions_latex(comp: Computation, pattern=None) -> TeX:
 def _new_axes(size):
     # Made through pyplot (which sets up the notebook's figure display), then closed: the inline
     # backend does not show it again at the end of the cell, so a returned figure appears once.
+    import matplotlib.pyplot as plt  # here, not at the top: `import lagrange_ad` stays light
+
     fig, ax = plt.subplots(figsize=size, layout="constrained")
     plt.close(fig)
     return fig, ax
