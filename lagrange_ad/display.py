@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import numbers
+import re
 
 import numpy as np
 import sympy
@@ -666,7 +667,8 @@ def steps_table(comp: Computation) -> HTMLTable:
     md += ["| " + " | ".join(r) + " |" for r in rows]
 
     def cell(text, tag="td"):
-        text = html.escape(text, quote=False)
+        # \( \) rather than $ $: the book's widget-math typesetting only looks for \( \), \[ \] and $$
+        text = re.sub(r"\$(.+?)\$", r"\\(\1\\)", html.escape(text, quote=False))
         if text.startswith("`"):
             text = f"<code>{text.strip('`')}</code>"
         return f"<{tag}>{text}</{tag}>"

@@ -263,6 +263,7 @@ def test_steps_table_rows():
         assert cells[5] == ("{" + ", ".join(map(str, comp.b(s.index))) + "}" if comp.b(s.index) else "∅")
     assert not hasattr(table, "_repr_html_")  # raw HTML output would leave its math untypeset
     assert table.html.count("<tr>") == 1 + len(comp)
+    assert "$" not in table.html and "\\(z_{2}\\, z_{1}\\)" in table.html  # math as \( \) in HTML
 
 
 # ---------------------------------------------------------------------------------------------------
