@@ -41,7 +41,7 @@ _RESERVED = re.compile(r"^(z|p|lambda|lam)_?\d+$")
 
 
 def _check_shape(shape, what: str) -> tuple:
-    shape = tuple(shape)
+    shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
     if len(shape) not in (0, 2) or not all(isinstance(n, (int, np.integer)) and n > 0 for n in shape):
         raise ShapeError(
             f"{what} has shape {shape}: lagrange_ad works with scalars () and matrices (rows, cols) of "
@@ -342,14 +342,21 @@ class Computation:
         """
         from . import tracing
 
+        if not isinstance(text, str):
+            raise DefinitionError(f"give the equations as text, one `name = expression` a line, not {text!r}")
         names = inputs.replace(",", " ").split() if isinstance(inputs, str) else list(inputs)
         shapes = dict(shapes or {})
-        comp = cls(max_steps=max_steps)
-        scope = {n: comp.input(n, shapes.get(n, ())) for n in names}
+        if set(shapes) - set(names):
+            raise DefinitionError(f"shapes names {sorted(set(shapes) - set(names))}, not among the inputs {names}")
         functions = {
             f: getattr(tracing, f)
             for f in ("exp log sqrt sin cos tanh sigmoid relu softmax where sum mean cross_entropy").split()
         }
+        for n in names:
+            if n in functions:
+                raise DefinitionError(f"{n!r} is the name of an elementary function; give the input another name")
+        comp = cls(max_steps=max_steps)
+        scope = {n: comp.input(n, shapes.get(n, ())) for n in names}
         lines = [(k, ln.split("#")[0].strip()) for k, ln in enumerate(text.splitlines(), 1)]
         lines = [(k, ln) for k, ln in lines if ln]
         assigned_later = {}
@@ -362,6 +369,10 @@ class Computation:
                 raise DefinitionError(
                     f"line {k}: {target!r} is an input; an input is pinned to its given value and cannot "
                     "be assigned (choose a new name)"
+                )
+            if target in functions:
+                raise DefinitionError(
+                    f"line {k}: {target!r} is the name of an elementary function; choose another name"
                 )
             if target in scope:
                 raise DefinitionError(
@@ -387,7 +398,12 @@ def _set(items) -> str:
 
 
 def _split_equation(line: str, k: int):
-    if line.count("=") - line.count("==") - line.count(">=") - line.count("<=") != 1 or "==" in line:
+    if "==" in line:
+        raise DefinitionError(
+            f"line {k}: `==` cannot be a condition (a branch on equality has no derivative to follow); "
+            "use >, >=, < or <= inside where"
+        )
+    if line.count("=") - line.count(">=") - line.count("<=") != 1:
         raise DefinitionError(f"line {k}: expected one assignment `name = expression`, got {line!r}")
     target, expr = (part.strip() for part in line.split("=", 1))
     if not target.isidentifier() or keyword.iskeyword(target):
@@ -419,4 +435,12 @@ def _evaluate(expr: str, k: int, scope, functions, assigned_later):
             raise DefinitionError(f"line {k}: unknown name {node.id!r} in {expr!r}")
         if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
             raise DefinitionError(f"line {k}: {node.value!r} is not a number")
-    return eval(compile(tree, f"<line {k}>", "eval"), {"__builtins__": {}}, {**functions, **scope})  # noqa: S307
+        if isinstance(node, ast.Constant) and type(node.value) is int:
+            node.value = float(node.value)  # so `10 ** 10 ** 10` overflows at once instead of computing for ever
+    try:
+        return eval(compile(tree, f"<line {k}>", "eval"), {"__builtins__": {}}, {**functions, **scope})  # noqa: S307
+    except LagrangeADError:
+        raise
+    except (TypeError, ArithmeticError) as err:  # a wrong number of arguments, calling a z, 1 / 0...
+        reason = "a number too large for a float" if isinstance(err, OverflowError) else err
+        raise DefinitionError(f"line {k}: cannot evaluate {expr!r}: {reason}") from None

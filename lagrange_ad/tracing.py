@@ -463,7 +463,7 @@ def _parse_inputs(inputs, shapes):
     for name, shape in (shapes or {}).items():
         if name not in table:
             raise OutputError(f"shapes names {name!r}, which is not one of the inputs {list(table)}")
-        table[name] = tuple(shape)
+        table[name] = shape  # Computation.input checks it
     return table
 
 
@@ -482,6 +482,8 @@ def trace(fn, inputs, shapes=None, max_steps: int = 10_000):
     """
     from .computation import Computation  # computation imports this module
 
+    if not callable(fn):
+        raise UnsupportedValueError(f"trace needs a Python function to run, not a {type(fn).__name__} ({fn!r})")
     table = _parse_inputs(inputs, shapes)
     try:
         params = inspect.signature(fn).parameters.values()

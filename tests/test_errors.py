@@ -98,6 +98,26 @@ def test_typed_in_equations_that_cannot_be_read():
     check(eqs("h x + 1"), lad.DefinitionError, "line 1", "assignment")
     check(eqs("h = 2 * 3"), lad.DefinitionError, "line 1", "does not depend")
     check(lambda: lad.Computation.from_equations("# only a comment"), lad.OutputError, "no steps")
+    check(eqs("exp = x * 2"), lad.DefinitionError, "line 1", "'exp'", "elementary function")
+    check(lambda: lad.Computation.from_equations("h = exp * 2", "exp"), lad.DefinitionError, "'exp'", "elementary")
+    check(eqs("h = x(2)"), lad.DefinitionError, "line 1", "cannot evaluate", "not callable")
+    check(eqs("h = exp(x, x)"), lad.DefinitionError, "line 1", "cannot evaluate", "exp()", "2 were given")
+    check(eqs("h = where(x > 0, x)"), lad.DefinitionError, "line 1", "where()", "missing")
+    check(eqs("h = x + 1 / 0"), lad.DefinitionError, "line 1", "division by zero")
+    check(eqs("h = where(x == 1, x, 0)"), lad.DefinitionError, "line 1", "`==`", ">=")
+    check(eqs("h = where(0 < x < 1, x, 0)"), lad.TracingError, "line 1", "lad.where")
+    check(lambda: lad.Computation.from_equations(5, "x"), lad.DefinitionError, "as text", "5")
+    check(lambda: lad.Computation.from_equations("h = x", "x", shapes={"q": (2, 2)}), lad.DefinitionError, "'q'")
+
+
+def test_typed_in_constants_cannot_hang_the_machine():
+    """`10 ** 10 ** 10` in integers would compute a number with ten billion digits; as floats it overflows."""
+    check(
+        lambda: lad.Computation.from_equations("h = 10 ** 10 ** 10 * x", "x"),
+        lad.DefinitionError, "line 1", "too large",
+    )  # fmt: skip
+    comp = lad.Computation.from_equations("h = 2 ** 3 * x", "x")
+    assert lad.gradient(comp, {"x": 1.0}) == {"x": 8.0}
 
 
 def test_bad_input_declarations():
@@ -108,6 +128,9 @@ def test_bad_input_declarations():
     check(lambda: comp.input("2x"), lad.DefinitionError, "'2x'", "identifier")
     check(lambda: comp.input("lambda"), lad.DefinitionError, "'lambda'")
     check(lambda: lad.trace(lambda x: x, "x y"), lad.LagrangeADError, "1 arguments", "2 inputs")
+    check(lambda: lad.trace(3, "x"), lad.UnsupportedValueError, "function", "int")
+    check(lambda: lad.trace(lambda W: lad.sum(W), "W", shapes={"W": 3}), lad.ShapeError, "'W'", "(3,)")
+    check(lambda: lad.trace(lambda W: lad.sum(W), {"W": (2, -1)}), lad.ShapeError, "'W'", "(2, -1)")
     check(lambda: lad.trace(lambda x: x * 1, "x", shapes={"W": (2, 2)}), lad.LagrangeADError, "'W'", "not one of")
 
 
