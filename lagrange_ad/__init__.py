@@ -6,6 +6,7 @@
 {'x': 0.0, 'w': 0.25}
 """
 
+from . import display, explorers, steppers, zoo
 from .computation import Computation, Step
 from .errors import (
     DefinitionError,
@@ -41,6 +42,7 @@ from .tracing import (
 )
 
 __all__ = [
+    "display", "explorers", "steppers", "zoo",
     "Computation", "Step", "Value", "trace",
     "lagrangian", "multiplier", "stationarity_conditions",
     "linear_system", "block_pattern", "back_substitution",

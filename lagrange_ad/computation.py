@@ -109,6 +109,8 @@ class Step:
 
 
 def _symbols(letter: str, index: int, shape: tuple):
+    # Plain symbols (no real=True, though it would make sympy faster on tanh): a reader who types
+    # sympy.Symbol("z_3") in an exercise must get the very symbol the package uses.
     if not shape:
         return sympy.Symbol(f"{letter}_{index}")
     rows, cols = shape
