@@ -5,11 +5,17 @@ directory (source/, release/, submitted/, autograded/, feedback/, gradebook.db)
 is ./classroom unless LAGRANGE_AD_COURSE names another folder. The teacher's
 workflow is in docs/teacher.md; scripts/classroom.py wraps it in one command per step.
 
-One change to nbgrader's grading: a submission whose code kills the kernel
-(``os._exit``, ``exit()``, a crash) or hangs so hard that an interrupt does not
-stop it would make nbgrader 0.9.6 drop the whole submission from the gradebook.
-:class:`ResilientExecute` instead marks that one cell as failed, restarts the
-kernel, replays the earlier cells and carries on, so every other cell is graded.
+Changes to nbgrader 0.9.6's grading, each so that one hostile or unlucky cell
+costs that cell only (tests/test_grading.py proves each one):
+
+- ResilientExecute: a cell that kills the kernel (``os._exit``, a crash) or
+  hangs it so that an interrupt does not help would make nbgrader drop the whole
+  submission. Instead that cell gets an error, the kernel restarts, the earlier
+  cells are replayed silently and grading goes on.
+- ``exit()`` / ``quit()`` print a note instead of shutting the kernel down.
+- CappedOutput: megabytes of printing are cut to a few kilobytes.
+- ForgivingOverwriteCells + ``add_missing_cells``: deleted or renamed test
+  cells come back from the gradebook instead of failing the submission.
 """
 
 import os

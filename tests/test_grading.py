@@ -22,6 +22,7 @@ import html.parser
 import json
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,7 +115,7 @@ def alternate_blank(release, source):
 
 @dataclass
 class Graded:
-    course: Course
+    courses: dict[str, Course]  # assignment -> the course it is graded in
     generate_log: str
     autograde_runs: list
     expected: dict  # (assignment, student) -> Expect
@@ -130,10 +131,20 @@ def _selected(request) -> dict[str, Path]:
     return {aid: path for aid, path in NOTEBOOKS.items() if aid in wanted}
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory, request) -> Graded:
-    course = Course(tmp_path_factory.mktemp("course"))
-    notebooks = _selected(request)
+def _students(path: Path, release, source) -> dict[str, tuple]:
+    students = {"ref": (S.reference(release, source), Expect(set())),
+                "blank": (S.blank(release), Expect(set(S.graded_ids(release))))}
+    for r, (answers, fails) in enumerate(S.wrong_rounds(S.wrong_answers(path) or {}), start=1):
+        students[f"wrong{r}"] = (S.fill(S.reference(release, source), answers), Expect(fails))
+    if path == DEMO:
+        students["alt"] = alternate_blank(release, source)
+        students.update(hostile_submissions(release, source))
+    return students
+
+
+def _release_and_grade(root: Path, notebooks: dict[str, Path], *autograde_options: str):
+    """One course: release every notebook, submit every student, autograde them all."""
+    course = Course(root)
     for aid, path in notebooks.items():
         course.add_source(path, aid)
     generate = course.nbgrader("generate_assignment", "*", "--force")
@@ -142,22 +153,33 @@ def graded(tmp_path_factory, request) -> Graded:
         if not (course.root / "release" / aid / path.name).exists():
             continue  # test_generate_assignment reports it
         release, source = course.release(aid, path.name), course.source(aid, path.name)
-        tests = set(S.graded_ids(release))
-        students = {"ref": (S.reference(release, source), Expect(set())),
-                    "blank": (S.blank(release), Expect(tests))}
-        for r, (answers, fails) in enumerate(S.wrong_rounds(S.wrong_answers(path) or {}), start=1):
-            students[f"wrong{r}"] = (S.fill(S.reference(release, source), answers), Expect(fails))
-        if path == DEMO:
-            students["alt"] = alternate_blank(release, source)
-            students.update(hostile_submissions(release, source))
-        for student, (nb, expect) in students.items():
+        for student, (nb, expect) in _students(path, release, source).items():
             course.submit(student, aid, path.name, nb)
             expected[(aid, student)] = expect
-    runs = [course.nbgrader("autograde", "*", "--force", "--student=[!x]*")]
-    if DEMO_ID in notebooks:
-        runs.append(course.nbgrader("autograde", DEMO_ID, "--force", "--student=x-*",
-                                    f"--Execute.timeout={HOSTILE_TIMEOUT}"))
-    return Graded(course, generate.stdout + generate.stderr, runs, expected)
+    # Generous: a chapter takes 10-60 s per submission on a busy two-core machine.
+    run = course.nbgrader("autograde", "*", "--force", *autograde_options, timeout=300 + 120 * len(expected))
+    return course, generate.stdout + generate.stderr, run, expected
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, request) -> Graded:
+    notebooks = _selected(request)
+    # Two courses graded side by side (each nbgrader run spends much of its time waiting on
+    # kernels): the chapters with nbgrader's configured timeout, the demo and its hostile
+    # students with a short one.
+    jobs = [(tmp_path_factory.mktemp("chapters"), {a: p for a, p in notebooks.items() if a != DEMO_ID}, ()),
+            (tmp_path_factory.mktemp("demo"), {a: p for a, p in notebooks.items() if a == DEMO_ID},
+             (f"--Execute.timeout={HOSTILE_TIMEOUT}",))]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda job: _release_and_grade(job[0], job[1], *job[2]),
+                                [job for job in jobs if job[1]]))
+    graded = Graded({}, "", [], {})
+    for course, log, run, expected in results:
+        graded.courses.update({path.name: course for path in (course.root / "source").iterdir()})
+        graded.generate_log += log
+        graded.autograde_runs.append(run)
+        graded.expected.update(expected)
+    return graded
 
 
 def _tail(text: str, lines: int = 40) -> str:
@@ -169,7 +191,7 @@ def _check_scores(graded: Graded, aid: str, student: str):
     path = NOTEBOOKS[aid]
     expect = graded.expected[(aid, student)]
     try:
-        scores = graded.course.scores(aid, student, path.stem)
+        scores = graded.courses[aid].scores(aid, student, path.stem)
     except Exception as err:  # MissingEntry and friends: say which submission is missing
         pytest.fail(f"{aid}/{student} is not in the gradebook ({err}); autograde log:\n"
                     + _tail("".join(run.stderr for run in graded.autograde_runs)))
@@ -183,7 +205,7 @@ def _check_scores(graded: Graded, aid: str, student: str):
     missing = expect.fails - set(scores)
     assert not missing, f"{aid}/{student}: no such test cells {sorted(missing)}"
     if wrong:
-        outputs = _cell_errors(graded.course, student, aid, path.name,
+        outputs = _cell_errors(graded.courses[aid], student, aid, path.name,
                                [w.split(":")[0] for w in wrong])
         pytest.fail(f"{aid}/{student}:\n  " + "\n  ".join(wrong) + "\n" + outputs)
 
@@ -250,7 +272,8 @@ def hidden_lines(nb) -> set[str]:
 
 @pytest.mark.parametrize("aid", NOTEBOOKS)
 def test_generate_assignment(graded, aid):
-    release = graded.course.root / "release" / aid / NOTEBOOKS[aid].name
+    assert aid in graded.courses, f"{aid} was not put in a course"
+    release = graded.courses[aid].root / "release" / aid / NOTEBOOKS[aid].name
     assert release.exists(), f"nbgrader generate_assignment made no {release.name}:\n{_tail(graded.generate_log)}"
     assert f"assignment '{aid}'" not in "".join(
         line for line in graded.generate_log.splitlines() if "ERROR" in line
@@ -260,7 +283,7 @@ def test_generate_assignment(graded, aid):
 @pytest.mark.parametrize("aid", NOTEBOOKS)
 def test_release_has_no_solution_and_no_hidden_test(graded, aid):
     path = NOTEBOOKS[aid]
-    release_file = graded.course.root / "release" / aid / path.name
+    release_file = graded.courses[aid].root / "release" / aid / path.name
     if not release_file.exists():
         pytest.fail(f"no release of {aid}")
     source = nbformat.read(path, as_version=4)
@@ -302,7 +325,7 @@ def test_reference_solution_gets_full_marks(graded, aid):
 @pytest.mark.parametrize("aid", NOTEBOOKS)
 def test_blank_submission_gets_zero(graded, aid):
     _check_scores(graded, aid, "blank")
-    assert graded.course.submission_score(aid, "blank") == 0
+    assert graded.courses[aid].submission_score(aid, "blank") == 0
 
 
 @pytest.mark.parametrize("aid", NOTEBOOKS)
@@ -344,7 +367,7 @@ def test_hostile_list_is_complete(graded):
 
 
 def test_huge_output_is_truncated(graded):
-    graded_file = graded.course.root / "autograded" / "x-print" / DEMO_ID / DEMO.name
+    graded_file = graded.courses[DEMO_ID].root / "autograded" / "x-print" / DEMO_ID / DEMO.name
     assert graded_file.exists()
     assert graded_file.stat().st_size < 500_000, f"{graded_file.stat().st_size:,} bytes"
 
@@ -354,8 +377,8 @@ def test_every_submission_is_in_the_gradebook_with_a_score(graded):
         assert run.returncode == 0, f"nbgrader autograde failed:\n{_tail(run.stderr)}"
     missing = []
     for aid, student in graded.expected:
-        score = graded.course.submission_score(aid, student)
-        graded_file = graded.course.root / "autograded" / student / aid / NOTEBOOKS[aid].name
+        score = graded.courses[aid].submission_score(aid, student)
+        graded_file = graded.courses[aid].root / "autograded" / student / aid / NOTEBOOKS[aid].name
         if score is None or not graded_file.exists():
             missing.append(f"{aid}/{student}: score {score}, autograded notebook "
                            f"{'present' if graded_file.exists() else 'missing'}")
