@@ -116,9 +116,7 @@ def _symbols(letter: str, index: int, shape: tuple):
     rows, cols = shape
     # z_{i,rc} reads well for small blocks; past 9 rows or columns "111" could be (1, 11) or (11, 1)
     sep = "," if max(rows, cols) > 9 else ""
-    return sympy.ImmutableMatrix(
-        rows, cols, lambda r, c: sympy.Symbol(f"{letter}_{{{index},{r + 1}{sep}{c + 1}}}")
-    )
+    return sympy.ImmutableMatrix(rows, cols, lambda r, c: sympy.Symbol(f"{letter}_{{{index},{r + 1}{sep}{c + 1}}}"))
 
 
 def _tex_name(name: str) -> str:
@@ -146,8 +144,19 @@ def to_sympy(node: Node, comp: Computation, memo=None):
     return out
 
 
+# Operations whose LaTeX already delimits their arguments (\tanh\left(…\right), \frac{…}{…}, \sqrt{…}).
+_DELIMITED = {"exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "softmax", "mean", "div"}
+
+
 def to_tex(node: Node) -> str:
-    """LaTeX of an expression node with whole steps as symbols."""
+    r"""LaTeX of an expression node with whole steps as symbols.
+
+    >>> import lagrange_ad as lad
+    >>> comp = lad.Computation()
+    >>> x = comp.input("x")
+    >>> print(to_tex(lad.tanh(x * 0.5 - 1).node), to_tex((x * -2.0).node), to_tex((2 * (x + 1)).node))
+    \tanh\left(0.5\, z_{1} - 1\right) -2\, z_{1} 2\, \left(z_{1} + 1\right)
+    """
     if node.op == "z":
         return f"z_{{{node.data}}}"
     if node.op == "const":
@@ -156,17 +165,26 @@ def to_tex(node: Node) -> str:
         v = node.data
         return str(int(v)) if float(v).is_integer() else f"{v:g}"
     op = op_of(node)
+    args = list(node.args)
+    if op.name == "mul" and _is_scalar_const(args[1]) and not _is_scalar_const(args[0]):
+        args.reverse()  # write a number before what it multiplies: 0.5 z_1, not z_1 0.5
     children = []
-    for i, child in enumerate(node.args):
+    for i, child in enumerate(args):
         t = to_tex(child)
-        cprec = _precedence(child)
-        if cprec < op.precedence or (op.name in ("sub", "pow") and i == 1 and cprec <= op.precedence):
-            if op.name not in ("div",) and not (op.name == "pow" and i == 1):
+        if op.name not in _DELIMITED and not (op.name == "pow" and i == 1):
+            cprec = _precedence(child)
+            if _is_scalar_const(child) and child.data < 0:  # -2 z_1 reads fine; z_1 + (-2) needs them
+                wrap = i > 0 or op.name in ("pow", "transpose")
+            else:
+                wrap = cprec < op.precedence or (op.name in ("sub", "pow") and i == 1 and cprec <= op.precedence)
+            if wrap:
                 t = rf"\left({t}\right)"
-        if op.name in ("mul", "matmul") and child.op == "const" and child.data is not None and i == 1:
-            t = rf"\left({t}\right)" if not child.shape and child.data < 0 else t
         children.append(t)
     return op.tex(children, node)
+
+
+def _is_scalar_const(node: Node) -> bool:
+    return node.op == "const" and not node.shape
 
 
 def _precedence(node: Node) -> int:
@@ -196,9 +214,7 @@ class Computation:
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise DefinitionError(f"an input needs a Python identifier as its name, not {name!r}")
         if name in self._names:
-            raise DefinitionError(
-                f"the name {name!r} is already z_{self._names[name]}: each name is assigned once"
-            )
+            raise DefinitionError(f"the name {name!r} is already z_{self._names[name]}: each name is assigned once")
         shape = _check_shape(shape, f"input {name!r}")
         return self._add(name, shape, None)
 
@@ -319,9 +335,7 @@ class Computation:
         for s in self.steps:
             f = f"${_tex_name(s.name)}$ (input)" if s.is_input else f"${s.tex}$"
             shape = f" ({s.shape[0]}×{s.shape[1]})" if s.shape else ""
-            lines.append(
-                f"| {s.index} | `{s.name}`{shape} | {f} | {_set(self.a(s.index))} | {_set(self.b(s.index))} |"
-            )
+            lines.append(f"| {s.index} | `{s.name}`{shape} | {f} | {_set(self.a(s.index))} | {_set(self.b(s.index))} |")
         return "\n".join(lines)
 
     def _repr_markdown_(self):
