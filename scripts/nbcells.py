@@ -269,6 +269,10 @@ def problems(nb: nbformat.NotebookNode, chapter: int | None = None) -> list[str]
             found.append(f"cell {index} ({gid}): no '{BEGIN_HIDDEN}' ... '{END_HIDDEN}' block")
         if role in ("check", "solution", "answer") and "HIDDEN TESTS" in text:
             found.append(f"cell {index} ({gid}): hidden tests belong in a -hidden cell tagged remove-cell")
+        if role == "hidden" and re.search(r"(?<![\w.])check_\w+\(", text):
+            # the student may have redefined these names; see docs/exercises.md, rule 3
+            found.append(f"cell {index} ({gid}): hidden tests call a check helper by its bare name; "
+                         "reload lagrange_ad.exercises and call it through the module")
         if role in ("check", "hidden") and not meta.get("points"):
             found.append(f"cell {index} ({gid}): an autograded test needs points > 0")
     return found
