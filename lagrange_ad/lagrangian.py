@@ -21,11 +21,30 @@ Eq(-lambda_3 - lambda_4*(tanh(z_3)**2 - 1), 0)
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sympy
 
 from .computation import Computation, Step, _symbols
+
+
+# Results already derived, per computation. A step never changes once it is added, so a result stays valid
+# until the computation grows. Keeping them means L's terms, the conditions and A are derived once each,
+# although linear_system needs the conditions and back_substitution needs A: deriving them again on every
+# call made the pipeline cost several times over, and sympy's own cache (1000 entries) stops hiding that
+# once a computation has a few hundred steps.
+_DERIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def derived(comp: Computation, what: str, derive):
+    """``derive()``, computed once per computation and number of steps (the value must not hold ``comp``)."""
+    store = _DERIVED.setdefault(comp, {})
+    n = len(comp)
+    if what not in store or store[what][0] != n:
+        store[what] = (n, derive())
+    return store[what][1]
 
 
 def multiplier(step: Step):
@@ -45,22 +64,52 @@ class Term:
     lam: sympy.Symbol
     z: sympy.Symbol
     residual: sympy.Expr  # z − f (or z − p for an input)
+    f: sympy.Expr = None  # f (or p); None: read it off the residual
 
-    @property
+    @cached_property
     def expr(self) -> sympy.Expr:
         return -self.lam * self.residual
+
+    def diff(self, v: sympy.Symbol) -> sympy.Expr:
+        """∂(term)/∂v, for a v the term contains: the product rule, then the sum rule, then sympy.
+
+        The term is −λ·(z − f) and λ occurs only as that factor, so ∂/∂λ = −(z − f) and, for any other v,
+        ∂/∂v = −λ·∂(z − f)/∂v, where ∂z/∂v is 1 or 0 (f never contains its own z: a step cannot read
+        itself) and ∂f/∂v comes from sympy. These are the expressions sympy.diff of the whole term gives.
+        """
+        if v == self.lam:
+            return -self.residual
+        if v == self.z:
+            return -self.lam
+        f = self.z - self.residual if self.f is None else self.f
+        return -self.lam * -_derivative(f, v)
+
+
+def _derivative(f: sympy.Expr, v: sympy.Symbol) -> sympy.Expr:
+    """∂f/∂v by sympy's own rule for f's outermost operation (``_eval_derivative``).
+
+    This is what sympy.diff(f, v) computes, without its last step: asking sympy's assumption system
+    whether the result is zero. For tanh, exp, sin... of a new symbol that question took 5–15 ms in
+    sympy 1.14, the better part of the whole pipeline; the answer never changes the result.
+    """
+    d = f._eval_derivative(v)
+    return sympy.diff(f, v) if d is None else d
 
 
 def lagrangian_terms(comp: Computation) -> list[Term]:
     """The constraint terms of L, component by component (L = z_n + Σ term.expr)."""
     comp.output  # noqa: B018 - checks that z_n exists and is a scalar
+    return list(derived(comp, "terms", lambda: _terms(comp)))
+
+
+def _terms(comp: Computation) -> list[Term]:
     comp._check_symbolic_size()  # before building any symbol: a large computation fails fast
     terms = []
     for step in comp.steps:
         target = step.parameter if step.is_input else step.formula
         parts = zip(_components(multiplier(step)), _components(step.symbol), _components(target), strict=True)
         for lam, z, f in parts:
-            terms.append(Term(step.index, lam, z, z - f))
+            terms.append(Term(step.index, lam, z, z - f, f))
     return terms
 
 
@@ -69,7 +118,8 @@ def lagrangian(comp: Computation) -> sympy.Expr:
 
     For matrix-valued steps the product λ_i (z_i − f_i) is the sum over components.
     """
-    return sympy.Add(comp.output.symbol, *[t.expr for t in lagrangian_terms(comp)])
+    terms = lagrangian_terms(comp)
+    return derived(comp, "lagrangian", lambda: sympy.Add(comp.output.symbol, *[t.expr for t in terms]))
 
 
 @dataclass
@@ -96,16 +146,30 @@ def stationarity_conditions(comp: Computation) -> StationarityConditions:
     the other terms contribute zero. Differentiating only those keeps the cost proportional to the
     number of edges of the computation instead of (number of variables) × (size of L).
     """
+    comp.output  # noqa: B018 - checks that z_n exists and is a scalar
+    conds = derived(comp, "conditions", lambda: _conditions(comp))
+    return StationarityConditions(  # a fresh copy of the lists: the caller may change them
+        list(conds.wrt_lambda),
+        list(conds.wrt_output),
+        list(conds.wrt_z),
+        {i: list(eqs) for i, eqs in conds.by_step.items()},
+        list(conds.variables),
+    )
+
+
+def _conditions(comp: Computation) -> StationarityConditions:
     terms = lagrangian_terms(comp)
     output = comp.output.symbol
-    whole = [output] + [t.expr for t in terms]
-    containing: dict[sympy.Symbol, list[int]] = {}
-    for k, term in enumerate(whole):
-        for sym in term.free_symbols:
-            containing.setdefault(sym, []).append(k)
+    containing: dict[sympy.Symbol, list[Term]] = {}
+    for t in terms:
+        for sym in t.expr.free_symbols:
+            containing.setdefault(sym, []).append(t)
 
     def d_l(v):
-        return sympy.Add(*[sympy.diff(whole[k], v) for k in containing.get(v, [])])
+        parts = [t.diff(v) for t in containing.get(v, [])]
+        if v == output:
+            parts.append(sympy.diff(output, v))  # L's first term, z_n
+        return sympy.Add(*parts)
 
     conds = StationarityConditions()
     for t in terms:

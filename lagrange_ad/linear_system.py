@@ -32,7 +32,7 @@ import sympy
 
 from .computation import Computation
 from .errors import LagrangeADError
-from .lagrangian import _components, multiplier, stationarity_conditions
+from .lagrangian import _components, derived, multiplier, stationarity_conditions
 
 
 def linear_system(comp: Computation):
@@ -41,6 +41,12 @@ def linear_system(comp: Computation):
     Returns two sympy sparse matrices; rows and columns follow the steps in order, each step's
     components row by row.
     """
+    comp.output  # noqa: B018 - checks that z_n exists and is a scalar
+    return derived(comp, "linear_system", lambda: _read_off(comp))
+
+
+def _read_off(comp: Computation):
+    """Read A and e off the conditions ∂L/∂z = 0, term by term: each term is a coefficient times one λ."""
     conds = stationarity_conditions(comp)
     lambdas = [lam for step in comp.steps for lam in _components(multiplier(step))]
     column = {lam: c for c, lam in enumerate(lambdas)}
@@ -48,17 +54,20 @@ def linear_system(comp: Computation):
     rhs: dict[tuple[int, int], sympy.Expr] = {}
     rows = [eq for step in comp.steps for eq in conds.by_step[step.index]]
     for r, eq in enumerate(rows):
-        constant = sympy.S.Zero
+        constant = []
         for term in sympy.Add.make_args(eq.lhs):
-            lams = [s for s in term.free_symbols if s in column]
-            if not lams:
-                constant += term
-                continue
-            coeff, rest = term.as_independent(*lams, as_Add=False)
-            if len(lams) != 1 or rest != lams[0]:
+            factors = sympy.Mul.make_args(term)
+            lams = [f for f in factors if f in column]
+            rest = [f for f in factors if f not in column]
+            if len(lams) > 1 or any(not column.keys().isdisjoint(f.free_symbols) for f in rest):
                 raise LagrangeADError(f"condition {eq} is not linear in the multipliers (term {term})")
+            if not lams:
+                constant.append(term)
+                continue
             key = (r, column[lams[0]])
-            entries[key] = entries.get(key, sympy.S.Zero) + coeff
+            coeff = sympy.Mul(*rest)
+            entries[key] = entries[key] + coeff if key in entries else coeff
+        constant = sympy.Add(*constant)
         if constant != 0:
             rhs[(r, 0)] = -constant
     entries = {k: v for k, v in entries.items() if v != 0}
@@ -133,15 +142,16 @@ def back_substitution(comp: Computation, at=None, expand: bool = False):
         values, eqs, uses = [], [], set()
         for r in range(slices[step.index - 1].start, slices[step.index - 1].stop):
             diag = sympy.S.Zero
-            total = sympy.S.Zero
+            later = []
             for c, v in by_row.get(r, []):
                 if c == r:
                     diag = v
                 elif c > r:
-                    total += v * lambdas[c]
+                    later.append(v * lambdas[c])
                     uses.add(int(owner[c]))
                 else:
                     raise LagrangeADError(f"A is not upper triangular: row {r} has an entry in column {c}")
+            total = sympy.Add(*later)  # at once: adding one term at a time costs quadratic in the row's length
             eqs.append(sympy.Eq(diag * lambdas[r] + total, e[r, 0], evaluate=False))
             value = (e[r, 0] - total) / diag
             if expand:
