@@ -29,7 +29,6 @@ import sympy
 
 from .computation import Computation, Step, _symbols
 
-
 # Results already derived, per computation. A step never changes once it is added, so a result stays valid
 # until the computation grows. Keeping them means L's terms, the conditions and A are derived once each,
 # although linear_system needs the conditions and back_substitution needs A: deriving them again on every
