@@ -72,6 +72,9 @@ ASSETS = (
         # the package ships no LICENSE file; package.json carries its licence (BSD-3-Clause)
         ("package.json", "dist/embed.js", "dist/embed.js.LICENSE.txt", "dist/*.woff2", "dist/*.woff"),
     ),
+    # The HTML manager has no Markdown parser: book/_assets/widget_markdown.js uses marked to render
+    # Markdown shown inside widgets (JupyterLab renders it with marked too).
+    Asset("marked", "15.0.12", "marked", ("LICENSE.md", "marked.min.js")),
 )
 
 

@@ -1,9 +1,10 @@
 """Shared fixtures: the book built once per test session, a local web server for it, and Chromium.
 
-The book is built exactly as the README says (fetch the offline assets, then
-``jupyter-book build . -W -n --keep-going``) into the repository's ``_build/``, so the
-execution cache is shared with manual builds. A file lock keeps two test sessions on the
-same checkout from building at the same time.
+The book is built as the README says (fetch the offline assets, then
+``jupyter-book build . -W -n --keep-going``) but into ``_build/test/_build/``, away from manual
+builds in ``_build/html`` (a build running there while the browser tests read the pages made
+them flaky). Its execution cache persists between sessions. A file lock lets one session build
+at a time and keeps the pages unchanged while a session reads them.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-BUILD_DIR = REPO / "_build"
-HTML_DIR = BUILD_DIR / "html"
+TEST_OUTPUT = REPO / "_build" / "test"
+HTML_DIR = TEST_OUTPUT / "_build" / "html"
 ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -39,6 +40,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 BUILD_COMMAND = ["jupyter-book", "build", ".", "-W", "-n", "--keep-going"]
+TEST_BUILD_COMMAND = BUILD_COMMAND + ["--path-output", str(TEST_OUTPUT)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -78,30 +80,27 @@ class BookBuild:
     html_dir: Path
 
 
-@contextlib.contextmanager
-def _build_lock():
-    BUILD_DIR.mkdir(exist_ok=True)
-    with open(BUILD_DIR / ".test-build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def _build() -> BookBuild:
+    start = time.monotonic()
+    fetch = subprocess.run([sys.executable, "scripts/fetch_assets.py"], cwd=REPO, capture_output=True, text=True)
+    if fetch.returncode != 0:
+        return BookBuild(fetch.returncode, "fetch_assets failed:\n" + fetch.stdout + fetch.stderr,
+                         time.monotonic() - start, HTML_DIR)
+    build = subprocess.run(TEST_BUILD_COMMAND, cwd=REPO, capture_output=True, text=True)
+    return BookBuild(build.returncode, build.stdout + build.stderr, time.monotonic() - start, HTML_DIR)
 
 
 @pytest.fixture(scope="session")
-def book_build() -> BookBuild:
+def book_build():
     """Fetch the offline assets and build the book once; the result (log included) for all tests."""
-    with _build_lock():
-        start = time.monotonic()
-        fetch = subprocess.run(
-            [sys.executable, "scripts/fetch_assets.py"], cwd=REPO, capture_output=True, text=True
-        )
-        if fetch.returncode != 0:
-            return BookBuild(fetch.returncode, "fetch_assets failed:\n" + fetch.stdout + fetch.stderr,
-                             time.monotonic() - start, HTML_DIR)
-        build = subprocess.run(BUILD_COMMAND, cwd=REPO, capture_output=True, text=True)
-        return BookBuild(build.returncode, build.stdout + build.stderr, time.monotonic() - start, HTML_DIR)
+    TEST_OUTPUT.mkdir(parents=True, exist_ok=True)
+    with open(TEST_OUTPUT / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one builder at a time, and none while a session reads
+        try:
+            result = _build()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_SH)  # other sessions may read, but not rebuild, until we end
+        yield result
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import BUILD_COMMAND, REPO, toc_files
+from conftest import REPO, TEST_BUILD_COMMAND, toc_files
 
 pytestmark = [pytest.mark.slow, pytest.mark.book]
 
@@ -17,7 +17,7 @@ PROBLEM = re.compile(r"(^|: |\x1b\[\d+m)(WARNING|ERROR|CRITICAL|SEVERE):")
 def test_book_builds_without_warnings(book_build):
     problems = [line for line in book_build.log.splitlines() if PROBLEM.search(line)]
     assert book_build.returncode == 0 and not problems, (
-        f"`{' '.join(BUILD_COMMAND)}` exited {book_build.returncode} "
+        f"`{' '.join(TEST_BUILD_COMMAND)}` exited {book_build.returncode} "
         f"with {len(problems)} warning/error lines:\n" + "\n".join(problems[:30])
         + "\n--- last lines of the log ---\n" + "\n".join(book_build.log.splitlines()[-30:])
     )
@@ -37,5 +37,6 @@ def test_every_toc_page_has_html(book_html):
 def test_offline_assets_are_in_the_build(book_html):
     # _config.yml points at these paths; a wrong path would silently fall back to nothing
     for rel in ("_static/mathjax/es5/tex-mml-chtml.js", "_static/html-manager/dist/embed.js",
+                "_static/marked/marked.min.js", "_static/widget_markdown.js", "_static/widget_icons.js",
                 "_static/mathjax_widgets.js", "_static/lagrange_ad.css"):
         assert (book_html / rel).is_file(), f"{rel} is missing from the built book"

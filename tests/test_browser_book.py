@@ -31,7 +31,8 @@ RAW_MATH_JS = r"""
        .forEach(e => e.remove());
   const text = clone.textContent;
   const hits = [];
-  const re = /\$\$|\\\(|\\\[/g;
+  // $$, \( or \[, or a TeX-looking $...$ pair (no space inside the dollars)
+  const re = /\$\$|\\\(|\\\[|\$[^\s$](?:[^$\n]{0,200}[^\s$])?\$/g;
   let m;
   while ((m = re.exec(text)) && hits.length < 5) {
     hits.push(text.slice(Math.max(0, m.index - 40), m.index + 40).replace(/\s+/g, ' '));
@@ -175,12 +176,20 @@ def test_page_works_offline(doc, chromium, book_server, artifacts):
             wait_until_settled(page)
             check_math(page, doc)
 
+            raw_markdown = page.evaluate(
+                """() => Array.from(document.querySelectorAll(
+                       '.jupyter-widgets [data-mime-type="text/markdown"] > pre:only-child'))
+                     .map(e => e.textContent.slice(0, 80))"""
+            )
+            assert not raw_markdown, f"{doc}: Markdown inside widgets left unrendered: {raw_markdown}"
+
             broken = page.evaluate(
                 "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
             )
             assert not broken, f"{doc}: images that did not load: {broken}"
 
-            steppers = page.locator(".lad-stepper")
+            # steppers a kernel-backed explorer has hidden (display: none) cannot be reached here
+            steppers = page.locator(".lad-stepper:visible")
             for k in range(steppers.count()):
                 check_stepper(page, steppers.nth(k), f"{doc}, stepper {k}")
 

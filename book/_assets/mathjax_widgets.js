@@ -9,7 +9,8 @@
  *   2. typesets math that widgets add to the page later (a Stack showing another frame,
  *      an HTML widget whose value changes), by watching widget areas for new raw math;
  *   3. loads our local MathJax on pages that show widgets but have no math of their own
- *      (Sphinx only adds MathJax to pages with equations).
+ *      (Sphinx only adds MathJax to pages with equations);
+ *   4. lets $...$ delimit inline math, as JupyterLab does for Markdown (widgets show Markdown).
  * It is loaded on every page (html_js_files) and does nothing on pages without widgets.
  */
 (function () {
@@ -19,7 +20,8 @@
   var here = document.currentScript ? document.currentScript.src : "";
   var MATHJAX_SRC = here.replace(/[^/]*$/, "") + "mathjax/es5/tex-mml-chtml.js";
   var WIDGET_AREA = ".jupyter-widgets, .widget-subarea, .jp-OutputArea-output";
-  var RAW_MATH = /\$\$|\\\(|\\\[/;
+  // any "$" too: widgets show Markdown whose inline math is $...$, as in JupyterLab
+  var RAW_MATH = /\$|\\\(|\\\[/;
 
   var pending = []; // elements to typeset once MathJax is ready
   var chain = Promise.resolve();
@@ -82,6 +84,11 @@
   function prepareConfig() {
     var mj = window.MathJax = window.MathJax || {};
     installHub(mj);
+    // JupyterLab typesets $...$ in Markdown; do the same for Markdown that widgets display.
+    // (Sphinx's own math arrives as \(...\) in .math elements, and page text outside .math is
+    // not scanned: myst marks sections tex2jax_ignore.)
+    mj.tex = mj.tex || {};
+    mj.tex.inlineMath = mj.tex.inlineMath || [["$", "$"], ["\\(", "\\)"]];
     mj.startup = mj.startup || {};
     var userReady = mj.startup.ready;
     mj.startup.ready = function () {
