@@ -40,7 +40,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 BUILD_COMMAND = ["jupyter-book", "build", ".", "-W", "-n", "--keep-going"]
-TEST_BUILD_COMMAND = BUILD_COMMAND + ["--path-output", str(TEST_OUTPUT)]
+# --all: a fresh Sphinx environment (executed notebooks still come from the cache). Without it Sphinx
+# skips copying book/_assets when no page changed, and the browser tests would run stale JS/CSS.
+TEST_BUILD_COMMAND = BUILD_COMMAND + ["--all", "--path-output", str(TEST_OUTPUT)]
 
 
 # ---------------------------------------------------------------------------------------------

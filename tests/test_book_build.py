@@ -40,3 +40,6 @@ def test_offline_assets_are_in_the_build(book_html):
                 "_static/marked/marked.min.js", "_static/widget_markdown.js", "_static/widget_icons.js",
                 "_static/mathjax_widgets.js", "_static/lagrange_ad.css"):
         assert (book_html / rel).is_file(), f"{rel} is missing from the built book"
+    for source in (REPO / "book" / "_assets").iterdir():
+        built = book_html / "_static" / source.name
+        assert built.read_bytes() == source.read_bytes(), f"_static/{source.name} is stale: not {source}"
