@@ -1,8 +1,9 @@
 """The built book in headless Chromium, offline: every request outside 127.0.0.1 is blocked.
 
 On every page of the toc: no failed or blocked request, no uncaught JavaScript error, all math
-typeset (no raw ``$$`` left, no MathJax error), every image loaded. On pages with a
-``frame_stepper``: the slider and the play button change the visible frame with no kernel.
+typeset (no raw ``$$`` left, no MathJax error), Markdown inside widgets rendered, every image
+loaded, every control either a stepper's or inside an explorer that says it needs a kernel. On
+pages with a ``frame_stepper``: the slider and the play button change the visible frame with no kernel.
 Screenshots of failures go to tests/artifacts/.
 """
 
@@ -55,6 +56,22 @@ WIDGETS_RENDERED_JS = r"""
   return areas.length >= views.length &&
          Array.from(areas).every(a => a.querySelector('.jupyter-widgets'));
 }
+"""
+
+# DESIGN.md: no control on a static page is dead without saying so. A control either steps a
+# frame_stepper (browser-side links) or sits in a kernel_explorer, whose note says it needs Python.
+UNEXPLAINED_CONTROLS_JS = r"""
+() => Array.from(document.querySelectorAll(
+    '.widget-button, .widget-dropdown, .widget-toggle-buttons, .widget-radio, .widget-text, ' +
+    '.widget-textarea, .widget-checkbox, .widget-slider, .widget-play, .widget-select'))
+  .filter(e => !e.closest('.lad-stepper') && !e.closest('.lad-explorer'))
+  .map(e => (e.className.match(/widget-[a-z-]+/) || ['?'])[0] + ': ' + (e.innerText || '').trim().slice(0, 40))
+"""
+
+EXPLORERS_WITHOUT_NOTE_JS = r"""
+() => Array.from(document.querySelectorAll('.lad-explorer'))
+  .filter(e => !e.querySelector('.lad-kernel-note'))
+  .map(e => (e.innerText || '').trim().slice(0, 60))
 """
 
 VISIBLE_FRAME_JS = r"""
@@ -187,6 +204,12 @@ def test_page_works_offline(doc, chromium, book_server, artifacts):
                 "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
             )
             assert not broken, f"{doc}: images that did not load: {broken}"
+
+            unexplained = page.evaluate(UNEXPLAINED_CONTROLS_JS)
+            assert not unexplained, (f"{doc}: controls that do nothing on a static page and do not say so "
+                                     f"(wrap them with lagrange_ad.widgets.kernel_explorer): {unexplained}")
+            silent = page.evaluate(EXPLORERS_WITHOUT_NOTE_JS)
+            assert not silent, f"{doc}: explorers without their 'needs a running notebook' note: {silent}"
 
             # steppers a kernel-backed explorer has hidden (display: none) cannot be reached here
             steppers = page.locator(".lad-stepper:visible")
