@@ -7,6 +7,12 @@ visited from the last to the first; when step k is reached, every step that read
 its contribution (∂f_k/∂z_i)ᵀ λ_k on, so λ_k is complete. This is the column-oriented form of back
 substitution, the usual way to solve a sparse triangular system.
 
+Two engines do this. A computation of scalars runs on a *tape* (:mod:`lagrange_ad.compiled`): flat
+instructions on Python floats, built once per computation. Anything else, and any point where the tape's
+``math`` functions refuse (log of a negative number, 1/0), runs here on numpy, walking each step's
+expression with the operations' own ``numeric`` and ``vjp`` rules (:mod:`lagrange_ad.ops`). Neither
+touches sympy.
+
 >>> import lagrange_ad as lad
 >>> comp = lad.trace(lambda x, w: lad.tanh(w * x), "x w")
 >>> g = lad.gradient(comp, {"x": 0.5, "w": -2.0})
@@ -16,20 +22,27 @@ substitution, the usual way to solve a sparse triangular system.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
+from . import compiled
 from .computation import Computation
 from .errors import InputError
+from .lagrangian import derived
 from .ops import op_of
 
 
-def check_values(comp: Computation, values) -> dict:
-    """Validate input values by name; return them as floats / float arrays of the right shapes."""
+def check_values(comp: Computation, values, copy: bool = True) -> dict:
+    """Validate input values by name; return them as floats / float arrays of the right shapes.
+
+    ``copy=False`` may return the caller's own arrays (for code that only reads them).
+    """
     if not hasattr(values, "keys"):
         raise InputError(f"give the input values as a dict {{name: value}}, not a {type(values).__name__}")
-    names = [s.name for s in comp.inputs]
+    inputs = _inputs(comp)
+    names = [s.name for s in inputs]
     unknown = [k for k in values if k not in names]
     if unknown:
         raise InputError(f"unknown input name(s) {unknown}; the inputs are {names}")
@@ -37,7 +50,7 @@ def check_values(comp: Computation, values) -> dict:
     if missing:
         raise InputError(f"missing value(s) for input(s) {missing}; the inputs are {names}")
     checked = {}
-    for step in comp.inputs:
+    for step in inputs:
         raw = values[step.name]
         numeric_types = (numbers.Real, np.ndarray, np.generic, list)
         if isinstance(raw, (bool, np.bool_)) or not isinstance(raw, numeric_types):
@@ -48,10 +61,15 @@ def check_values(comp: Computation, values) -> dict:
             raise InputError(f"input {step.name!r} must hold numbers; got {raw!r}") from None
         if arr.shape != step.shape:
             raise InputError(f"input {step.name!r} must have shape {step.shape}, got {arr.shape}")
-        if not np.all(np.isfinite(arr)):
+        if not _finite(arr):
             raise InputError(f"input {step.name!r} contains NaN or infinite entries: {raw!r}")
-        checked[step.name] = arr.copy() if step.shape else float(arr)
+        checked[step.name] = (arr.copy() if copy else arr) if step.shape else float(arr)
     return checked
+
+
+def _inputs(comp: Computation) -> list:
+    # comp.inputs looks at every step: for a gradient of a long computation, once is all it can afford
+    return derived(comp, "inputs", lambda: comp.inputs)
 
 
 def _evaluate_step(step, zs):
@@ -104,8 +122,10 @@ def forward(comp: Computation, values) -> dict:
     >>> lad.forward(lad.trace(lambda x: x * x + 1, "x"), {"x": 3.0})
     {1: 3.0, 2: 9.0, 3: 10.0}
     """
-    zs, _ = _forward(comp, values)
-    return {i: (float(v) if np.ndim(v) == 0 else v) for i, v in zs.items()}
+    checked = check_values(comp, values, copy=False)
+    zs, _ = _solve(comp, checked, backward=False)
+    held = {id(x) for x in checked.values()}
+    return {i: _number(zs[i], held) for i in range(1, len(comp) + 1)}
 
 
 def _is_const(node, memo) -> bool:
@@ -116,51 +136,165 @@ def _is_const(node, memo) -> bool:
 
 
 def multipliers(comp: Computation, values) -> dict:
-    """Every λ_i = ∂z_n/∂z_i as numbers, by numeric back substitution: ``{i: λ_i}``.
+    """Every λ_i = ∂z_n/∂z_i as numbers, by numeric back substitution: ``{i: λ_i}``, newest step first.
 
     >>> import lagrange_ad as lad
     >>> lad.multipliers(lad.trace(lambda x: x * x + 1, "x"), {"x": 3.0})
     {3: 1.0, 2: 1.0, 1: 6.0}
     """
     n = comp.output.index
-    zs, inner = _forward(comp, values)
-    lam = {n: 1.0}
-    with np.errstate(all="ignore"):
-        for step in reversed(comp.steps):
-            k = step.index
-            lam.setdefault(k, np.zeros(step.shape) if step.shape else 0.0)
-            if step.is_input:
-                continue
-            node_values, order = inner[k]
-            grads = {id(step.node): lam[k]}
-            consts = {}
-            for node in reversed(order):  # parents before children
-                g = grads.pop(id(node), None)
-                if g is None or node.op == "const":
-                    continue
-                if node.op == "z":
-                    lam[node.data] = lam.get(node.data, 0.0) + g
-                    continue
-                args = [node_values[id(a)] for a in node.args]
-                needs = tuple(not _is_const(a, consts) for a in node.args)
-                contributions = op_of(node).vjp(g, args, node_values[id(node)], needs)
-                for child, need, contribution in zip(node.args, needs, contributions, strict=False):
-                    if need and contribution is not None:
-                        grads[id(child)] = grads.get(id(child), 0.0) + contribution
-    return {i: (float(v) if np.ndim(v) == 0 else np.asarray(v, dtype=float)) for i, v in lam.items()}
+    zs, lam = _solve(comp, check_values(comp, values, copy=False))
+    _check_finite(comp, zs, [zs[n], *lam[1 : n + 1]])
+    held: set = set()
+    return {i: _number(lam[i], held) for i in range(n, 0, -1)}
 
 
 def gradient(comp: Computation, values) -> dict:
     """∂z_n/∂(input) for every input, as ``{name: float or array}`` (arrays keep the input's shape).
 
     By the envelope theorem this is the multiplier λ_i of the constraint z_i = p_i pinning the input.
+    Where the result is not a number (NaN or infinite) the error names the first step that is not.
     """
-    lam = multipliers(comp, values)
-    out = {}
-    for step in comp.inputs:
-        v = lam[step.index]
-        out[step.name] = np.asarray(v, dtype=float).reshape(step.shape) if step.shape else float(v)
-    return out
+    n = comp.output.index
+    zs, lam = _solve(comp, check_values(comp, values, copy=False))
+    inputs = _inputs(comp)
+    _check_finite(comp, zs, [zs[n], *[lam[s.index] for s in inputs]])
+    held: set = set()
+    return {s.name: _number(lam[s.index], held) for s in inputs}
+
+
+def _number(v, held: set):
+    """A float, or a float array of the caller's own: copied if it is a view, or an array already handed out
+    (``held``: ids; an input's own array, a λ that is also another λ: ``+`` passes one λ to both sides)."""
+    if np.ndim(v) == 0:
+        return float(v)
+    if v.base is not None or id(v) in held:
+        v = np.array(v, dtype=float)
+    held.add(id(v))
+    return v
+
+
+def _finite(v) -> bool:
+    """True if ``v`` (a number or array) holds no NaN or infinity; summing first is cheaper than a mask."""
+    if np.ndim(v) == 0:
+        return math.isfinite(v)
+    return math.isfinite(np.sum(v)) or bool(np.all(np.isfinite(v)))
+
+
+def _solve(comp: Computation, checked: dict, backward: bool = True):
+    """``(z, λ)``, indexed by step (index 0 unused); λ is None unless ``backward``."""
+    comp.output  # noqa: B018 - checks that z_n exists and is a scalar
+    tape = compiled.tape_of(comp)
+    if tape is not None:
+        try:
+            return tape.run([checked[s.name] for s in _inputs(comp)], backward)
+        except (ArithmeticError, ValueError):
+            pass  # math refused (log(-1), 1/0...): numpy below gives the NaN or inf, and where it arises
+    return _interpret(comp, checked, backward)
+
+
+def _check_finite(comp: Computation, zs, results):
+    """Raise, naming the first step that is not a number, if any of ``results`` is NaN or infinite.
+
+    A step that is not finite but does not reach the results (the branch ``lad.where`` did not take) is
+    fine. If every z is finite, an infinite derivative (√x at 0) is the true answer and is returned.
+    """
+    if _all_finite(results):
+        return
+    for step in comp.steps:
+        z = zs[step.index]
+        if not np.all(np.isfinite(z)):
+            what = "NaN" if np.any(np.isnan(z)) else "infinite"
+            raise InputError(
+                f"at these input values z_{step.index} ({step.name} = {step.node!r}) is {what}, so the result "
+                f"z_{comp.output.index} and its gradient are not numbers. Choose inputs where every step is "
+                "defined: log and sqrt need positive arguments, a division a nonzero divisor, exp a moderate one"
+            )
+
+
+def _all_finite(values) -> bool:
+    try:
+        return all(map(math.isfinite, values))  # numbers: fast
+    except TypeError:  # arrays
+        return all(map(_finite, values))
+
+
+# --------------------------------------------------------------------------------------------------
+# the numpy engine: each step's expression, walked with the operations' numeric and vjp rules
+# --------------------------------------------------------------------------------------------------
+
+_LEAF = object()  # marks a leaf (a z or a constant) in a plan
+
+
+def _plan(comp: Computation) -> list:
+    """Per step (None for an input): its expression's nodes in postorder, as
+    ``(op, leaf value or step index, argument positions, which arguments need a gradient)``."""
+    plan = []
+    for step in comp.steps:
+        if step.is_input:
+            plan.append(None)
+            continue
+        order = _postorder(step.node)
+        position = {id(node): p for p, node in enumerate(order)}
+        consts: dict = {}
+        entries = []
+        for node in order:
+            if node.op in ("z", "const"):
+                entries.append((_LEAF, node, (), ()))
+            else:
+                args = tuple(position[id(a)] for a in node.args)
+                needs = tuple(not _is_const(a, consts) for a in node.args)
+                entries.append((op_of(node), None, args, needs))
+        plan.append(entries)
+    return plan
+
+
+def _interpret(comp: Computation, checked: dict, backward: bool):
+    plan = derived(comp, "numeric plan", lambda: _plan(comp))
+    n = len(comp)
+    zs = [None] * (n + 1)
+    inner = [None] * (n + 1)  # the values of every node of each step, by position
+    with np.errstate(all="ignore"):
+        for step, entries in zip(comp.steps, plan, strict=True):
+            if entries is None:
+                # numpy scalars, not Python floats: 1/0 must give inf here, not raise ZeroDivisionError
+                zs[step.index] = checked[step.name] if step.shape else np.float64(checked[step.name])
+                continue
+            vals = []
+            for op, leaf, args, _ in entries:
+                if op is _LEAF:
+                    vals.append(zs[leaf.data] if leaf.op == "z" else np.asarray(leaf.data)[()])
+                else:
+                    vals.append(op.numeric(*[vals[a] for a in args]))
+            zs[step.index], inner[step.index] = vals[-1], vals
+        if not backward:
+            return zs, None
+        lam = [None] * (n + 1)  # None: nothing passed back yet
+        lam[n] = 1.0
+        for step in reversed(comp.steps):
+            k, entries = step.index, plan[step.index - 1]
+            if lam[k] is None:
+                lam[k] = np.zeros(step.shape) if step.shape else 0.0
+                continue  # no step reads z_k: λ_k = 0, and z_k passes nothing on
+            if entries is None or (not step.shape and lam[k] == 0):
+                continue
+            vals, grads = inner[k], [None] * len(entries)
+            grads[-1] = lam[k]
+            for p in range(len(entries) - 1, -1, -1):  # parents before children
+                g = grads[p]
+                if g is None:
+                    continue
+                op, leaf, args, needs = entries[p]
+                if op is _LEAF:
+                    if leaf.op == "z":
+                        i = leaf.data
+                        lam[i] = g if lam[i] is None else lam[i] + g
+                    continue
+                contributions = op.vjp(g, [vals[a] for a in args], vals[p], needs)
+                for a, need, c in zip(args, needs, contributions, strict=False):
+                    if need and c is not None:
+                        grads[a] = c if grads[a] is None else grads[a] + c
+    return zs, lam
 
 
 def finite_difference(comp: Computation, values, h: float = 1e-6) -> dict:
