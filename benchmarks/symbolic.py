@@ -1,0 +1,136 @@
+"""Part 1: the symbolic pipeline (trace → L → conditions → A → back substitution) and sympy.diff.
+
+Every run starts from an empty sympy cache, as a reader's freshly typed function would: otherwise the
+second run of a size would find the first run's expressions in sympy's cache and look faster.
+"""
+
+from __future__ import annotations
+
+import time
+
+import sympy
+from sympy.core.cache import clear_cache
+
+import lagrange_ad as lad
+
+from . import programs
+from .timing import fmt_ratio, fmt_seconds, table
+
+STAGES = ["trace", "L", "conditions", "A", "back subst."]
+
+
+def edges(comp) -> int:
+    """Σ_i |a(i)|: the arrows of the computation graph, i.e. the nonzeros of A above its diagonal."""
+    return sum(len(comp.a(s.index)) for s in comp.steps)
+
+
+def run_pipeline(program: programs.Program) -> dict:
+    """CPU seconds of each stage, done once from a clean sympy cache."""
+    clear_cache()
+    marks = [time.process_time()]
+    comp = program.trace()
+    marks.append(time.process_time())
+    lad.lagrangian(comp)
+    marks.append(time.process_time())
+    lad.stationarity_conditions(comp)
+    marks.append(time.process_time())
+    lad.linear_system(comp)
+    marks.append(time.process_time())
+    solved = list(lad.back_substitution(comp))
+    marks.append(time.process_time())
+    assert len(solved) == len(comp)
+    stages = {name: b - a for name, a, b in zip(STAGES, marks, marks[1:], strict=False)}
+    return {
+        "program": program.name,
+        "steps": len(comp),
+        "edges": edges(comp),
+        "stages": stages,
+        "total": marks[-1] - marks[0],
+    }
+
+
+def best_pipeline(program: programs.Program, repeat: int) -> dict:
+    runs = [run_pipeline(program) for _ in range(repeat)]
+    return min(runs, key=lambda r: r["total"])
+
+
+def scaling(family, sizes, repeat: int) -> list[dict]:
+    """The pipeline at each size, with T(2n)/T(n) beside the ratio of the edge counts."""
+    rows = [best_pipeline(family(size), repeat) for size in sizes]
+    for prev, row in zip(rows, rows[1:], strict=False):
+        row["time_ratio"] = row["total"] / prev["total"]
+        row["edge_ratio"] = row["edges"] / prev["edges"]
+        row["within"] = row["time_ratio"] / row["edge_ratio"]
+    return rows
+
+
+def sympy_diff(depth: int) -> dict:
+    """sympy.diff of the dense block written as one composed expression of x (from a clean cache)."""
+    clear_cache()
+    x = sympy.Symbol("x")
+    fn = programs.dense(depth).bind(programs.sympy_namespace())
+    start = time.process_time()
+    derivative = sympy.diff(fn(x), x)
+    seconds = time.process_time() - start
+    return {"depth": depth, "seconds": seconds, "derivative": derivative, "x": x}
+
+
+def check_against_sympy(depth: int, derivative, x) -> float:
+    """|lad.gradient − sympy's derivative| at x = 0.7: both must say the same."""
+    program = programs.dense(depth)
+    ours = lad.gradient(program.trace(), program.inputs)["x"]
+    theirs = float(derivative.xreplace({x: sympy.Float(program.inputs["x"])}).evalf())
+    return abs(ours - theirs)
+
+
+def run(chain_sizes, dense_depths, sympy_depth: int, repeat: int = 3) -> tuple[str, dict]:
+    """Part 1 as (printable report, results)."""
+    best_pipeline(programs.dense(3), 1)  # warm up sympy (its first use builds tables)
+    rows = scaling(programs.chain, chain_sizes, repeat) + scaling(programs.dense, dense_depths, repeat)
+    headers = ["program", "steps", "edges", *STAGES, "total", "µs/edge", "T(2n)/T(n)", "edges ratio", "÷"]
+    body = []
+    for r in rows:
+        body.append(
+            [
+                r["program"],
+                r["steps"],
+                r["edges"],
+                *[fmt_seconds(r["stages"][s]) for s in STAGES],
+                fmt_seconds(r["total"]),
+                f"{r['total'] / r['edges'] * 1e6:.0f}",
+                fmt_ratio(r.get("time_ratio")),
+                fmt_ratio(r.get("edge_ratio")),
+                fmt_ratio(r.get("within")),
+            ]
+        )
+    report = [
+        f"### 1. Symbolic pipeline (CPU time, best of {repeat}, clean sympy cache each run)",
+        "",
+        table(headers, body),
+        "",
+        "÷ = (T(2n)/T(n)) / (edges ratio): 1 means time proportional to edges; target 0.8–1.2.",
+        "",
+    ]
+    ours = best_pipeline(programs.dense(sympy_depth), repeat)
+    theirs = sympy_diff(sympy_depth)
+    error = check_against_sympy(sympy_depth, theirs["derivative"], theirs["x"])
+    speedup = theirs["seconds"] / ours["total"]
+    report += [
+        f"Dense block of depth {sympy_depth} ({ours['steps']} steps): whole pipeline {fmt_seconds(ours['total'])}, "
+        f"sympy.diff of the composed expression {fmt_seconds(theirs['seconds'])}: **{speedup:.0f}× faster** "
+        f"(target ≥ 100×); |gradient − sympy's derivative| at x = 0.7: {error:.1e}.",
+        "",
+    ]
+    out_of_range = [r["program"] for r in rows if "within" in r and not 0.8 <= r["within"] <= 1.2]
+    results = {
+        "rows": rows,
+        "sympy": {
+            "depth": sympy_depth,
+            "sympy_seconds": theirs["seconds"],
+            "pipeline_seconds": ours["total"],
+            "speedup": speedup,
+            "error": error,
+        },
+        "not_proportional": out_of_range,
+    }
+    return "\n".join(report), results
