@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).parent / "grading"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import nbcells  # noqa: E402
 import submissions as S  # noqa: E402
-from course import DEMO, Course, assignment_id, exercise_notebooks  # noqa: E402
+from course import DEMO, ROOT, Course, assignment_id, exercise_notebooks  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -410,20 +410,34 @@ def _page_text(path: Path) -> str:
 
 @pytest.mark.book
 def test_built_book_contains_no_hidden_test(book_html):
+    """No page, and no other file of the built book (a copied source notebook...), shows a hidden test."""
     chapters = [p for aid, p in NOTEBOOKS.items() if p != DEMO]
     if not chapters:
         pytest.skip("no notebook in _toc.yml has exercises yet")
-    secrets = {" ".join(line.split()): p.name for p in chapters
-               for line in hidden_lines(nbformat.read(p, as_version=4))}
-    secrets.update({"BEGIN HIDDEN TESTS": "(marker)", nbcells.HIDDEN_NOTE: "(hidden cell)"})
-    leaks = []
+    # A chapter's own hidden lines are looked for in the files named after it; the markers everywhere.
+    own = {p.stem: {" ".join(line.split()) for line in hidden_lines(nbformat.read(p, as_version=4))}
+           for p in chapters}
+    markers = {"BEGIN HIDDEN TESTS", nbcells.HIDDEN_NOTE}
+    leaks = {}
     for path in sorted(book_html.rglob("*")):
         if path.suffix not in {".html", ".ipynb", ".txt", ".md", ".py", ".json"} or not path.is_file():
             continue
         text = _page_text(path)
-        leaks += [f"{path.relative_to(book_html)}: {line!r} (from {origin})"
-                  for line, origin in secrets.items() if line in text]
-    assert not leaks, "hidden tests in the built book:\n  " + "\n  ".join(leaks[:20])
+        found = [line for line in sorted(own.get(path.stem, set()) | markers) if line in text]
+        if found:
+            leaks[str(path.relative_to(book_html))] = found
+    # The same search does find the visible self-checks on the chapter pages: it would see hidden ones.
+    for p in chapters:
+        page = book_html / p.relative_to(ROOT).with_suffix(".html")
+        visible = {" ".join(line.split()) for cell in nbformat.read(p, as_version=4).cells
+                   if cell.metadata.get("nbgrader", {}).get("grade_id", "").endswith("-check")
+                   for line in cell.source.splitlines() if len(line.strip()) >= 8}
+        assert page.exists() and any(line in _page_text(page) for line in visible), page
+    hint = ("\n(_sources/ holds copies of the source notebooks, hidden tests included: set "
+            "html_copy_source: false in _config.yml's sphinx config)" if any(
+                f.startswith("_sources") for f in leaks) else "")
+    assert not leaks, "hidden tests in the built book:\n" + "\n".join(
+        f"  {f}: {len(lines)} line(s), e.g. {lines[0]!r}" for f, lines in leaks.items()) + hint
 
 
 # --------------------------------------------------------------------------------- the teacher
