@@ -8,8 +8,8 @@
  *      MathJax has loaded (calls made before that are queued);
  *   2. typesets math that widgets add to the page later (a Stack showing another frame,
  *      an HTML widget whose value changes), by watching widget areas for new raw math;
- *   3. loads our local MathJax on pages that show widgets but have no math of their own
- *      (Sphinx only adds MathJax to pages with equations);
+ *   3. loads our local MathJax on pages that Sphinx thinks have no equations but that show math
+ *      anyway: widgets, or chapter titles with math in the navigation sidebar;
  *   4. lets $...$ delimit inline math, as JupyterLab does for Markdown (widgets show Markdown).
  * It is loaded on every page (html_js_files) and does nothing on pages without widgets.
  */
@@ -89,6 +89,10 @@
     // not scanned: myst marks sections tex2jax_ignore.)
     mj.tex = mj.tex || {};
     mj.tex.inlineMath = mj.tex.inlineMath || [["$", "$"], ["\\(", "\\)"]];
+    // When we load MathJax ourselves Sphinx wrote no configuration: process its .math elements as
+    // myst-parser's configuration does (sections are marked tex2jax_ignore).
+    mj.options = mj.options || {};
+    mj.options.processHtmlClass = mj.options.processHtmlClass || "tex2jax_process|mathjax_process|math|output_area";
     mj.startup = mj.startup || {};
     var userReady = mj.startup.ready;
     mj.startup.ready = function () {
@@ -112,7 +116,8 @@
   }
 
   function loadMathjax() {
-    if (mathjaxReady() || mathjaxScriptPresent() || !pageHasWidgets()) return;
+    var needed = pageHasWidgets() || document.querySelector(".math");
+    if (mathjaxReady() || mathjaxScriptPresent() || !needed) return;
     var s = document.createElement("script");
     s.src = MATHJAX_SRC;
     s.async = true;
