@@ -29,6 +29,21 @@ def cpu_time(fn, runs: int = 3, budget: float = 0.5, max_runs: int = 200, setup=
     return best, result
 
 
+def cpu_times(fns: dict, runs: int = 3, budget: float = 1.0, max_runs: int = 200) -> dict:
+    """{name: best CPU seconds} for several functions timed in turns (a, b, a, b...), so that a change in
+    the machine's load during the measurement affects them all alike: their ratio is what is wanted."""
+    best = dict.fromkeys(fns, float("inf"))
+    spent, done = 0.0, 0
+    while done < runs or (spent < budget and done < max_runs):
+        for name, fn in fns.items():
+            start = time.process_time()
+            fn()
+            elapsed = time.process_time() - start
+            best[name], spent = min(best[name], elapsed), spent + elapsed
+        done += 1
+    return best
+
+
 def fmt_seconds(t: float | None) -> str:
     """A time with a readable unit: 812 µs, 4.31 ms, 2.07 s."""
     if t is None:

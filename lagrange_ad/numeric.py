@@ -178,7 +178,7 @@ def _finite(v) -> bool:
     """True if ``v`` (a number or array) holds no NaN or infinity; summing first is cheaper than a mask."""
     if np.ndim(v) == 0:
         return math.isfinite(v)
-    return math.isfinite(np.sum(v)) or bool(np.all(np.isfinite(v)))
+    return math.isfinite(np.add.reduce(v, axis=None)) or bool(np.all(np.isfinite(v)))
 
 
 def _solve(comp: Computation, checked: dict, backward: bool = True):
