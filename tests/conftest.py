@@ -84,6 +84,9 @@ class BookBuild:
 
 def _build() -> BookBuild:
     start = time.monotonic()
+    # Sphinx never deletes output it no longer writes (a page dropped from the toc, _sources/ after
+    # html_copy_source was turned off); start from an empty html folder. The execution cache stays.
+    shutil.rmtree(HTML_DIR, ignore_errors=True)
     fetch = subprocess.run([sys.executable, "scripts/fetch_assets.py"], cwd=REPO, capture_output=True, text=True)
     if fetch.returncode != 0:
         return BookBuild(fetch.returncode, "fetch_assets failed:\n" + fetch.stdout + fetch.stderr,
