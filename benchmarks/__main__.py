@@ -60,7 +60,9 @@ def summary(results: dict, sympy_depth: int) -> list[tuple[str, str, bool]]:
             (
                 "symbolic pipeline: T(2n)/T(n) within 20% of the edge ratio",
                 f"÷ from {min(r['within'] for r in rows):.2f} to {max(r['within'] for r in rows):.2f} "
-                f"(worst: {worst['program']})",
+                f"(worst: {worst['program']}); fitted T ∝ edges^k: k = "
+                f"{results['symbolic']['exponents']['chain']:.2f} (chains), "
+                f"{results['symbolic']['exponents']['dense']:.2f} (dense)",
                 all(0.8 <= r["within"] <= 1.2 for r in rows),
             )
         )

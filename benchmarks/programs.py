@@ -169,3 +169,18 @@ def source_network(width: int, batch: int = 64, seed: int = 0) -> Program:
         return -m.sum(y * m.log(m.softmax(m.sigmoid(x @ w1) @ w2)))
 
     return Program(f"source network {width}", fn, values, width)
+
+
+def source_network_by_hand(x, y, w1, w2):
+    """The source network's gradient written out by hand in numpy (the classic backprop of a two-layer
+    softmax classifier): the practical floor of what any reverse mode can cost for it.
+
+    Returns the gradients with respect to x, y, w1 and w2, as lad.gradient does.
+    """
+    s = 0.5 * (np.tanh(0.5 * (x @ w1)) + 1.0)
+    o = s @ w2
+    e = np.exp(o - o.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    do = p * y.sum(axis=1, keepdims=True) - y  # ∂/∂o of −Σ y log softmax(o)
+    dh = (do @ w2.T) * s * (1.0 - s)
+    return dh @ w1.T, -np.log(p), x.T @ dh, s.T @ do

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import sympy
 from sympy.core.cache import clear_cache
 
@@ -67,6 +68,13 @@ def scaling(family, sizes, repeat: int) -> list[dict]:
     return rows
 
 
+def exponent(rows: list[dict]) -> float:
+    """k of the least-squares fit T ∝ edges^k over a family's sizes (1: proportional to edges)."""
+    x = np.log([r["edges"] for r in rows])
+    y = np.log([r["total"] for r in rows])
+    return float(np.polyfit(x, y, 1)[0])
+
+
 def sympy_diff(depth: int) -> dict:
     """sympy.diff of the dense block written as one composed expression of x (from a clean cache)."""
     clear_cache()
@@ -89,7 +97,9 @@ def check_against_sympy(depth: int, derivative, x) -> float:
 def run(chain_sizes, dense_depths, sympy_depth: int, repeat: int = 3) -> tuple[str, dict]:
     """Part 1 as (printable report, results)."""
     best_pipeline(programs.dense(3), 1, budget=0)  # warm up sympy (its first use builds tables)
-    rows = scaling(programs.chain, chain_sizes, repeat) + scaling(programs.dense, dense_depths, repeat)
+    chains, denses = scaling(programs.chain, chain_sizes, repeat), scaling(programs.dense, dense_depths, repeat)
+    rows = chains + denses
+    fits = {"chain": exponent(chains), "dense": exponent(denses)}
     headers = ["program", "steps", "edges", *STAGES, "total", "µs/edge", "T(2n)/T(n)", "edges ratio", "÷"]
     body = []
     for r in rows:
@@ -112,6 +122,7 @@ def run(chain_sizes, dense_depths, sympy_depth: int, repeat: int = 3) -> tuple[s
         table(headers, body),
         "",
         "÷ = (T(2n)/T(n)) / (edges ratio): 1 means time proportional to edges; target 0.8–1.2.",
+        f"Fitted over all sizes, T ∝ edges^k with k = {fits['chain']:.2f} (chains) and {fits['dense']:.2f} (dense).",
         "",
     ]
     ours = best_pipeline(programs.dense(sympy_depth), repeat)
@@ -127,6 +138,7 @@ def run(chain_sizes, dense_depths, sympy_depth: int, repeat: int = 3) -> tuple[s
     out_of_range = [r["program"] for r in rows if "within" in r and not 0.8 <= r["within"] <= 1.2]
     results = {
         "rows": rows,
+        "exponents": fits,
         "sympy": {
             "depth": sympy_depth,
             "sympy_seconds": theirs["seconds"],

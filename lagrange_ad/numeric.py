@@ -144,7 +144,7 @@ def multipliers(comp: Computation, values) -> dict:
     """
     n = comp.output.index
     zs, lam = _solve(comp, check_values(comp, values, copy=False))
-    _check_finite(comp, zs, [zs[n], *lam[1 : n + 1]])
+    _check_finite(comp, zs)
     held: set = set()
     return {i: _number(lam[i], held) for i in range(n, 0, -1)}
 
@@ -155,10 +155,9 @@ def gradient(comp: Computation, values) -> dict:
     By the envelope theorem this is the multiplier λ_i of the constraint z_i = p_i pinning the input.
     Where the result is not a number (NaN or infinite) the error names the first step that is not.
     """
-    n = comp.output.index
     zs, lam = _solve(comp, check_values(comp, values, copy=False))
+    _check_finite(comp, zs)
     inputs = _inputs(comp)
-    _check_finite(comp, zs, [zs[n], *[lam[s.index] for s in inputs]])
     held: set = set()
     return {s.name: _number(lam[s.index], held) for s in inputs}
 
@@ -193,30 +192,25 @@ def _solve(comp: Computation, checked: dict, backward: bool = True):
     return _interpret(comp, checked, backward)
 
 
-def _check_finite(comp: Computation, zs, results):
-    """Raise, naming the first step that is not a number, if any of ``results`` is NaN or infinite.
+def _check_finite(comp: Computation, zs):
+    """If the result z_n is NaN or infinite, raise an error naming the first step that is.
 
-    A step that is not finite but does not reach the results (the branch ``lad.where`` did not take) is
-    fine. If every z is finite, an infinite derivative (√x at 0) is the true answer and is returned.
+    A step that is not finite but does not reach the result (the branch ``lad.where`` did not take) is
+    fine. With a finite result the multipliers are returned as they are: an infinite derivative (√x at
+    0) is the true answer.
     """
-    if _all_finite(results):
+    n = comp.output.index
+    if _finite(zs[n]):
         return
     for step in comp.steps:
         z = zs[step.index]
-        if not np.all(np.isfinite(z)):
+        if not _finite(z):
             what = "NaN" if np.any(np.isnan(z)) else "infinite"
             raise InputError(
                 f"at these input values z_{step.index} ({step.name} = {step.node!r}) is {what}, so the result "
-                f"z_{comp.output.index} and its gradient are not numbers. Choose inputs where every step is "
-                "defined: log and sqrt need positive arguments, a division a nonzero divisor, exp a moderate one"
+                f"z_{n} and its gradient are not numbers. Choose inputs where every step is defined: log "
+                "and sqrt need positive arguments, a division a nonzero divisor, exp a moderate one"
             )
-
-
-def _all_finite(values) -> bool:
-    try:
-        return all(map(math.isfinite, values))  # numbers: fast
-    except TypeError:  # arrays
-        return all(map(_finite, values))
 
 
 # --------------------------------------------------------------------------------------------------
