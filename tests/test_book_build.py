@@ -12,10 +12,16 @@ pytestmark = [pytest.mark.slow, pytest.mark.book]
 # Sphinx and myst-nb report problems as "WARNING: ..." / "path: ERROR: ..." (with -W they also fail the
 # build). Kernels' own log lines ("[IPKernelApp] WARNING | ...") are not book problems.
 PROBLEM = re.compile(r"(^|: |\x1b\[\d+m)(WARNING|ERROR|CRITICAL|SEVERE):")
+# Executing kernels sometimes log a ZMQ race while they shut down ("Uncaught exception in ZMQStream
+# callback ... Socket operation on non-socket"); that is ipykernel's noise, not a problem of the book.
+# A failing cell still fails the build (raise_on_error), and any Sphinx warning makes -W exit non-zero.
+KERNEL_NOISE = re.compile(r"^(ERROR|WARNING):(tornado|asyncio)\.")
 
 
 def test_book_builds_without_warnings(book_build):
-    problems = [line for line in book_build.log.splitlines() if PROBLEM.search(line)]
+    problems = [
+        line for line in book_build.log.splitlines() if PROBLEM.search(line) and not KERNEL_NOISE.search(line)
+    ]
     assert book_build.returncode == 0 and not problems, (
         f"`{' '.join(TEST_BUILD_COMMAND)}` exited {book_build.returncode} "
         f"with {len(problems)} warning/error lines:\n" + "\n".join(problems[:30])
