@@ -40,7 +40,21 @@ _DERIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def derived(comp: Computation, what: str, derive):
-    """``derive()``, computed once per computation and number of steps (the value must not hold ``comp``)."""
+    """``derive()``, computed once per computation and number of steps.
+
+    The value must not refer to ``comp`` (no Step: a step refers to its computation), so that what is kept
+    here never keeps a computation alive:
+
+    >>> import gc, weakref
+    >>> import lagrange_ad as lad
+    >>> comp = lad.trace(lambda x, w: lad.tanh(w * x), "x w")
+    >>> _ = lad.gradient(comp, {"x": 1.0, "w": 2.0}), list(lad.back_substitution(comp)), lad.lagrangian(comp)
+    >>> alive = weakref.ref(comp)
+    >>> del comp
+    >>> _ = gc.collect()
+    >>> alive() is None
+    True
+    """
     store = _DERIVED.setdefault(comp, {})
     n = len(comp)
     if what not in store or store[what][0] != n:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 
@@ -67,9 +68,16 @@ def check_values(comp: Computation, values, copy: bool = True) -> dict:
     return checked
 
 
-def _inputs(comp: Computation) -> list:
-    # comp.inputs looks at every step: for a gradient of a long computation, once is all it can afford
-    return derived(comp, "inputs", lambda: comp.inputs)
+class _Input(NamedTuple):
+    index: int
+    name: str
+    shape: tuple
+
+
+def _inputs(comp: Computation) -> list[_Input]:
+    # comp.inputs looks at every step: for a gradient of a long computation, once is all it can afford.
+    # Kept as plain records: a kept Step would keep its computation alive (derived() holds it weakly).
+    return derived(comp, "inputs", lambda: [_Input(s.index, s.name, s.shape) for s in comp.inputs])
 
 
 def _evaluate_step(step, zs):
