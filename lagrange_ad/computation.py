@@ -207,6 +207,7 @@ class Computation:
         self.tracing = False
         self._users: list[list[int]] = []
         self._names: dict[str, int] = {}
+        self._size = 0  # running total: summing over all steps at every formula made n steps cost n²
 
     # building ----------------------------------------------------------------------------------------
     def input(self, name: str, shape=()) -> Value:
@@ -266,6 +267,7 @@ class Computation:
                 raise DefinitionError(f"z_{index} reads z_{j}, which is not defined before it")
             self._users[j - 1].append(index)
         self.steps.append(step)
+        self._size += step.size
         self._users.append([])
         self._names[name] = index
         return Value(self, Node("z", shape=shape, data=index))
@@ -320,7 +322,7 @@ class Computation:
     @property
     def size(self) -> int:
         """The total number of scalar components of all z's."""
-        return sum(s.size for s in self.steps)
+        return self._size
 
     def _check_symbolic_size(self):
         if self.size > SYMBOLIC_LIMIT:
