@@ -401,3 +401,11 @@ def inputs_for(draw, program: Program, low=-1.5, high=1.5):
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     shapes = [shape for _, shape in program.inputs]
     return [rng.uniform(low, high, shape) if shape else float(rng.uniform(low, high)) for shape in shapes]
+
+
+def safe(program: Program, args) -> bool:
+    """The run stays away from overflow and from every switch point (where, relu)."""
+    monitor = Monitor()
+    with np.errstate(all="ignore"):
+        value = run(program, AUTOGRAD, *args, monitor=monitor)
+    return bool(np.isfinite(value)) and monitor.largest < 1e4 and monitor.margin > 1e-6

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
-from random_programs import AUTOGRAD, Monitor, TorchBackend, inputs_for, programs, run
+from random_programs import AUTOGRAD, Monitor, TorchBackend, inputs_for, programs, run, safe
 
 import lagrange_ad as lad
 
@@ -43,14 +43,6 @@ def relative_error(got, want) -> float:
     diff = max(float(np.max(np.abs(np.asarray(got[k]) - np.asarray(want[k])))) for k in want)
     scale = max(float(np.max(np.abs(np.asarray(v)))) for v in want.values())
     return diff / max(scale, 1e-3)
-
-
-def safe(program, args) -> bool:
-    """The run stays away from overflow and from every switch point (where, relu)."""
-    monitor = Monitor()
-    with np.errstate(all="ignore"):
-        value = run(program, AUTOGRAD, *args, monitor=monitor)
-    return bool(np.isfinite(value)) and monitor.largest < 1e4 and monitor.margin > 1e-6
 
 
 def trace(program):

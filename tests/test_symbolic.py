@@ -13,7 +13,7 @@ import pytest
 import sympy
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
-from random_programs import AUTOGRAD, Monitor, inputs_for, programs, run
+from random_programs import AUTOGRAD, inputs_for, programs, run, safe
 
 import lagrange_ad as lad
 from lagrange_ad import zoo
@@ -71,13 +71,6 @@ def random_small_comp(program):
 def small_cases(draw):
     program = draw(programs(max_instructions=4, max_inputs=3, scalar_only=draw(st.booleans())))
     return program, draw(inputs_for(program))
-
-
-def safe(program, args) -> bool:
-    monitor = Monitor()
-    with np.errstate(all="ignore"):
-        value = run(program, AUTOGRAD, *args, monitor=monitor)
-    return bool(np.isfinite(value)) and monitor.largest < 1e4 and monitor.margin > 1e-6
 
 
 # ------------------------------------------------------------------------------------------------
