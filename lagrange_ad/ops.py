@@ -34,52 +34,51 @@ from .errors import ShapeError
 
 
 class Indicator(sympy.Function):
-    r"""The indicator :math:`\mathbb{1}[x > 0]` (``strict``) of a branch condition.
+    r"""The indicator :math:`\mathbb{1}[x > 0]` of a branch condition.
 
     Its derivative is a Dirac delta at the switching point: zero everywhere else.
 
     >>> x = sympy.Symbol("x")
     >>> Indicator(x).diff(x)
     DiracDelta(x)
-    >>> Indicator(sympy.Float(2.0)), Indicator(sympy.Float(-1.0))
-    (1, 0)
+    >>> Indicator(sympy.Float(2.0)), Indicator(sympy.Float(-1.0)), Indicator(sympy.S.Zero)
+    (1, 0, 0)
     """
 
     nargs = 1
+    relation = ">"  # how the condition is printed; the subclass differs only in this and at x = 0
+
+    @classmethod
+    def _holds(cls, x):
+        """True or False where sympy can decide ``x > 0``, else None."""
+        return x.is_extended_positive
 
     @classmethod
     def eval(cls, x):
-        if x.is_extended_positive:
-            return sympy.S.One
-        if x.is_extended_nonpositive:
-            return sympy.S.Zero
-        return None
+        holds = cls._holds(x)
+        if holds is None:
+            return None
+        return sympy.S.One if holds else sympy.S.Zero
 
     def fdiff(self, argindex=1):
         return sympy.DiracDelta(self.args[0])
 
     def _latex(self, printer):
-        return rf"\mathbb{{1}}\left[{printer._print(self.args[0])} > 0\right]"
+        return rf"\mathbb{{1}}\left[{printer._print(self.args[0])} {self.relation} 0\right]"
 
 
-class IndicatorGE(sympy.Function):
-    r"""The indicator :math:`\mathbb{1}[x \ge 0]`."""
+class IndicatorGE(Indicator):
+    r"""The indicator :math:`\mathbb{1}[x \ge 0]`.
 
-    nargs = 1
+    >>> IndicatorGE(sympy.S.Zero), IndicatorGE(sympy.Float(-1.0))
+    (1, 0)
+    """
+
+    relation = r"\ge"
 
     @classmethod
-    def eval(cls, x):
-        if x.is_extended_nonnegative:
-            return sympy.S.One
-        if x.is_extended_negative:
-            return sympy.S.Zero
-        return None
-
-    def fdiff(self, argindex=1):
-        return sympy.DiracDelta(self.args[0])
-
-    def _latex(self, printer):
-        return rf"\mathbb{{1}}\left[{printer._print(self.args[0])} \ge 0\right]"
+    def _holds(cls, x):
+        return x.is_extended_nonnegative
 
 
 class sigmoid(sympy.Function):  # noqa: N801 - printed as a function name
@@ -377,9 +376,7 @@ OPS: dict[str, Op] = {
         np.multiply,
         lambda a, b: sym_elementwise(sympy.Mul, a, b),
         _binary_vjp(lambda g, a, b, out, needs: (g * b, g * a)),
-        lambda c, node: (
-            rf"{c[0]} \odot {c[1]}" if node.args[0].shape and node.args[1].shape else rf"{c[0]}\, {c[1]}"
-        ),
+        lambda c, node: rf"{c[0]} \odot {c[1]}" if node.args[0].shape and node.args[1].shape else rf"{c[0]}\, {c[1]}",
         3,
     ),
     "div": Op(
