@@ -6,7 +6,9 @@
 {'x': 0.0, 'w': 0.25}
 """
 
-from . import display, explorers, steppers, zoo
+import importlib
+
+from . import zoo
 from .computation import Computation, Step
 from .errors import (
     DefinitionError,
@@ -52,3 +54,13 @@ __all__ = [
     "LagrangeADError", "TracingError", "StepLimitError", "ShapeError", "ForeignValueError",
     "DefinitionError", "UnsupportedValueError", "InputError", "OutputError", "SymbolicSizeError",
 ]  # fmt: skip
+
+# The presentation modules pull in IPython, ipywidgets and matplotlib; load them on first use
+# (lad.display, lad.steppers, lad.explorers) so that computing a gradient does not pay for them.
+_LAZY = ("display", "explorers", "steppers")
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'lagrange_ad' has no attribute {name!r}")
