@@ -24,7 +24,7 @@ from .errors import (
 )
 from .lagrangian import lagrangian, multiplier, stationarity_conditions
 from .linear_system import back_substitution, block_pattern, linear_system
-from .numeric import finite_difference, forward, gradient, multipliers
+from .numeric import finite_difference, forward, gradient, multipliers, perturbed_result
 from .tracing import (
     Value,
     cos,
@@ -48,7 +48,7 @@ __all__ = [
     "Computation", "Step", "Value", "trace",
     "lagrangian", "multiplier", "stationarity_conditions",
     "linear_system", "block_pattern", "back_substitution",
-    "forward", "multipliers", "gradient", "finite_difference",
+    "forward", "multipliers", "gradient", "finite_difference", "perturbed_result",
     "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "softmax", "where",
     "sum", "mean", "cross_entropy",
     "LagrangeADError", "TracingError", "StepLimitError", "ShapeError", "ForeignValueError",

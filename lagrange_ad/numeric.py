@@ -136,6 +136,29 @@ def forward(comp: Computation, values) -> dict:
     return {i: _number(zs[i], held) for i in range(1, len(comp) + 1)}
 
 
+def perturbed_result(comp: Computation, values, step: int, eps: float) -> float:
+    """z_n when the constraint of step ``step`` is loosened by ``eps``: z_i = f_i(z_a(i)) + eps (for an
+    input, z_i = p_i + eps), every later step recomputed. Forward passes only, no multipliers.
+
+    Its slope in ``eps`` is what the envelope theorem says λ_i is, so it checks λ independently:
+
+    >>> import lagrange_ad as lad
+    >>> comp = lad.trace(lambda x: x * x + 1, "x")
+    >>> h = 1e-6
+    >>> slope = (perturbed_result(comp, {"x": 3.0}, 2, h) - perturbed_result(comp, {"x": 3.0}, 2, -h)) / (2 * h)
+    >>> round(slope, 6), lad.multipliers(comp, {"x": 3.0})[2]
+    (1.0, 1.0)
+    """
+    checked = check_values(comp, values)
+    comp._step(step)  # a clear error for a step that does not exist
+    zs = {}
+    with np.errstate(all="ignore"):
+        for s in comp.steps:
+            z = checked[s.name] if s.is_input else _evaluate_step(s, zs)[0]
+            zs[s.index] = z + eps if s.index == step else z
+    return float(zs[comp.output.index])
+
+
 def _is_const(node, memo) -> bool:
     key = id(node)
     if key not in memo:

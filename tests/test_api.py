@@ -318,3 +318,13 @@ def test_symbolic_results_have_the_documented_shape():
         assert {"index", "lam", "equation", "uses", "value", "numeric"} <= set(vars(s))
         assert isinstance(s.equation, sympy.Eq)
         assert s.uses == comp.b(s.index)
+
+
+def test_perturbed_result_loosens_exactly_one_constraint():
+    comp = lad.trace(lambda x, w: lad.tanh(w * x) + x, "x w")  # z3 = w x, z4 = tanh(z3), z5 = z4 + x
+    x, w, eps = 0.4, -1.3, 0.25
+    assert lad.perturbed_result(comp, {"x": x, "w": w}, 3, eps) == pytest.approx(np.tanh(w * x + eps) + x)
+    assert lad.perturbed_result(comp, {"x": x, "w": w}, 1, eps) == pytest.approx(np.tanh(w * (x + eps)) + x + eps)
+    assert lad.perturbed_result(comp, {"x": x, "w": w}, 5, eps) == pytest.approx(np.tanh(w * x) + x + eps)
+    with pytest.raises(lad.LagrangeADError, match="z_9"):
+        lad.perturbed_result(comp, {"x": x, "w": w}, 9, eps)
