@@ -92,8 +92,9 @@ class _Builder:
 
     def weights_for(self, layer_name: str, sources) -> list:
         """One weight per source of a layer (named W<layer>_<source step>)."""
-        return [self.weight(f"W{layer_name}_{j}" if len(sources) > 1 else f"W{layer_name}", len(sources))
-                for j in sources]
+        return [
+            self.weight(f"W{layer_name}_{j}" if len(sources) > 1 else f"W{layer_name}", len(sources)) for j in sources
+        ]
 
     def layer(self, name: str, sources: list[int], weights: list):
         """The step ``tanh(Σ_j z_j W_j)``."""
@@ -135,8 +136,7 @@ def chain(depth: int, width: int = 1, params: bool = False, seed: int = 0, batch
     for k in range(1, depth + 1):
         prev = b.layer(f"h{k}", [prev], weights[k - 1])
     b.loss(prev)
-    return Architecture("chain", b.comp, b.values, b.layers, [1] + b.layers, b.param_names,
-                        f"chain of {depth} layers")
+    return Architecture("chain", b.comp, b.values, b.layers, [1] + b.layers, b.param_names, f"chain of {depth} layers")
 
 
 def residual(blocks: int, width: int = 1, params: bool = False, seed: int = 0) -> Architecture:
@@ -161,12 +161,18 @@ def residual(blocks: int, width: int = 1, params: bool = False, seed: int = 0) -
         b.layers.append(step.step.index)
         prev = step.step.index
     b.loss(prev)
-    return Architecture("residual", b.comp, b.values, b.layers, [1] + b.layers, b.param_names,
-                        f"residual network of {blocks} blocks (2 layers each)")
+    return Architecture(
+        "residual",
+        b.comp,
+        b.values,
+        b.layers,
+        [1] + b.layers,
+        b.param_names,
+        f"residual network of {blocks} blocks (2 layers each)",
+    )
 
 
-def inception(modules: int, branches: int = 3, width: int = 1, params: bool = False,
-              seed: int = 0) -> Architecture:
+def inception(modules: int, branches: int = 3, width: int = 1, params: bool = False, seed: int = 0) -> Architecture:
     """Inception-style modules: parallel branches of 1, 2, …, ``branches`` layers, merged by one step.
 
     Branch k of a module has k layers; the merge step ``m = tanh(Σ ends W)`` reads the last layer of
@@ -182,8 +188,9 @@ def inception(modules: int, branches: int = 3, width: int = 1, params: bool = Fa
     b.input("x")
     plan = []
     for m in range(1, modules + 1):
-        branch_weights = [[b.weights_for(f"m{m}b{k}_{j}", [0]) for j in range(1, k + 1)]
-                          for k in range(1, branches + 1)]
+        branch_weights = [
+            [b.weights_for(f"m{m}b{k}_{j}", [0]) for j in range(1, k + 1)] for k in range(1, branches + 1)
+        ]
         merge_weights = b.weights_for(f"m{m}", list(range(branches)))
         plan.append((branch_weights, merge_weights))
     prev = 1
@@ -196,8 +203,15 @@ def inception(modules: int, branches: int = 3, width: int = 1, params: bool = Fa
             ends.append(z)
         prev = b.layer(f"m{m}", ends, merge_weights)
     b.loss(prev)
-    return Architecture("inception", b.comp, b.values, b.layers, [1] + b.layers, b.param_names,
-                        f"{modules} inception module(s) with {branches} branches")
+    return Architecture(
+        "inception",
+        b.comp,
+        b.values,
+        b.layers,
+        [1] + b.layers,
+        b.param_names,
+        f"{modules} inception module(s) with {branches} branches",
+    )
 
 
 def dense(depth: int, width: int = 1, params: bool = False, seed: int = 0) -> Architecture:
@@ -218,8 +232,9 @@ def dense(depth: int, width: int = 1, params: bool = False, seed: int = 0) -> Ar
     for k in range(1, depth + 1):
         sources.append(b.layer(f"h{k}", list(sources), weights[k - 1]))
     b.loss(sources[-1])
-    return Architecture("dense", b.comp, b.values, b.layers, [1] + b.layers, b.param_names,
-                        f"DenseNet block of {depth} layers")
+    return Architecture(
+        "dense", b.comp, b.values, b.layers, [1] + b.layers, b.param_names, f"DenseNet block of {depth} layers"
+    )
 
 
 def recurrent(steps: int, width: int = 1, params: bool = False, seed: int = 0) -> Architecture:
@@ -244,8 +259,15 @@ def recurrent(steps: int, width: int = 1, params: bool = False, seed: int = 0) -
         h = b.layer(f"h{k}", [h, x], [w, u])
         block += [x, h]
     b.loss(h)
-    return Architecture("recurrent", b.comp, b.values, b.layers, block, b.param_names,
-                        f"recurrent network unrolled over {steps} time steps")
+    return Architecture(
+        "recurrent",
+        b.comp,
+        b.values,
+        b.layers,
+        block,
+        b.param_names,
+        f"recurrent network unrolled over {steps} time steps",
+    )
 
 
 #: The builders by name, each called with one size argument (depth, blocks, modules or time steps).

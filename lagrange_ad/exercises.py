@@ -85,8 +85,9 @@ def _to_float(name: str, got) -> float:
             _fail(name, f"is a {got.shape[0]}×{got.shape[1]} matrix; expected a single number.")
         if getattr(got, "free_symbols", None):
             symbols = ", ".join(sorted(str(s) for s in got.free_symbols))
-            _fail(name, f"still contains the symbol(s) {symbols}; expected a number "
-                        "(substitute values with .subs(...)).")
+            _fail(
+                name, f"still contains the symbol(s) {symbols}; expected a number (substitute values with .subs(...))."
+            )
         try:
             value = complex(got)
         except (TypeError, ValueError):
@@ -153,8 +154,7 @@ def _close(got, want, rtol: float, atol: float) -> bool:
     return bool(np.allclose(got, want, rtol=rtol, atol=atol))
 
 
-def check_value(name: str, got, expected, *, rtol: float = 1e-6, atol: float = 1e-12,
-                hint: str | None = None) -> None:
+def check_value(name: str, got, expected, *, rtol: float = 1e-6, atol: float = 1e-12, hint: str | None = None) -> None:
     """Check a number or an array (of any shape) against ``expected``.
 
     >>> check_value("lam5", 0.5000000001, 0.5)
@@ -200,8 +200,12 @@ def _compare_value(name, got, expected, rtol, atol, hint) -> None:
     first = tuple(int(i) for i in np.argwhere(bad)[0])
     if _close(-array, want, rtol, atol):
         _fail(name, "has the wrong sign in every entry.", hint)
-    _fail(name, f"has {int(bad.sum())} wrong entr{'y' if bad.sum() == 1 else 'ies'} of {bad.size}; "
-                f"the first is at index {first}: {array[first]:.6g}.", hint)
+    _fail(
+        name,
+        f"has {int(bad.sum())} wrong entr{'y' if bad.sum() == 1 else 'ies'} of {bad.size}; "
+        f"the first is at index {first}: {array[first]:.6g}.",
+        hint,
+    )
 
 
 # ----------------------------------------------------------------------------- sequences of steps
@@ -231,8 +235,16 @@ def _values_of(name: str, got, at) -> list:
     return list(got)
 
 
-def check_sequence(name: str, got, expected, *, at: dict | None = None, rtol: float = 1e-6,
-                   atol: float = 1e-12, hint: str | None = None) -> None:
+def check_sequence(
+    name: str,
+    got,
+    expected,
+    *,
+    at: dict | None = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-12,
+    hint: str | None = None,
+) -> None:
     """Check the values z_1, …, z_n of a sequence of steps, one step at a time.
 
     ``got`` is the list of values; or a lagrange_ad ``Computation``, or the text of
@@ -255,8 +267,7 @@ def check_sequence(name: str, got, expected, *, at: dict | None = None, rtol: fl
     values = _values_of(name, got, at)
     wanted = list(expected)
     if len(values) != len(wanted):
-        _fail(name, f"has {len(values)} steps, expected {len(wanted)}: "
-                    "every elementary operation is one step.", hint)
+        _fail(name, f"has {len(values)} steps, expected {len(wanted)}: every elementary operation is one step.", hint)
     for i, (value, want) in enumerate(zip(values, wanted, strict=True), start=1):
         step = f"{name}: z_{i}"
         want = _to_array("expected", want)
@@ -265,8 +276,7 @@ def check_sequence(name: str, got, expected, *, at: dict | None = None, rtol: fl
             _fail(step, _shape_problem(np.asarray(value), want), hint)
         if not _close(value, want, rtol, atol):
             shown = f"{value:.6g}" if want.ndim == 0 else "(an array)"
-            right = {1: "", 2: " (z_1 is right)", 3: " (z_1 and z_2 are right)"}.get(
-                i, f" (z_1 … z_{i - 1} are right)")
+            right = {1: "", 2: " (z_1 is right)", 3: " (z_1 and z_2 are right)"}.get(i, f" (z_1 … z_{i - 1} are right)")
             _fail(step, f"= {shown} is not right{right}.", hint)
     _ok(name)
 
@@ -447,11 +457,14 @@ def check_row(i: int, got, expected, *, name: str | None = None, hint: str | Non
             continue
         where = f"{name}: column {k}"
         if k == i:
-            _fail(where, f"is {g}, but the diagonal of A is −1 (the −λ_{i} from differentiating "
-                         f"−λ_{i}(z_{i} − f_{i}) by z_{i}).", hint)
+            _fail(
+                where,
+                f"is {g}, but the diagonal of A is −1 (the −λ_{i} from differentiating "
+                f"−λ_{i}(z_{i} − f_{i}) by z_{i}).",
+                hint,
+            )
         if k < i:
-            _fail(where, f"is {g}, but A is upper triangular: z_{k} comes before z_{i} and cannot use it.",
-                  hint)
+            _fail(where, f"is {g}, but A is upper triangular: z_{k} comes before z_{i} and cannot use it.", hint)
         if _is_zero(e):
             _fail(where, f"is {g}, but z_{k} does not use z_{i} directly, so A[{i},{k}] = 0.", hint)
         if _is_zero(g):
@@ -460,8 +473,16 @@ def check_row(i: int, got, expected, *, name: str | None = None, hint: str | Non
     _ok(name)
 
 
-def check_lambda(i: int, got, expected, *, contributions: dict | None = None, rtol: float = 1e-6,
-                 name: str | None = None, hint: str | None = None) -> None:
+def check_lambda(
+    i: int,
+    got,
+    expected,
+    *,
+    contributions: dict | None = None,
+    rtol: float = 1e-6,
+    name: str | None = None,
+    hint: str | None = None,
+) -> None:
     """Check one back-substitution step, λ_i = Σ_{k ∈ b(i)} λ_k ∂f_k/∂z_i.
 
     ``contributions`` maps each k in b(i) to its term λ_k ∂f_k/∂z_i (numbers or
@@ -486,8 +507,7 @@ def check_lambda(i: int, got, expected, *, contributions: dict | None = None, rt
         if _is_zero(term):
             continue
         if _same(value, want - term, rtol):
-            _fail(name, f"should include the contribution through z_{k} "
-                        f"(the term λ_{k}·∂f_{k}/∂z_{i}).", hint)
+            _fail(name, f"should include the contribution through z_{k} (the term λ_{k}·∂f_{k}/∂z_{i}).", hint)
         if _same(value, want + term, rtol):
             _fail(name, f"counts the contribution through z_{k} twice.", hint)
         if _same(value, want - 2 * term, rtol):
@@ -529,16 +549,17 @@ def check_pattern(name: str, got, expected, *, hint: str | None = None) -> None:
     if i == k:
         _fail(name, f"marks A[{i},{i}] zero, but the diagonal of A is −1{more}.", hint)
     if i > k:
-        _fail(name, f"marks A[{i},{k}] nonzero, but A is upper triangular: z_{k} comes before z_{i}{more}.",
-              hint)
+        _fail(name, f"marks A[{i},{k}] nonzero, but A is upper triangular: z_{k} comes before z_{i}{more}.", hint)
     if want[r, c]:
         _fail(name, f"marks A[{i},{k}] zero, but z_{k} uses z_{i}{more}.", hint)
-    _fail(name, f"marks A[{i},{k}] nonzero, but z_{k} does not use z_{i} directly "
-                f"(only through other steps){more}.", hint)
+    _fail(
+        name, f"marks A[{i},{k}] nonzero, but z_{k} does not use z_{i} directly (only through other steps){more}.", hint
+    )
 
 
-def check_gradient(got, expected, *, rtol: float = 1e-6, atol: float = 1e-12, name: str = "gradient",
-                   hint: str | None = None) -> None:
+def check_gradient(
+    got, expected, *, rtol: float = 1e-6, atol: float = 1e-12, name: str = "gradient", hint: str | None = None
+) -> None:
     """Check a gradient given as ``{input name: value}`` (numbers or arrays).
 
     >>> check_gradient({"x": 1.0, "w": [[0.5, 2.0]]}, {"x": 1.0, "w": [[0.5, 2.0]]})

@@ -80,9 +80,7 @@ class Equilibrium:
             if np.max(np.abs(new - z)) <= tol:
                 return new, k
             z = new
-        raise LagrangeADError(
-            f"the fixed-point iteration did not settle within {max_iter} iterations (is ‖W‖ < 1?)"
-        )
+        raise LagrangeADError(f"the fixed-point iteration did not settle within {max_iter} iterations (is ‖W‖ < 1?)")
 
     def objective(self, W, b) -> float:
         """ℓ(z*(W, b)): the loss at the equilibrium."""
@@ -101,8 +99,13 @@ def equilibrium_example(m: int = 3, k: int = 2, contraction: float = 0.6, seed: 
     rng = np.random.default_rng(seed)
     W = rng.normal(size=(m, m))
     W *= contraction / np.linalg.norm(W, 2)
-    return Equilibrium(W=W, b=rng.normal(0, 0.5, (1, m)), x=rng.normal(size=(1, k)),
-                       U=rng.normal(0, 0.5, (k, m)), y=rng.normal(0, 0.5, (1, m)))
+    return Equilibrium(
+        W=W,
+        b=rng.normal(0, 0.5, (1, m)),
+        x=rng.normal(size=(1, k)),
+        U=rng.normal(0, 0.5, (k, m)),
+        y=rng.normal(0, 0.5, (1, m)),
+    )
 
 
 @dataclass
@@ -152,25 +155,28 @@ def equilibrium_system(problem: Equilibrium) -> EquilibriumSystem:
     conditions = [sympy.Eq(sympy.diff(L, zj), 0) for zj in z]
     A, e = sympy.linear_eq_to_matrix([c.lhs for c in conditions], lam)
     params = list(W) + list(b)
-    return EquilibriumSystem(list(z), list(lam), W, b, L, conditions, A, e, params,
-                             [sympy.diff(L, p) for p in params])
+    return EquilibriumSystem(list(z), list(lam), W, b, L, conditions, A, e, params, [sympy.diff(L, p) for p in params])
 
 
 def _evaluator(system: EquilibriumSystem):
     args = system.z + system.lam + system.params
     modules = [NUMPY_NAMES, "numpy"]
-    return (sympy.lambdify(args, system.A, modules=modules), sympy.lambdify(args, system.e, modules=modules),
-            sympy.lambdify(args, system.dL_dtheta, modules=modules))
+    return (
+        sympy.lambdify(args, system.A, modules=modules),
+        sympy.lambdify(args, system.e, modules=modules),
+        sympy.lambdify(args, system.dL_dtheta, modules=modules),
+    )
 
 
 def _pack(problem, grads):
     m = problem.m
     grads = np.asarray(grads, dtype=float)
-    return {"W": grads[: m * m].reshape(m, m), "b": grads[m * m:].reshape(1, m)}
+    return {"W": grads[: m * m].reshape(m, m), "b": grads[m * m :].reshape(1, m)}
 
 
-def adjoint_gradient(problem: Equilibrium, W=None, b=None, system: EquilibriumSystem | None = None,
-                     details: bool = False):
+def adjoint_gradient(
+    problem: Equilibrium, W=None, b=None, system: EquilibriumSystem | None = None, details: bool = False
+):
     """dℓ/dθ at the equilibrium by the adjoint method: one solve of the full system A λ = e.
 
     With ``details=True`` returns ``(gradient, z*, λ, A at numbers)``.

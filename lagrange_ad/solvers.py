@@ -95,7 +95,7 @@ class NumericSystem:
             raise LagrangeADError(f"A has {total} rows; too many for a dense array (use the blocks)")
         a = -np.eye(total)
         for (i, k), block in self.blocks.items():
-            a[offsets[i - 1]:offsets[i], offsets[k - 1]:offsets[k]] = block
+            a[offsets[i - 1] : offsets[i], offsets[k - 1] : offsets[k]] = block
         return a
 
     def e(self) -> np.ndarray:
@@ -169,7 +169,7 @@ def reverse_mode(system: NumericSystem) -> ModeResult:
     """
     comp = system.comp
     users: dict[int, list[int]] = {}
-    for (i, k) in system.blocks:
+    for i, k in system.blocks:
         users.setdefault(i, []).append(k)
     lam, work = {}, 0
     n = comp.output.index
@@ -182,8 +182,9 @@ def reverse_mode(system: NumericSystem) -> ModeResult:
             work += block.size
         lam[i] = total
     grad = {s.name: _shaped(lam[s.index], s) for s in comp.inputs}
-    return ModeResult(grad, passes=1, multiply_adds=work, solution={i: _shaped(v, comp.steps[i - 1])
-                                                                     for i, v in lam.items()})
+    return ModeResult(
+        grad, passes=1, multiply_adds=work, solution={i: _shaped(v, comp.steps[i - 1]) for i, v in lam.items()}
+    )
 
 
 def forward_mode(system: NumericSystem) -> ModeResult:
@@ -195,7 +196,7 @@ def forward_mode(system: NumericSystem) -> ModeResult:
     """
     comp = system.comp
     readers: dict[int, list[int]] = {}
-    for (i, k) in system.blocks:
+    for i, k in system.blocks:
         readers.setdefault(k, []).append(i)
     seeds = [(s, c) for s in comp.inputs for c in range(s.size)]
     p = len(seeds)
@@ -216,7 +217,7 @@ def forward_mode(system: NumericSystem) -> ModeResult:
     last = tangent[comp.output.index][0]
     grad, column = {}, 0
     for s in comp.inputs:
-        grad[s.name] = _shaped(last[column:column + s.size], s)
+        grad[s.name] = _shaped(last[column : column + s.size], s)
         column += s.size
     return ModeResult(grad, passes=p, multiply_adds=work, solution={"z_n": last, "tangents": tangent})
 
@@ -455,9 +456,22 @@ def gradient_cost(comp: Computation, values, repeats: int = 5) -> GradientCost:
 
 # Operations per entry in the cost model of :func:`operation_counts` (forward, and per needed argument of
 # the vector-Jacobian product). Elementwise functions count their derivative's evaluation as one more.
-_ELEMENTWISE_COST = {"add": (1, 0), "sub": (1, 1), "neg": (1, 1), "mul": (1, 1), "div": (1, 3),
-                     "pow": (1, 3), "sum": (1, 1), "mean": (1, 1), "softmax": (4, 3), "where": (1, 1),
-                     "indicator": (1, 0), "indicator_ge": (1, 0), "transpose": (0, 0), "index": (1, 1)}
+_ELEMENTWISE_COST = {
+    "add": (1, 0),
+    "sub": (1, 1),
+    "neg": (1, 1),
+    "mul": (1, 1),
+    "div": (1, 3),
+    "pow": (1, 3),
+    "sum": (1, 1),
+    "mean": (1, 1),
+    "softmax": (4, 3),
+    "where": (1, 1),
+    "indicator": (1, 0),
+    "indicator_ge": (1, 0),
+    "transpose": (0, 0),
+    "index": (1, 1),
+}
 
 
 @dataclass

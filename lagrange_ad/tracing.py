@@ -171,9 +171,7 @@ class Value:
     __complex__ = __float__
 
     def __iter__(self):
-        raise TracingError(
-            f"cannot iterate over the traced value {self._label()}; index its entries as v[r, c]"
-        )
+        raise TracingError(f"cannot iterate over the traced value {self._label()}; index its entries as v[r, c]")
 
     def __abs__(self):
         raise TracingError(
@@ -297,9 +295,7 @@ def _result_shape(op: str, shapes: list[tuple], data=None) -> tuple:
         if len(a) != 2 or len(b) != 2:
             raise ShapeError(f"`@` needs two matrices; got shapes {a} and {b} (use * for a scalar)")
         if a[1] != b[0]:
-            raise ShapeError(
-                f"cannot multiply shapes {a} @ {b}: the left has {a[1]} columns, the right {b[0]} rows"
-            )
+            raise ShapeError(f"cannot multiply shapes {a} @ {b}: the left has {a[1]} columns, the right {b[0]} rows")
         return (a[0], b[1])
     if op == "transpose":
         return tuple(reversed(shapes[0]))

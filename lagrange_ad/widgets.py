@@ -58,14 +58,10 @@ class FrameStepper(widgets.VBox):
 
 def _check_html_list(items, what: str) -> list[str]:
     if isinstance(items, str) or not isinstance(items, Sequence):
-        raise LagrangeADError(
-            f"{what} must be a list of HTML strings, got {type(items).__name__}: {items!r:.80}"
-        )
+        raise LagrangeADError(f"{what} must be a list of HTML strings, got {type(items).__name__}: {items!r:.80}")
     for k, item in enumerate(items):
         if not isinstance(item, str):
-            raise LagrangeADError(
-                f"{what}[{k}] must be an HTML string, got {type(item).__name__}: {item!r:.80}"
-            )
+            raise LagrangeADError(f"{what}[{k}] must be an HTML string, got {type(item).__name__}: {item!r:.80}")
     return list(items)
 
 
@@ -113,9 +109,7 @@ def frame_stepper(
     if labels is not None:
         labels = _check_html_list(labels, "labels")
         if len(labels) != n:
-            raise LagrangeADError(
-                f"frame_stepper got {n} frames but {len(labels)} labels; give one label per frame"
-            )
+            raise LagrangeADError(f"frame_stepper got {n} frames but {len(labels)} labels; give one label per frame")
     if isinstance(interval, bool) or not isinstance(interval, int) or interval <= 0:
         raise LagrangeADError(f"interval must be a positive number of milliseconds, got {interval!r}")
 
@@ -137,7 +131,12 @@ def frame_stepper(
     stack.add_class("lad-stepper-stack")
     # The readout is hidden: it would count from 0, while each frame's caption says "k / n".
     slider = widgets.IntSlider(
-        value=0, min=0, max=n - 1, step=1, readout=False, description="step",
+        value=0,
+        min=0,
+        max=n - 1,
+        step=1,
+        readout=False,
+        description="step",
         layout=widgets.Layout(width="auto", flex="1 1 auto"),
     )
     slider.add_class("lad-stepper-slider")
@@ -194,13 +193,11 @@ def kernel_explorer(
     for k, item in enumerate(items):
         if not isinstance(item, widgets.Widget):
             raise LagrangeADError(
-                f"kernel_explorer: controls[{k}] must be an ipywidget, "
-                f"got {type(item).__name__}: {item!r:.80}"
+                f"kernel_explorer: controls[{k}] must be an ipywidget, got {type(item).__name__}: {item!r:.80}"
             )
     if output is not None and not isinstance(output, widgets.Widget):
         raise LagrangeADError(
-            f"kernel_explorer: output must be an ipywidget (e.g. ipywidgets.Output()), "
-            f"got {type(output).__name__}"
+            f"kernel_explorer: output must be an ipywidget (e.g. ipywidgets.Output()), got {type(output).__name__}"
         )
 
     note_widget = widgets.HTML(f'<div class="lad-kernel-note-text">&#9888; {note}</div>')
