@@ -111,6 +111,12 @@ class _Builder:
         z = self.comp.z(last)
         self.comp.assign(0.5 * t.sum(z * z) if self.shape else 0.5 * z * z, name="loss")
 
+    def finish(self, kind: str, last: int, description: str, block=None) -> Architecture:
+        """Close the network with the loss on step ``last`` and package it (``block`` defaults to 1 + layers)."""
+        self.loss(last)
+        block = [1] + self.layers if block is None else block
+        return Architecture(kind, self.comp, self.values, self.layers, block, self.param_names, description)
+
 
 def _check_depth(depth, what="depth", minimum=1):
     if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < minimum:
@@ -135,8 +141,7 @@ def chain(depth: int, width: int = 1, params: bool = False, seed: int = 0, batch
     prev = 1
     for k in range(1, depth + 1):
         prev = b.layer(f"h{k}", [prev], weights[k - 1])
-    b.loss(prev)
-    return Architecture("chain", b.comp, b.values, b.layers, [1] + b.layers, b.param_names, f"chain of {depth} layers")
+    return b.finish("chain", prev, f"chain of {depth} layers")
 
 
 def residual(blocks: int, width: int = 1, params: bool = False, seed: int = 0) -> Architecture:
@@ -160,16 +165,7 @@ def residual(blocks: int, width: int = 1, params: bool = False, seed: int = 0) -
         step = b.comp.assign(t.tanh(h) + b.comp.z(prev), name=f"r{k}")  # the skip connection
         b.layers.append(step.step.index)
         prev = step.step.index
-    b.loss(prev)
-    return Architecture(
-        "residual",
-        b.comp,
-        b.values,
-        b.layers,
-        [1] + b.layers,
-        b.param_names,
-        f"residual network of {blocks} blocks (2 layers each)",
-    )
+    return b.finish("residual", prev, f"residual network of {blocks} blocks (2 layers each)")
 
 
 def inception(modules: int, branches: int = 3, width: int = 1, params: bool = False, seed: int = 0) -> Architecture:
@@ -202,16 +198,7 @@ def inception(modules: int, branches: int = 3, width: int = 1, params: bool = Fa
                 z = b.layer(f"b{k}_{j}" if modules == 1 else f"m{m}b{k}_{j}", [z], w)
             ends.append(z)
         prev = b.layer(f"m{m}", ends, merge_weights)
-    b.loss(prev)
-    return Architecture(
-        "inception",
-        b.comp,
-        b.values,
-        b.layers,
-        [1] + b.layers,
-        b.param_names,
-        f"{modules} inception module(s) with {branches} branches",
-    )
+    return b.finish("inception", prev, f"{modules} inception module(s) with {branches} branches")
 
 
 def dense(depth: int, width: int = 1, params: bool = False, seed: int = 0) -> Architecture:
@@ -231,10 +218,7 @@ def dense(depth: int, width: int = 1, params: bool = False, seed: int = 0) -> Ar
     sources = [1]
     for k in range(1, depth + 1):
         sources.append(b.layer(f"h{k}", list(sources), weights[k - 1]))
-    b.loss(sources[-1])
-    return Architecture(
-        "dense", b.comp, b.values, b.layers, [1] + b.layers, b.param_names, f"DenseNet block of {depth} layers"
-    )
+    return b.finish("dense", sources[-1], f"DenseNet block of {depth} layers")
 
 
 def recurrent(steps: int, width: int = 1, params: bool = False, seed: int = 0) -> Architecture:
@@ -258,16 +242,7 @@ def recurrent(steps: int, width: int = 1, params: bool = False, seed: int = 0) -
         x = b.input(f"x{k}").step.index
         h = b.layer(f"h{k}", [h, x], [w, u])
         block += [x, h]
-    b.loss(h)
-    return Architecture(
-        "recurrent",
-        b.comp,
-        b.values,
-        b.layers,
-        block,
-        b.param_names,
-        f"recurrent network unrolled over {steps} time steps",
-    )
+    return b.finish("recurrent", h, f"recurrent network unrolled over {steps} time steps", block=block)
 
 
 #: The builders by name, each called with one size argument (depth, blocks, modules or time steps).
