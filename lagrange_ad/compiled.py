@@ -88,6 +88,12 @@ _ONE_ARGUMENT = {
 }
 _ELEMENTWISE = {**_MATH, "sigmoid": _sigmoid, "relu": _relu}
 _DERIVATIVES = {name: _derivative(name) for name in _ELEMENTWISE}  # once, at import, as ops.py does
+# (opcode, f, df) of the operations a lean step can be (see Computation.record)
+_LEAN = {
+    **{name: (code, f, None) for name, (code, f) in _BINARY.items()},
+    **{name: (code, f, None) for name, (code, f) in _ONE_ARGUMENT.items()},
+    **{name: (UNARY, f, _DERIVATIVES[name]) for name, f in _ELEMENTWISE.items()},
+}
 
 
 class Tape:
@@ -104,13 +110,21 @@ class Tape:
         self.inputs = []
         self.values: list = [0.0] * (self.n + 1)  # initial slots: constants filled in, the rest 0
         self.code: list = []
-        for step in comp.steps:
+        steps, lean, constants = comp.lean_steps()  # a trace's steps may not be Steps yet: no need to make them
+        for step in steps:
             if step.shape:
                 raise NotScalar(f"z_{step.index} is a matrix")
             if step.node is None:
                 self.inputs.append(step.index)
             else:
                 self._add(step.node, step.index, {})
+        # A lean step (op, a, b) reads slots a and b; a constant of lean steps is numbered -1, -2...: Python
+        # reads slot -k from the end of the list, so the constants go there, last first.
+        code = self.code
+        for out, (op, a, b) in enumerate(lean, len(steps) + 1):
+            kind, f, df = _LEAN[op]
+            code.append((kind, out, a, b, (a > 0) | (b > 0) << 1, f, df))
+        self.values.extend(reversed(constants))
 
     def _slot(self, node: Node, memo: dict) -> int:
         """The slot holding the value of ``node`` (emitting its instructions first)."""
@@ -120,27 +134,28 @@ class Tape:
         if slot is None:
             if node.shape:
                 raise NotScalar(f"{node!r} is a matrix")
-            if node.op == "const":
-                slot = len(self.values)
-                self.values.append(float(node.data))
-            else:
-                slot = self._add(node, None, memo)
+            slot = self._constant(node) if node.op == "const" else self._add(node, None, memo)
             memo[id(node)] = slot
         return slot
 
+    def _constant(self, node: Node) -> int:
+        self.values.append(float(node.data))
+        return len(self.values) - 1
+
     def _add(self, node: Node, out: int | None, memo: dict) -> int:
         """Emit the instruction of ``node`` (after those of its arguments), writing to slot ``out`` (or a new one)."""
-        name = node.op
-        if name in ("z", "const"):  # a step that copies another z (or a constant)
-            args, name = [self._slot(node, memo)], "transpose"
-        else:
-            args = [self._slot(a, memo) for a in node.args]
+        if node.op in ("z", "const"):  # a step that copies another z (or a constant)
+            return self._emit("transpose", (node,), [self._slot(node, memo)], out)
+        return self._emit(node.op, node.args, [self._slot(a, memo) for a in node.args], out)
+
+    def _emit(self, name: str, nodes: tuple, args: list, out: int | None) -> int:
+        """Emit the instruction ``out = name(args)``; ``nodes`` are the argument nodes, ``args`` their slots."""
         if out is None:
             out = len(self.values)
             self.values.append(0.0)
         if name in _BINARY:
             code, f = _BINARY[name]
-            needs = (0 if _is_const(node.args[0]) else 1) | (0 if _is_const(node.args[1]) else 2)
+            needs = (0 if _is_const(nodes[0]) else 1) | (0 if _is_const(nodes[1]) else 2)
             self.code.append((code, out, args[0], args[1], needs, f, None))
         elif name == "where":
             self.code.append((WHERE, out, args[0], args[1], args[2], None, None))

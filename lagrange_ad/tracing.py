@@ -22,6 +22,7 @@ be run untraced:
 
 from __future__ import annotations
 
+import gc
 import inspect
 import numbers
 
@@ -51,16 +52,26 @@ class Value:
     other values. Python numbers and numpy arrays mix in freely as constants.
     """
 
-    __slots__ = ("comp", "node")
+    __slots__ = ("comp", "_node", "_z")
 
-    def __init__(self, comp, node: Node):
+    def __init__(self, comp, node: Node | None, z: int = 0):
+        """The value of the expression ``node``; or, with ``node=None``, of the scalar step ``z_z``."""
         self.comp = comp
-        self.node = node
+        self._node = node
+        # the index of the scalar step this value is, else 0: all that the fast path of tracing reads
+        self._z = z if node is None else (node.data if node.op == "z" and not node.shape else 0)
+
+    @property
+    def node(self) -> Node:
+        """The expression this value stands for (for a step, a reference to it)."""
+        if self._node is None:  # made by the fast path of tracing, which needs no node
+            self._node = Node("z", (), (), self._z)
+        return self._node
 
     @property
     def shape(self) -> tuple:
         """``()`` for a scalar, ``(rows, cols)`` for a matrix."""
-        return self.node.shape
+        return () if self._node is None else self._node.shape
 
     @property
     def step(self):
@@ -75,34 +86,34 @@ class Value:
 
     # arithmetic ------------------------------------------------------------------------------------
     def __add__(self, other):
-        return apply("add", self, other)
+        return _binary("add", self, other)
 
     def __radd__(self, other):
-        return apply("add", other, self)
+        return _binary("add", other, self)
 
     def __sub__(self, other):
-        return apply("sub", self, other)
+        return _binary("sub", self, other)
 
     def __rsub__(self, other):
-        return apply("sub", other, self)
+        return _binary("sub", other, self)
 
     def __mul__(self, other):
-        return apply("mul", self, other)
+        return _binary("mul", self, other)
 
     def __rmul__(self, other):
-        return apply("mul", other, self)
+        return _binary("mul", other, self)
 
     def __truediv__(self, other):
-        return apply("div", self, other)
+        return _binary("div", self, other)
 
     def __rtruediv__(self, other):
-        return apply("div", other, self)
+        return _binary("div", other, self)
 
     def __pow__(self, other):
-        return apply("pow", self, other)
+        return _binary("pow", self, other)
 
     def __rpow__(self, other):
-        return apply("pow", other, self)
+        return _binary("pow", other, self)
 
     def __matmul__(self, other):
         return apply("matmul", self, other)
@@ -111,7 +122,7 @@ class Value:
         return apply("matmul", other, self)
 
     def __neg__(self):
-        return apply("neg", self)
+        return _unary_step("neg", self)
 
     def __pos__(self):
         return self
@@ -330,6 +341,35 @@ def _expression(op: str, *operands, data=None) -> Node:
     return Node(op, args, _result_shape(op, [a.shape for a in args], data), data)
 
 
+def _binary(op: str, a, b):
+    """``apply(op, a, b)`` for Value's operators, with a fast path for what tracing scalar code does all
+    the time: two scalar z's, or a scalar z and a Python number, go straight to :meth:`Computation.record`
+    (nothing to check: the shapes are () and the operands are steps already made). Anything else (matrices,
+    expressions, numpy values, mistakes to report) takes the general path. Written for speed: this runs
+    once per operation of a trace."""
+    comp = a.comp if type(a) is Value else b.comp  # one of the two is the Value whose operator this is
+    if comp.tracing:
+        x = a._z if type(a) is Value and a.comp is comp else _lean_number(a, comp)
+        y = b._z if type(b) is Value and b.comp is comp else _lean_number(b, comp)
+        if x and y:
+            return comp.record(op, x, y)
+    return apply(op, a, b)
+
+
+def _lean_number(v, comp) -> int:
+    """A Python number as a constant of lean steps (see :meth:`Computation.lean_constant`), else 0."""
+    if type(v) is float or type(v) is int:  # exactly: bools and numpy numbers take the general path
+        return comp.lean_constant(float(v))
+    return 0
+
+
+def _unary_step(op: str, x):
+    """``apply(op, x)``, with the fast path of :func:`_binary` for a scalar z being traced."""
+    if type(x) is Value and x._z and x.comp.tracing:
+        return x.comp.record(op, x._z)
+    return apply(op, x)
+
+
 def apply(op: str, *operands, data=None):
     """Apply an elementary operation: numerically to plain numbers, as an expression to values.
 
@@ -361,7 +401,7 @@ def _numeric(op: str, operands, data):
 
 def _unary(name: str, doc: str):
     def fn(x):
-        return apply(name, x)
+        return _unary_step(name, x)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc
@@ -495,10 +535,14 @@ def trace(fn, inputs, shapes=None, max_steps: int = 10_000):
     comp = Computation(max_steps=max_steps)
     args = [comp.input(name, shape) for name, shape in table.items()]
     comp.tracing = True
+    collecting = gc.isenabled()
+    gc.disable()  # a trace makes objects that all live on; Python's cycle collector would scan them ever again
     try:
         result = fn(*args)
     finally:
         comp.tracing = False
+        if collecting:
+            gc.enable()
     if isinstance(result, Condition):
         raise OutputError("the traced function returned a comparison; return a number-valued result")
     if not isinstance(result, Value):
