@@ -328,7 +328,9 @@ class Computation:
         lean, self._lean = self._lean, []
         for op, a, b in lean:
             index = len(self._steps) + 1
-            nodes = (self._lean_node(a), self._lean_node(b)) if op in _BINARY_OPS else (self._lean_node(a),)
+            x = self._lean_node(a)
+            # x * x reads one node twice, as the general path builds it (numbers then add up in the same order)
+            nodes = (x, x if b == a else self._lean_node(b)) if op in _BINARY_OPS else (x,)
             self._append(Step(self, index, f"z{index}", (), Node(op, nodes, ())))
 
     def _lean_node(self, a: int) -> Node:
