@@ -221,7 +221,8 @@ def broadcast_shape(op: str, a: tuple, b: tuple) -> tuple:
 def unbroadcast(g, shape: tuple):
     """Sum a gradient over the axes that broadcasting added, so it has ``shape`` again."""
     g = np.asarray(g, dtype=float)
-    if g.shape == tuple(shape):
+    shape = tuple(shape)
+    if g.shape == shape:
         return g if shape else float(g)
     if shape == ():
         return float(g.sum())
@@ -266,12 +267,22 @@ class Op:
 
 
 def _unary(name, sym_fn, np_fn, tex_fmt):
-    """An elementwise function whose derivative sympy derives from ``sym_fn``."""
-    t = sympy.Symbol("t")
-    derivative = sympy.lambdify(t, sympy.diff(sym_fn(t), t), modules=[NUMPY_NAMES, "numpy"])
+    """An elementwise function whose vjp, g f'(t), sympy derives from ``sym_fn``.
+
+    Where sympy's derivative contains the function itself it is written with the function's value u, which
+    the forward pass has already computed: g σ'(t) = g (1 − σ(t)) σ(t) becomes g u (1 − u), g tanh'(t) =
+    g (1 − u²), g exp'(t) = g u. Evaluated as sympy writes it, σ' computed σ(t) twice more, the most
+    expensive part of the source network's backward pass. Taking the product with g into the expression
+    lets sympy print g/t for log (one array pass, not two), and ``cse=True`` computes a subexpression that
+    is still repeated only once.
+    """
+    g, t, u = sympy.symbols("g t u")
+    f = sym_fn(t)
+    product = (g * sympy.diff(f, t)).subs(f, u)
+    g_times_derivative = sympy.lambdify((g, t, u), product, modules=[NUMPY_NAMES, "numpy"], cse=True)
 
     def vjp(g, args, out, needs):
-        return (g * derivative(args[0]),)
+        return (g_times_derivative(g, args[0], out),)
 
     return Op(
         name,
@@ -284,11 +295,15 @@ def _unary(name, sym_fn, np_fn, tex_fmt):
 
 
 def _binary_vjp(rule):
+    """The vjp of a broadcasting binary operation from ``rule``, which computes only the gradients ``needs``
+    asks for (None for the others): a constant, or an input nobody asked about, costs no array pass."""
+
     def vjp(g, args, out, needs):
-        grads = rule(g, *args, out, needs)
-        return tuple(
-            unbroadcast(gr, np.shape(a)) if (need and gr is not None) else None
-            for gr, a, need in zip(grads, args, needs, strict=False)
+        da, db = rule(g, *args, out, needs)
+        a, b = args
+        return (
+            None if da is None else unbroadcast(da, np.shape(a)),
+            None if db is None else unbroadcast(db, np.shape(b)),
         )
 
     return vjp
@@ -321,7 +336,9 @@ def _softmax_vjp(g, args, out, needs):
     s = np.asarray(out, dtype=float)
     if s.ndim == 0:
         return (0.0 * g,)
-    return (s * (g - (g * s).sum(axis=-1, keepdims=True)),)
+    gs = g * s
+    gs -= s * gs.sum(axis=-1, keepdims=True)  # s ⊙ (g − Σ_row g ⊙ s), in the one new array
+    return (gs,)
 
 
 def _sym_sum(m):
@@ -359,7 +376,7 @@ OPS: dict[str, Op] = {
         "add",
         np.add,
         lambda a, b: sym_elementwise(sympy.Add, a, b),
-        _binary_vjp(lambda g, a, b, out, needs: (g, g)),
+        _binary_vjp(lambda g, a, b, out, needs: (g if needs[0] else None, g if needs[1] else None)),
         lambda c, node: f"{c[0]} + {c[1]}",
         1,
     ),
@@ -367,7 +384,7 @@ OPS: dict[str, Op] = {
         "sub",
         np.subtract,
         lambda a, b: sym_elementwise(lambda x, y: x - y, a, b),
-        _binary_vjp(lambda g, a, b, out, needs: (g, -g)),
+        _binary_vjp(lambda g, a, b, out, needs: (g if needs[0] else None, -g if needs[1] else None)),
         lambda c, node: f"{c[0]} - {c[1]}",
         1,
     ),
@@ -375,7 +392,7 @@ OPS: dict[str, Op] = {
         "mul",
         np.multiply,
         lambda a, b: sym_elementwise(sympy.Mul, a, b),
-        _binary_vjp(lambda g, a, b, out, needs: (g * b, g * a)),
+        _binary_vjp(lambda g, a, b, out, needs: (g * b if needs[0] else None, g * a if needs[1] else None)),
         lambda c, node: rf"{c[0]} \odot {c[1]}" if node.args[0].shape and node.args[1].shape else rf"{c[0]}\, {c[1]}",
         3,
     ),
@@ -383,7 +400,7 @@ OPS: dict[str, Op] = {
         "div",
         np.divide,
         lambda a, b: sym_elementwise(lambda x, y: x / y, a, b),
-        _binary_vjp(lambda g, a, b, out, needs: (g / b, -g * a / (b * b))),
+        _binary_vjp(lambda g, a, b, out, needs: (g / b if needs[0] else None, -g * a / (b * b) if needs[1] else None)),
         lambda c, node: rf"\frac{{{c[0]}}}{{{c[1]}}}",
         3,
     ),
@@ -426,7 +443,7 @@ OPS: dict[str, Op] = {
         "sum",
         lambda a: float(np.sum(a)),
         _sym_sum,
-        lambda g, args, out, needs: (g * np.ones(np.shape(args[0])) if np.shape(args[0]) else g,),
+        lambda g, args, out, needs: (np.full(np.shape(args[0]), g) if np.shape(args[0]) else g,),
         lambda c, node: rf"\textstyle\sum {c[0]}",
         5,
     ),
@@ -435,7 +452,7 @@ OPS: dict[str, Op] = {
         lambda a: float(np.mean(a)),
         lambda m: _sym_sum(m) / _size(m.shape if isinstance(m, sympy.MatrixBase) else ()),
         lambda g, args, out, needs: (
-            g * np.ones(np.shape(args[0])) / _size(np.shape(args[0])) if np.shape(args[0]) else g,
+            np.full(np.shape(args[0]), g / _size(np.shape(args[0]))) if np.shape(args[0]) else g,
         ),
         lambda c, node: rf"\operatorname{{mean}}\left({c[0]}\right)",
         9,
