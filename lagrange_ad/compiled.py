@@ -2,9 +2,9 @@
 
 A computation whose every value is a scalar is flattened, once, into a list of instructions, one per
 elementary operation, each reading and writing numbered *slots* (slot i holds z_i; inner operations of a
-step and constants get slots after z_n). Running the tape is two tight loops: forward, the values; backward,
-the multipliers, each λ_k handed on to the slots its operation read, newest instruction first: the column
-form of back substitution, exactly as in :mod:`lagrange_ad.numeric`.
+step get slots after z_n, constants slots from the end). Running the tape is two tight loops: forward, the
+values; backward, the multipliers, each λ_k handed on to the slots its operation read, newest instruction
+first: the column form of back substitution, exactly as in :mod:`lagrange_ad.numeric`.
 
 Why a tape: numeric.py walks every step's expression with numpy, and numpy spends about a microsecond on a
 single number; the tape computes with Python floats and the ``math`` module, close to what the plain
@@ -25,84 +25,23 @@ then falls back to numeric.py's numpy path, which gives those very NaNs and infi
 from __future__ import annotations
 
 import math
-import operator
-
-import sympy
 
 from .computation import Computation
+from .floats import ADD, COPY, DIV, FLOAT_OPS, MUL, NEG, NOTHING, POW, SUB, UNARY, WHERE
 from .lagrangian import derived
-from .ops import OPS, Node
-
-# opcodes: f(a, b) up to POW, f(a) from UNARY to NOTHING
-ADD, MUL, SUB, DIV, POW, UNARY, NEG, NOTHING, WHERE, COPY = range(10)
-
-
-def _sigmoid(x):
-    return 0.5 * (math.tanh(0.5 * x) + 1.0)  # as ops' numpy sigmoid, so both give the same numbers
-
-
-def _indicator(x):
-    return 1.0 if x > 0 else 0.0
-
-
-def _indicator_ge(x):
-    return 1.0 if x >= 0 else 0.0
-
-
-def _relu(x):
-    return max(x, 0.0)  # NaN stays NaN, as with np.maximum
-
-
-def _softmax(x):
-    return math.exp(x - x)  # softmax of one number: 1, or NaN for NaN and ±inf as numpy gives
-
-
-# ``math`` counterparts of ops.NUMPY_NAMES, for the derivatives sympy derives
-SCALAR_NAMES = {
-    "sigmoid": _sigmoid,
-    "relu": _relu,
-    "Indicator": _indicator,
-    "IndicatorGE": _indicator_ge,
-    "DiracDelta": lambda x: 0.0,  # zero away from the switching point, and taken as zero at it
-}
-_MATH = {"exp": math.exp, "log": math.log, "sqrt": math.sqrt, "sin": math.sin, "cos": math.cos, "tanh": math.tanh}
-
-
-def _derivative(name: str):
-    """f' for the elementwise function ``name``, derived by sympy from its symbolic form, on floats."""
-    t = sympy.Symbol("t")
-    return sympy.lambdify(t, sympy.diff(OPS[name].symbolic(t), t), modules=[SCALAR_NAMES, "math"])
-
-
-# opcode and forward function of each operation; elementwise functions also get their derivative
-_BINARY = {"add": (ADD, operator.add), "sub": (SUB, operator.sub), "mul": (MUL, operator.mul),
-           "div": (DIV, operator.truediv), "pow": (POW, math.pow)}  # fmt: skip
-_ONE_ARGUMENT = {
-    "neg": (NEG, operator.neg),
-    "sum": (COPY, None),  # of a scalar: the scalar itself
-    "mean": (COPY, None),
-    "transpose": (COPY, None),
-    "softmax": (NOTHING, _softmax),  # constant 1, derivative 0
-    "indicator": (NOTHING, _indicator),  # derivative: a Dirac delta, taken as zero
-    "indicator_ge": (NOTHING, _indicator_ge),
-}
-_ELEMENTWISE = {**_MATH, "sigmoid": _sigmoid, "relu": _relu}
-_DERIVATIVES = {name: _derivative(name) for name in _ELEMENTWISE}  # once, at import, as ops.py does
-# (opcode, f, df) of the operations a lean step can be (see Computation.record)
-_LEAN = {
-    **{name: (code, f, None) for name, (code, f) in _BINARY.items()},
-    **{name: (code, f, None) for name, (code, f) in _ONE_ARGUMENT.items()},
-    **{name: (UNARY, f, _DERIVATIVES[name]) for name, f in _ELEMENTWISE.items()},
-}
+from .ops import Node
 
 
 class Tape:
     """The instructions of one computation, and the slots they use.
 
-    Each instruction is ``(opcode, out, a, b, c, f, df)``: slot ``out`` = ``f`` of slots ``a`` (and ``b``);
-    ``df`` is the derivative of an elementwise ``f``; for ``where``, ``a`` is the condition and ``b``/``c``
-    the two branches; for ``pow``, ``c`` says which arguments need a derivative (1: the base, 2: the
-    exponent).
+    Each instruction is ``(op, out, a, b, c)``: slot ``out`` = ``f`` of slots ``a`` (and ``b``), with ``op``
+    the operation's :data:`~lagrange_ad.floats.FloatOp` ``(code, f, df, name)``; for ``where``, ``a`` is the
+    condition and ``b``/``c`` the two branches; for ``pow``, ``c`` says which arguments are constants (1:
+    the base, 2: the exponent), whose derivative must not be asked for (x ** 2 at x < 0 has no log(x)).
+    Slot i holds z_i; inner operations of a step, and constants, get slots after z_n. A traced step kept
+    lean (:meth:`Computation.record`) already is such an instruction: the tape takes it as it is, unless it
+    reads a constant (numbered -1, -2... while tracing: it gets its slot here).
     """
 
     def __init__(self, comp: Computation):
@@ -118,13 +57,11 @@ class Tape:
                 self.inputs.append(step.index)
             else:
                 self._add(step.node, step.index, {})
-        # A lean step (op, a, b) reads slots a and b; a constant of lean steps is numbered -1, -2...: Python
-        # reads slot -k from the end of the list, so the constants go there, last first.
-        code = self.code
-        for out, (op, a, b) in enumerate(lean, len(steps) + 1):
-            kind, f, df = _LEAN[op]
-            code.append((kind, out, a, b, (a > 0) | (b > 0) << 1, f, df))
-        self.values.extend(reversed(constants))
+        # Lean constant -k goes to slot base + k. Not left at -k (Python would read it from the end of the list):
+        # CPython's fast path for list[i] takes only i >= 0, and the loops ran 17 % slower without it.
+        base = len(self.values) - 1
+        self.values.extend(constants)
+        self.code.extend(ins if ins[2] > 0 and ins[3] >= 0 else _constant_slots(ins, base) for ins in lean)
 
     def _slot(self, node: Node, memo: dict) -> int:
         """The slot holding the value of ``node`` (emitting its instructions first)."""
@@ -145,27 +82,19 @@ class Tape:
     def _add(self, node: Node, out: int | None, memo: dict) -> int:
         """Emit the instruction of ``node`` (after those of its arguments), writing to slot ``out`` (or a new one)."""
         if node.op in ("z", "const"):  # a step that copies another z (or a constant)
-            return self._emit("transpose", (node,), [self._slot(node, memo)], out)
-        return self._emit(node.op, node.args, [self._slot(a, memo) for a in node.args], out)
-
-    def _emit(self, name: str, nodes: tuple, args: list, out: int | None) -> int:
-        """Emit the instruction ``out = name(args)``; ``nodes`` are the argument nodes, ``args`` their slots."""
+            name, args = "transpose", [self._slot(node, memo)]
+        else:
+            name, args = node.op, [self._slot(a, memo) for a in node.args]
+        op = FLOAT_OPS.get(name)
+        if op is None:  # matmul, index: operations on matrices
+            raise NotScalar(f"{name} needs matrices")
         if out is None:
             out = len(self.values)
             self.values.append(0.0)
-        if name in _BINARY:
-            code, f = _BINARY[name]
-            needs = (0 if _is_const(nodes[0]) else 1) | (0 if _is_const(nodes[1]) else 2)
-            self.code.append((code, out, args[0], args[1], needs, f, None))
-        elif name == "where":
-            self.code.append((WHERE, out, args[0], args[1], args[2], None, None))
-        elif name in _ONE_ARGUMENT:
-            code, f = _ONE_ARGUMENT[name]
-            self.code.append((code, out, args[0], 0, 0, f, None))
-        elif name in _ELEMENTWISE:
-            self.code.append((UNARY, out, args[0], 0, 0, _ELEMENTWISE[name], _DERIVATIVES[name]))
-        else:  # matmul, index: operations on matrices
-            raise NotScalar(f"{name} needs matrices")
+        if name == "pow":
+            args.append(_is_const(node.args[0]) | _is_const(node.args[1]) << 1)
+        args += [0] * (3 - len(args))
+        self.code.append((op, out, *args))
         return out
 
     def run(self, inputs, backward: bool = True):
@@ -177,7 +106,7 @@ class Tape:
         v = list(self.values)
         for i, x in zip(self.inputs, inputs, strict=True):
             v[i] = x
-        for code, o, a, b, c, f, _ in self.code:
+        for (code, f, _, _), o, a, b, c in self.code:
             if code <= POW:
                 v[o] = f(v[a], v[b])
             elif code <= NOTHING:
@@ -190,7 +119,7 @@ class Tape:
             return v, None
         lam = [0.0] * len(v)
         lam[self.n] = 1.0
-        for code, o, a, b, c, _, df in reversed(self.code):
+        for (code, _, df, _), o, a, b, c in reversed(self.code):
             g = lam[o]
             if not g:  # λ = 0: this operation does not influence the result, so it passes nothing on
                 continue
@@ -211,19 +140,15 @@ class Tape:
             elif code == NEG:
                 lam[a] -= g
             elif code == POW:
-                if c & 1:
+                if not c & 1:
                     lam[a] += g * v[b] * math.pow(v[a], v[b] - 1)
-                if c & 2:
+                if not c & 2:  # x ** 2 at x < 0 must not ask for log(x)
                     lam[b] += g * v[o] * math.log(v[a])
             elif code == WHERE:  # the indicator's own derivative is zero wherever it exists
                 lam[b if v[a] > 0 else c] += g
             elif code == COPY:
                 lam[a] += g
         return v, lam
-
-
-def _is_const(node: Node) -> bool:
-    return node.op == "const" or (node.op != "z" and all(_is_const(a) for a in node.args))
 
 
 class NotScalar(Exception):
@@ -240,3 +165,14 @@ def tape_of(comp: Computation) -> Tape | None:
             return None
 
     return derived(comp, "tape", build)
+
+
+def _constant_slots(ins: tuple, base: int) -> tuple:
+    """A lean instruction that reads a constant -k, reading slot base + k instead (and, for pow, saying which
+    arguments are constants)."""
+    op, out, a, b, _ = ins
+    return op, out, a if a >= 0 else base - a, b if b >= 0 else base - b, (a < 0) | (b < 0) << 1
+
+
+def _is_const(node: Node) -> bool:
+    return node.op == "const" or (node.op != "z" and all(_is_const(a) for a in node.args))

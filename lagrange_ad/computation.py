@@ -31,6 +31,7 @@ from .errors import (
     SymbolicSizeError,
     UnsupportedValueError,
 )
+from .floats import FloatOp
 from .ops import Node, op_of, step_refs
 from .tracing import Condition, Value
 
@@ -292,28 +293,29 @@ class Computation:
         self._users.append([])
         self._names[step.name] = index
 
-    def record(self, op: str, a: int, b: int = 0) -> Value:
+    def record(self, op: FloatOp, a: int, b: int = 0) -> Value:
         """Add the traced step ``z_i = op(a, b)`` (or ``op(a)``) of scalars, kept lean; returns the new z_i.
 
-        The fast path of :func:`~lagrange_ad.trace`. ``a`` and ``b`` are step indices of scalar z's, or
-        constants numbered by :meth:`lean_constant` (negative); the caller has checked them, so nothing is
-        validated here. The step is kept as the tuple ``(op, a, b)``: a line of a Wengert list, the oldest
-        form of an AD trace. Its :class:`Step` (expression, a(i), name) is made the first time anyone looks
-        at :attr:`steps`; the numeric gradient never needs to (:mod:`lagrange_ad.compiled` reads the
-        tuples). Tracing costs a microsecond or two a step this way, instead of twenty.
+        The fast path of :func:`~lagrange_ad.trace`. ``op`` is the operation on floats
+        (:data:`lagrange_ad.floats.FLOAT_OPS`); ``a`` and ``b`` are step indices of scalar z's, or constants
+        numbered by :meth:`lean_constant` (negative). The caller has checked them, so nothing is validated
+        here: the step is kept as the tuple ``(op, i, a, b, 0)``, a line of a Wengert list (the oldest form of
+        an AD trace) and an instruction of the tape that computes numbers (:mod:`lagrange_ad.compiled`). Its
+        :class:`Step` (expression, a(i), name) is made the first time anyone looks at :attr:`steps`; the
+        numeric gradient never needs to. Tracing costs about a microsecond a step this way, instead of twenty.
 
+        >>> from lagrange_ad.floats import FLOAT_OPS
         >>> comp = Computation()
         >>> x = comp.input("x")
-        >>> y = comp.record("mul", 1, comp.lean_constant(3.0))
-        >>> comp.lean_steps()[1], comp.steps[1].formula
-        ([('mul', 1, -1)], 3*z_1)
+        >>> y = comp.record(FLOAT_OPS["mul"], 1, comp.lean_constant(3.0))
+        >>> comp.lean_steps()[1][0][1:], comp.steps[1].formula
+        ((2, 1, -1, 0), 3*z_1)
         """
         lean = self._lean
-        lean.append((op, a, b))
-        index = len(self._steps) + len(lean)
+        index = len(self._steps) + len(lean) + 1
         if self.max_steps is not None and index > self.max_steps:
-            lean.pop()
             self._check_limit(index)
+        lean.append((op, index, a, b, 0))
         value = _new(Value)  # Value(self, None, index), a third cheaper: this runs once per operation
         value.comp, value._node, value._z = self, None, index
         return value
@@ -326,18 +328,17 @@ class Computation:
     def _make_steps(self):
         """Turn the lean tuples into Steps (in place: a list of steps already handed out grows)."""
         lean, self._lean = self._lean, []
-        for op, a, b in lean:
-            index = len(self._steps) + 1
+        for (_, _, _, name), index, a, b, _ in lean:
             x = self._lean_node(a)
             # x * x reads one node twice, as the general path builds it (numbers then add up in the same order)
-            nodes = (x, x if b == a else self._lean_node(b)) if op in _BINARY_OPS else (x,)
-            self._append(Step(self, index, f"z{index}", (), Node(op, nodes, ())))
+            nodes = (x, x if b == a else self._lean_node(b)) if name in _BINARY_OPS else (x,)
+            self._append(Step(self, index, f"z{index}", (), Node(name, nodes, ())))
 
     def _lean_node(self, a: int) -> Node:
         return Node("z", (), (), a) if a > 0 else Node("const", (), (), self._constants[-a - 1])
 
     def lean_steps(self) -> tuple[list[Step], list[tuple], list[float]]:
-        """``(steps made so far, lean tuples (op, a, b) of the steps after them, lean constants)``.
+        """``(steps made so far, lean tuples (op, i, a, b, 0) of the steps after them, lean constants)``.
 
         For :mod:`lagrange_ad.compiled`, which turns them into instructions without making Steps.
         """

@@ -35,7 +35,10 @@ from .errors import (
     TracingError,
     UnsupportedValueError,
 )
+from .floats import FLOAT_OPS, FloatOp
 from .ops import Node, broadcast_shape, op_of
+
+_NEG = FLOAT_OPS["neg"]
 
 IF_HELP = (
     "a Python `if`, `while`, `and`, `or` or `not` needs True or False now, but {what} is a traced value: "
@@ -43,6 +46,26 @@ IF_HELP = (
     "function instead: lad.where(condition, value_if_true, value_if_false), e.g. "
     "lad.where(x > 0, x, 0.1 * x)."
 )
+
+
+def _operator(name: str, reflected: bool = False):
+    """The method behind a Python operator (``__add__``, or ``__radd__`` when ``reflected``): ``apply``, with a
+    fast path for what tracing scalar code does all the time. A scalar z and a scalar z or Python number go
+    straight to :meth:`Computation.record` (nothing to check: the shapes are () and the operands are steps
+    already made); anything else (matrices, expressions, numpy values, mistakes to report) takes the general
+    path. Written for speed: it runs once per operation of a trace."""
+    op = FLOAT_OPS[name]
+
+    def method(self, other):
+        comp = self.comp
+        if comp.tracing and self._z:
+            y = other._z if type(other) is Value and other.comp is comp else _lean_number(other, comp)
+            if y:
+                return comp.record(op, y, self._z) if reflected else comp.record(op, self._z, y)
+        return apply(name, other, self) if reflected else apply(name, self, other)
+
+    method.__name__ = f"__r{name}__" if reflected else f"__{name}__"
+    return method
 
 
 class Value:
@@ -85,35 +108,20 @@ class Value:
         return f"Value({self.node!r}, shape={self.shape})"
 
     # arithmetic ------------------------------------------------------------------------------------
-    def __add__(self, other):
-        return _binary("add", self, other)
+    __add__ = _operator("add")
+    __radd__ = _operator("add", reflected=True)
 
-    def __radd__(self, other):
-        return _binary("add", other, self)
+    __sub__ = _operator("sub")
+    __rsub__ = _operator("sub", reflected=True)
 
-    def __sub__(self, other):
-        return _binary("sub", self, other)
+    __mul__ = _operator("mul")
+    __rmul__ = _operator("mul", reflected=True)
 
-    def __rsub__(self, other):
-        return _binary("sub", other, self)
+    __truediv__ = _operator("div")
+    __rtruediv__ = _operator("div", reflected=True)
 
-    def __mul__(self, other):
-        return _binary("mul", self, other)
-
-    def __rmul__(self, other):
-        return _binary("mul", other, self)
-
-    def __truediv__(self, other):
-        return _binary("div", self, other)
-
-    def __rtruediv__(self, other):
-        return _binary("div", other, self)
-
-    def __pow__(self, other):
-        return _binary("pow", self, other)
-
-    def __rpow__(self, other):
-        return _binary("pow", other, self)
+    __pow__ = _operator("pow")
+    __rpow__ = _operator("pow", reflected=True)
 
     def __matmul__(self, other):
         return apply("matmul", self, other)
@@ -122,7 +130,7 @@ class Value:
         return apply("matmul", other, self)
 
     def __neg__(self):
-        return _unary_step("neg", self)
+        return _unary_step(_NEG, self)
 
     def __pos__(self):
         return self
@@ -341,21 +349,6 @@ def _expression(op: str, *operands, data=None) -> Node:
     return Node(op, args, _result_shape(op, [a.shape for a in args], data), data)
 
 
-def _binary(op: str, a, b):
-    """``apply(op, a, b)`` for Value's operators, with a fast path for what tracing scalar code does all
-    the time: two scalar z's, or a scalar z and a Python number, go straight to :meth:`Computation.record`
-    (nothing to check: the shapes are () and the operands are steps already made). Anything else (matrices,
-    expressions, numpy values, mistakes to report) takes the general path. Written for speed: this runs
-    once per operation of a trace."""
-    comp = a.comp if type(a) is Value else b.comp  # one of the two is the Value whose operator this is
-    if comp.tracing:
-        x = a._z if type(a) is Value and a.comp is comp else _lean_number(a, comp)
-        y = b._z if type(b) is Value and b.comp is comp else _lean_number(b, comp)
-        if x and y:
-            return comp.record(op, x, y)
-    return apply(op, a, b)
-
-
 def _lean_number(v, comp) -> int:
     """A Python number as a constant of lean steps (see :meth:`Computation.lean_constant`), else 0."""
     if type(v) is float or type(v) is int:  # exactly: bools and numpy numbers take the general path
@@ -363,11 +356,12 @@ def _lean_number(v, comp) -> int:
     return 0
 
 
-def _unary_step(op: str, x):
-    """``apply(op, x)``, with the fast path of :func:`_binary` for a scalar z being traced."""
+def _unary_step(op: FloatOp, x):
+    """``apply(name, x)`` for ``op = FLOAT_OPS[name]``, with the fast path of :func:`_operator` for a scalar z
+    being traced."""
     if type(x) is Value and x._z and x.comp.tracing:
         return x.comp.record(op, x._z)
-    return apply(op, x)
+    return apply(op[3], x)
 
 
 def apply(op: str, *operands, data=None):
@@ -400,8 +394,10 @@ def _numeric(op: str, operands, data):
 
 
 def _unary(name: str, doc: str):
+    op = FLOAT_OPS[name]
+
     def fn(x):
-        return _unary_step(name, x)
+        return _unary_step(op, x)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc

@@ -20,9 +20,14 @@ from lagrange_ad import tracing
 SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
+OPERATORS = {"add": "add", "sub": "sub", "mul": "mul", "truediv": "div", "pow": "pow"}
+
+
 def general_path_only(monkeypatch):
-    monkeypatch.setattr(tracing, "_binary", lambda op, a, b: tracing.apply(op, a, b))
-    monkeypatch.setattr(tracing, "_unary_step", lambda op, x: tracing.apply(op, x))
+    for method, op in OPERATORS.items():
+        monkeypatch.setattr(tracing.Value, f"__{method}__", lambda a, b, op=op: tracing.apply(op, a, b))
+        monkeypatch.setattr(tracing.Value, f"__r{method}__", lambda a, b, op=op: tracing.apply(op, b, a))
+    monkeypatch.setattr(tracing, "_unary_step", lambda op, x: tracing.apply(op[3], x))
 
 
 def trace(program):
