@@ -256,7 +256,7 @@ def _solve(comp: Computation, checked: dict, backward: bool = True, wrt: list | 
     λ_i is None where nothing was passed back to z_i. With ``wrt`` (input records) only those inputs' λ's
     are sure to be there, and of the z's only z_n.
     """
-    comp.output  # noqa: B018 - checks that z_n exists and is a scalar
+    comp.output_index()  # checks that z_n exists and is a scalar
     tape = compiled.tape_of(comp)
     if tape is not None:
         try:
@@ -274,7 +274,7 @@ def _check_finite(comp: Computation, zs):
     fine. With a finite result the multipliers are returned as they are: an infinite derivative (√x at
     0) is the true answer.
     """
-    n = comp.output.index
+    n = comp.output_index()
     if _finite(zs[n]):
         return
     for step in comp.steps:
