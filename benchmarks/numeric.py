@@ -4,6 +4,10 @@ For each program: the plain function (numpy, untraced) once; lad.trace; the firs
 trace (it builds the tape of a scalar computation) and later ones; autograd's grad of the same code with
 respect to every input (as lad.gradient). Every gradient is compared with autograd's, and the number of
 calls into sympy during lad.trace and lad.gradient is counted: the numeric path must not touch it.
+
+The source network is also differentiated with respect to its weights alone (``wrt=("w1", "w2")``, what
+training needs; no gradient of the data x or the targets y), against its own hand-written floor
+(:func:`source_network_by_hand_weights`).
 """
 
 from __future__ import annotations
@@ -38,8 +42,24 @@ def sympy_calls(fn) -> tuple[int, object]:
     return calls, result
 
 
-def _largest_difference(ours: dict, theirs) -> float:
-    return max(float(np.max(np.abs(np.asarray(ours[k]) - np.asarray(v)))) for k, v in zip(ours, theirs, strict=True))
+WEIGHTS = ("w1", "w2")  # the source network's parameters: what training differentiates with respect to
+
+
+def source_network_by_hand_weights(x, y, w1, w2):
+    """:func:`programs.source_network_by_hand` for the weights alone: the floor of
+    ``lad.gradient(..., wrt=("w1", "w2"))``. No dh w1ᵀ (the gradient of x), no −log p (that of y).
+    """
+    s = 0.5 * (np.tanh(0.5 * (x @ w1)) + 1.0)
+    o = s @ w2
+    e = np.exp(o - o.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    do = p * y.sum(axis=1, keepdims=True) - y  # ∂/∂o of −Σ y log softmax(o)
+    dh = (do @ w2.T) * s * (1.0 - s)
+    return x.T @ dh, s.T @ do
+
+
+def _largest_difference(ours: dict, theirs: dict) -> float:
+    return max(float(np.max(np.abs(np.asarray(v) - np.asarray(theirs[k])))) for k, v in ours.items())
 
 
 def measure(program: programs.Program, repeat: int, autograd_repeat: int) -> dict:
@@ -58,13 +78,17 @@ def measure(program: programs.Program, repeat: int, autograd_repeat: int) -> dic
         lad.gradient(comp, program.inputs)
         firsts.append(time.process_time() - start)
     ours = lad.gradient(comp, program.inputs)
-    # the function and its gradient in turns: their ratio is the point
+    network = program.name.startswith("source network")
+    # the function and its gradients in turns: their ratio is the point
     timed = {"function": lambda: plain(*args), "gradient": lambda: lad.gradient(comp, program.inputs)}
-    if program.name.startswith("source network"):  # and the floor: backprop written out by hand
+    if network:  # with respect to the weights alone, and the floors: backprop written out by hand
+        weights = lad.gradient(comp, program.inputs, wrt=WEIGHTS)
         timed["by hand"] = lambda: programs.source_network_by_hand(*args)
-    best = cpu_times(timed, runs=repeat, budget=2.0)
+        timed["weights"] = lambda: lad.gradient(comp, program.inputs, wrt=WEIGHTS)
+        timed["by hand, weights"] = lambda: source_network_by_hand_weights(*args)
+    best = cpu_times(timed, runs=repeat, budget=4.0 if network else 2.0)
     function, gradient = best["function"], best["gradient"]
-    by_hand = best.get("by hand")
+    by_hand, by_hand_weights = best.get("by hand"), best.get("by hand, weights")
 
     traced = program.bind(programs.autograd_namespace())
     grad = autograd.grad(lambda a: traced(*a))
@@ -72,20 +96,50 @@ def measure(program: programs.Program, repeat: int, autograd_repeat: int) -> dic
         warnings.simplefilter("ignore")  # "Output seems independent of input" for an unused input
         autograd_seconds, theirs = cpu_time(lambda: grad(args), runs=autograd_repeat, budget=1.0)
 
-    if by_hand is not None:
+    theirs = dict(zip(program.names, theirs, strict=True))
+    difference = _largest_difference(ours, theirs)
+    if network:
+        difference = max(difference, _largest_difference(weights, theirs))
+        assert list(weights) == list(WEIGHTS)
         hand = dict(zip(program.names, programs.source_network_by_hand(*args), strict=True))
         assert _largest_difference(hand, theirs) < 1e-8, "the hand-written gradient disagrees with autograd"
+        hand = dict(zip(WEIGHTS, source_network_by_hand_weights(*args), strict=True))
+        assert _largest_difference(hand, theirs) < 1e-8, "the hand-written weights' gradient disagrees with autograd"
     calls_trace, comp = sympy_calls(program.trace)
     calls_gradient, _ = sympy_calls(lambda: lad.gradient(comp, program.inputs))
+    if network:
+        calls_gradient += sympy_calls(lambda: lad.gradient(comp, program.inputs, wrt=WEIGHTS))[0]
     trace_and_first = min(traces) + min(firsts)
+    ratio = lambda t: None if t is None else t / function  # noqa: E731
     return {
         "program": program.name, "steps": len(comp), "function": function, "trace": min(traces),
         "first": min(firsts), "gradient": gradient, "ratio": gradient / function,
-        "by_hand_ratio": None if by_hand is None else by_hand / function,
+        "by_hand_ratio": ratio(by_hand), "weights": best.get("weights"), "weights_ratio": ratio(best.get("weights")),
+        "by_hand_weights_ratio": ratio(by_hand_weights),
         "autograd": autograd_seconds, "autograd_ratio": autograd_seconds / function,
-        "speedup": autograd_seconds / trace_and_first, "difference": _largest_difference(ours, theirs),
+        "speedup": autograd_seconds / trace_and_first, "difference": difference,
         "sympy_calls": calls_trace + calls_gradient,
     }  # fmt: skip
+
+
+def gradient_target(rows: list[dict]) -> tuple[str, str, bool]:
+    """The "gradient ≤ 3 × function" target, with both measurements: with respect to every input (every
+    program; what the target has always meant, so it decides "met"), and with respect to the weights
+    alone (the source network)."""
+    every = max(rows, key=lambda r: r["ratio"])
+    parts = [f"every input: at most {every['ratio']:.2f} ({every['program']}; {_met(every['ratio'])})"]
+    network = [r for r in rows if r["weights_ratio"] is not None]
+    if network:
+        weights = max(network, key=lambda r: r["weights_ratio"])
+        parts.append(
+            f'weights only, wrt=("w1", "w2"): at most {weights["weights_ratio"]:.2f} '
+            f"({weights['program']}; {_met(weights['weights_ratio'])})"
+        )
+    return "gradient ≤ 3 × function", "; ".join(parts), every["ratio"] <= 3
+
+
+def _met(ratio: float) -> str:
+    return "met" if ratio <= 3 else "not met"
 
 
 def other_frameworks() -> str:
@@ -111,11 +165,12 @@ def run(scalar_sizes, widths, batch: int = 64, repeat: int = 3) -> tuple[str, di
     for width in widths:
         rows.append(measure(programs.source_network(width, batch), repeat, autograd_repeat=repeat))
     headers = ["program", "steps", "function", "trace", "1st gradient", "gradient", "÷ function",
-               "by hand ÷ function", "autograd", "÷ function", "autograd ÷ (trace + 1st)", "|lad − autograd|",
-               "sympy calls"]  # fmt: skip
+               "by hand ÷ function", "weights only", "weights ÷ function", "by hand (weights) ÷ function",
+               "autograd", "÷ function", "autograd ÷ (trace + 1st)", "|lad − autograd|", "sympy calls"]  # fmt: skip
     body = [
         [r["program"], r["steps"], fmt_seconds(r["function"]), fmt_seconds(r["trace"]), fmt_seconds(r["first"]),
          fmt_seconds(r["gradient"]), fmt_ratio(r["ratio"]), fmt_ratio(r["by_hand_ratio"]),
+         fmt_seconds(r["weights"]), fmt_ratio(r["weights_ratio"]), fmt_ratio(r["by_hand_weights_ratio"]),
          fmt_seconds(r["autograd"]), fmt_ratio(r["autograd_ratio"], 1), fmt_ratio(r["speedup"], 1),
          f"{r['difference']:.1e}", r["sympy_calls"]]
         for r in rows
@@ -125,8 +180,11 @@ def run(scalar_sizes, widths, batch: int = 64, repeat: int = 3) -> tuple[str, di
         f"### 2. Numeric gradient (CPU time, best of {repeat}; BLAS on {threads} thread(s); batch {batch})", "",
         table(headers, body), "",
         "function: the same Python code on plain numpy, untraced. gradient: lad.gradient on the traced "
-        "computation (1st: right after tracing, building the tape). ÷ function: target ≤ 3. by hand: the "
-        "source network's backprop written out in numpy, the floor for any reverse mode. "
+        "computation, with respect to every input (1st: right after tracing, building the tape). weights: "
+        'lad.gradient(..., wrt=("w1", "w2")), the source network\'s weights alone, as training needs. '
+        "÷ function: target ≤ 3. by hand: the source network's backprop written out in numpy (for every "
+        "input, and for the weights alone), the floor for any reverse mode. autograd: with respect to every "
+        "input. "
         "autograd ÷ (trace + 1st): target ≥ 10 on the scalar graphs. sympy calls during trace and gradient: "
         "must be 0.", "", other_frameworks(), "",
     ]  # fmt: skip
