@@ -34,6 +34,9 @@ from .errors import InputError
 from .lagrangian import derived
 from .ops import op_of
 
+# what an input value may be; an array first, as it is the most common (and numbers.Real is a slow check)
+_NUMERIC_TYPES = (np.ndarray, numbers.Real, np.generic, list)
+
 
 def check_values(comp: Computation, values, copy: bool = True) -> dict:
     """Validate input values by name; return them as floats / float arrays of the right shapes.
@@ -53,8 +56,7 @@ def check_values(comp: Computation, values, copy: bool = True) -> dict:
     checked = {}
     for step in inputs:
         raw = values[step.name]
-        numeric_types = (numbers.Real, np.ndarray, np.generic, list)
-        if isinstance(raw, (bool, np.bool_)) or not isinstance(raw, numeric_types):
+        if isinstance(raw, (bool, np.bool_)) or not isinstance(raw, _NUMERIC_TYPES):
             raise InputError(f"input {step.name!r} must be a number or an array, not {type(raw).__name__}")
         try:
             arr = np.asarray(raw, dtype=float)
@@ -305,6 +307,7 @@ class _Plan(NamedTuple):
     a gradient. ``live[i]``: λ_i must be computed and passed on.
     """
 
+    inputs: list  # the _Input records
     steps: list
     shapes: list
     live: list
@@ -341,7 +344,7 @@ def _plan(comp: Computation, wanted: set | None) -> _Plan:
                 args = tuple(position[id(a)] for a in node.args)
                 entries.append((op_of(node), None, args, tuple(_reaches(a, live, memo) for a in node.args)))
         steps[i] = entries
-    return _Plan(steps, shapes, live)
+    return _Plan(_inputs(comp), steps, shapes, live)
 
 
 def _reaches(node, live: list, memo: dict) -> bool:
@@ -368,7 +371,7 @@ def _interpret(comp: Computation, checked: dict, backward: bool, wrt: list | Non
     zs = [None] * (n + 1)
     inner = [None] * (n + 1)  # the values of every node of each step, by position
     with np.errstate(all="ignore"):
-        for s in _inputs(comp):
+        for s in plan.inputs:
             # numpy scalars, not Python floats: 1/0 must give inf here, not raise ZeroDivisionError
             zs[s.index] = checked[s.name] if s.shape else np.float64(checked[s.name])
         for k in range(1, n + 1):

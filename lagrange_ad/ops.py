@@ -425,8 +425,8 @@ OPS: dict[str, Op] = {
         np.matmul,
         lambda a, b: sympy.ImmutableMatrix(a * b),
         lambda g, args, out, needs: (
-            g @ np.transpose(args[1]) if needs[0] else None,
-            np.transpose(args[0]) @ g if needs[1] else None,
+            g @ args[1].T if needs[0] else None,  # the arguments of @ are always arrays: .T is a view
+            args[0].T @ g if needs[1] else None,
         ),
         lambda c, node: f"{c[0]} {c[1]}",
         4,
