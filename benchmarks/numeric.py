@@ -22,7 +22,7 @@ import numpy as np
 import lagrange_ad as lad
 
 from . import programs
-from .timing import cpu_time, cpu_times, fmt_ratio, fmt_seconds, table
+from .timing import cpu_times, fmt_ratio, fmt_seconds, table
 
 
 def sympy_calls(fn) -> tuple[int, object]:
@@ -67,16 +67,25 @@ def measure(program: programs.Program, repeat: int, autograd_repeat: int) -> dic
 
     args = list(program.inputs.values())
     plain = program.bind(programs.NUMPY)
-
-    # a fresh trace each time, so that the first gradient is really the first (it builds the tape)
-    traces, firsts = [], []
-    for _ in range(repeat):
-        start = time.process_time()
-        comp = program.trace()
-        traces.append(time.process_time() - start)
-        start = time.process_time()
-        lad.gradient(comp, program.inputs)
-        firsts.append(time.process_time() - start)
+    traced = program.bind(programs.autograd_namespace())
+    grad = autograd.grad(lambda a: traced(*a))
+    # lad's trace and first gradient (a fresh trace each time, so that the first gradient is really the first:
+    # it builds the tape) and autograd's grad in turns, so that a drift in the machine's speed (up to 2× here
+    # within a minute) hits both alike; more rounds while they are quick
+    traces, firsts, autograds = [], [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Output seems independent of input" for an unused input
+        while len(traces) < autograd_repeat or (sum(autograds) < 2.0 and len(traces) < 20):
+            start = time.process_time()
+            comp = program.trace()
+            traces.append(time.process_time() - start)
+            start = time.process_time()
+            lad.gradient(comp, program.inputs)
+            firsts.append(time.process_time() - start)
+            start = time.process_time()
+            theirs = grad(args)
+            autograds.append(time.process_time() - start)
+    autograd_seconds = min(autograds)
     ours = lad.gradient(comp, program.inputs)
     network = program.name.startswith("source network")
     # the function and its gradients in turns: their ratio is the point
@@ -89,12 +98,6 @@ def measure(program: programs.Program, repeat: int, autograd_repeat: int) -> dic
     best = cpu_times(timed, runs=repeat, budget=4.0 if network else 2.0)
     function, gradient = best["function"], best["gradient"]
     by_hand, by_hand_weights = best.get("by hand"), best.get("by hand, weights")
-
-    traced = program.bind(programs.autograd_namespace())
-    grad = autograd.grad(lambda a: traced(*a))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "Output seems independent of input" for an unused input
-        autograd_seconds, theirs = cpu_time(lambda: grad(args), runs=autograd_repeat, budget=1.0)
 
     theirs = dict(zip(program.names, theirs, strict=True))
     difference = _largest_difference(ours, theirs)
