@@ -36,10 +36,8 @@ from .errors import (
     TracingError,
     UnsupportedValueError,
 )
-from .floats import FLOAT_OPS, FloatOp
+from .floats import FLOAT_OPS
 from .ops import Node, broadcast_shape, op_of
-
-_NEG = FLOAT_OPS["neg"]
 
 IF_HELP = (
     "a Python `if`, `while`, `and`, `or` or `not` needs True or False now, but {what} is a traced value: "
@@ -67,6 +65,18 @@ def _operator(name: str, reflected: bool = False):
 
     method.__name__ = f"__r{name}__" if reflected else f"__{name}__"
     return method
+
+
+def _function(name: str):
+    """``f(x) = apply(name, x)``, with the fast path of :func:`_operator` for a scalar z being traced."""
+    op = FLOAT_OPS[name]
+
+    def f(x):
+        if type(x) is Value and x._z and x.comp.tracing:
+            return x.comp.record(op, x._z)
+        return apply(name, x)
+
+    return f
 
 
 class Value:
@@ -130,8 +140,7 @@ class Value:
     def __rmatmul__(self, other):
         return apply("matmul", other, self)
 
-    def __neg__(self):
-        return _unary_step(_NEG, self)
+    __neg__ = _function("neg")
 
     def __pos__(self):
         return self
@@ -357,14 +366,6 @@ def _lean_number(v, comp) -> int:
     return 0
 
 
-def _unary_step(op: FloatOp, x):
-    """``apply(name, x)`` for ``op = FLOAT_OPS[name]``, with the fast path of :func:`_operator` for a scalar z
-    being traced."""
-    if type(x) is Value and x._z and x.comp.tracing:
-        return x.comp.record(op, x._z)
-    return apply(op[3], x)
-
-
 def apply(op: str, *operands, data=None):
     """Apply an elementary operation: numerically to plain numbers, as an expression to values.
 
@@ -395,11 +396,7 @@ def _numeric(op: str, operands, data):
 
 
 def _unary(name: str, doc: str):
-    op = FLOAT_OPS[name]
-
-    def fn(x):
-        return _unary_step(op, x)
-
+    fn = _function(name)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc
     return fn

@@ -20,14 +20,15 @@ from lagrange_ad import tracing
 SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
-OPERATORS = {"add": "add", "sub": "sub", "mul": "mul", "truediv": "div", "pow": "pow"}
-
-
 def general_path_only(monkeypatch):
-    for method, op in OPERATORS.items():
-        monkeypatch.setattr(tracing.Value, f"__{method}__", lambda a, b, op=op: tracing.apply(op, a, b))
-        monkeypatch.setattr(tracing.Value, f"__r{method}__", lambda a, b, op=op: tracing.apply(op, b, a))
-    monkeypatch.setattr(tracing, "_unary_step", lambda op, x: tracing.apply(op[3], x))
+    """Every value made says it is not a scalar z (``_z = 0``), so no operation takes the fast path."""
+    make = tracing.Value.__init__
+
+    def without_fast_path(self, comp, node, z=0):
+        make(self, comp, node, z)
+        self._z = 0
+
+    monkeypatch.setattr(tracing.Value, "__init__", without_fast_path)
 
 
 def trace(program):
