@@ -49,12 +49,7 @@ def source_network_by_hand_weights(x, y, w1, w2):
     """:func:`programs.source_network_by_hand` for the weights alone: the floor of
     ``lad.gradient(..., wrt=("w1", "w2"))``. No dh w1ᵀ (the gradient of x), no −log p (that of y).
     """
-    s = 0.5 * (np.tanh(0.5 * (x @ w1)) + 1.0)
-    o = s @ w2
-    e = np.exp(o - o.max(axis=1, keepdims=True))
-    p = e / e.sum(axis=1, keepdims=True)
-    do = p * y.sum(axis=1, keepdims=True) - y  # ∂/∂o of −Σ y log softmax(o)
-    dh = (do @ w2.T) * s * (1.0 - s)
+    s, _, do, dh = programs.source_network_deltas(x, y, w1, w2)
     return x.T @ dh, s.T @ do
 
 

@@ -171,16 +171,24 @@ def source_network(width: int, batch: int = 64, seed: int = 0) -> Program:
     return Program(f"source network {width}", fn, values, width)
 
 
-def source_network_by_hand(x, y, w1, w2):
-    """The source network's gradient written out by hand in numpy (the classic backprop of a two-layer
-    softmax classifier): the practical floor of what any reverse mode can cost for it.
-
-    Returns the gradients with respect to x, y, w1 and w2, as lad.gradient does.
-    """
+def source_network_deltas(x, y, w1, w2):
+    """The hand-written backprop of the source network up to its two deltas: ``(s, p, do, dh)``, the hidden
+    layer σ(x w1), the probabilities, and ∂loss/∂ of the two pre-activations (the classic two-layer softmax
+    classifier)."""
     s = 0.5 * (np.tanh(0.5 * (x @ w1)) + 1.0)
     o = s @ w2
     e = np.exp(o - o.max(axis=1, keepdims=True))
     p = e / e.sum(axis=1, keepdims=True)
     do = p * y.sum(axis=1, keepdims=True) - y  # ∂/∂o of −Σ y log softmax(o)
     dh = (do @ w2.T) * s * (1.0 - s)
+    return s, p, do, dh
+
+
+def source_network_by_hand(x, y, w1, w2):
+    """The source network's gradient written out by hand in numpy: the practical floor of what any reverse
+    mode can cost for it.
+
+    Returns the gradients with respect to x, y, w1 and w2, as lad.gradient does.
+    """
+    s, p, do, dh = source_network_deltas(x, y, w1, w2)
     return dh @ w1.T, -np.log(p), x.T @ dh, s.T @ do
