@@ -29,7 +29,7 @@ import math
 from .computation import Computation
 from .floats import ADD, COPY, DIV, FLOAT_OPS, MUL, NEG, NOTHING, POW, SUB, UNARY, WHERE
 from .lagrangian import derived
-from .ops import Node
+from .ops import Node, is_constant
 
 
 class Tape:
@@ -92,7 +92,7 @@ class Tape:
             out = len(self.values)
             self.values.append(0.0)
         if name == "pow":
-            args.append(_is_const(node.args[0]) | _is_const(node.args[1]) << 1)
+            args.append(is_constant(node.args[0]) | is_constant(node.args[1]) << 1)
         args += [0] * (3 - len(args))
         self.code.append((op, out, *args))
         return out
@@ -172,7 +172,3 @@ def _constant_slots(ins: tuple, base: int) -> tuple:
     arguments are constants)."""
     op, out, a, b, _ = ins
     return op, out, a if a >= 0 else base - a, b if b >= 0 else base - b, (a < 0) | (b < 0) << 1
-
-
-def _is_const(node: Node) -> bool:
-    return node.op == "const" or (node.op != "z" and all(_is_const(a) for a in node.args))

@@ -36,7 +36,6 @@ from .ops import Node, op_of, step_refs
 from .tracing import Condition, Value
 
 _new = object.__new__
-_BINARY_OPS = frozenset(("add", "sub", "mul", "div", "pow"))
 
 #: Above this many scalar components a computation is too large to show symbolically.
 SYMBOLIC_LIMIT = 5_000
@@ -329,9 +328,9 @@ class Computation:
         """Turn the lean tuples into Steps (in place: a list of steps already handed out grows)."""
         lean, self._lean = self._lean, []
         for (_, _, _, name), index, a, b, _ in lean:
-            x = self._lean_node(a)
+            x = self._lean_node(a)  # b is 0 for an operation of one argument
             # x * x reads one node twice, as the general path builds it (numbers then add up in the same order)
-            nodes = (x, x if b == a else self._lean_node(b)) if name in _BINARY_OPS else (x,)
+            nodes = (x, x if b == a else self._lean_node(b)) if b else (x,)
             self._append(Step(self, index, f"z{index}", (), Node(name, nodes, ())))
 
     def _lean_node(self, a: int) -> Node:

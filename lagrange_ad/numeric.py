@@ -161,13 +161,6 @@ def perturbed_result(comp: Computation, values, step: int, eps: float) -> float:
     return float(zs[comp.output.index])
 
 
-def _is_const(node, memo) -> bool:
-    key = id(node)
-    if key not in memo:
-        memo[key] = node.op == "const" or (node.op != "z" and all(_is_const(a, memo) for a in node.args))
-    return memo[key]
-
-
 def multipliers(comp: Computation, values) -> dict:
     """Every λ_i = ∂z_n/∂z_i as numbers, by numeric back substitution: ``{i: λ_i}``, newest step first.
 

@@ -35,8 +35,8 @@ import numpy as np
 
 from .computation import Computation
 from .errors import InputError, LagrangeADError
-from .numeric import _forward, _is_const, forward, gradient
-from .ops import op_of
+from .numeric import _forward, forward, gradient
+from .ops import is_constant, op_of
 
 # --------------------------------------------------------------------------------------------------
 # A at numbers
@@ -66,7 +66,7 @@ def _local_jacobians(step, zs, inner) -> dict[int, np.ndarray]:
                 rows[node.data][c] += np.ravel(g)
                 continue
             args = [node_values[id(a)] for a in node.args]
-            needs = tuple(not _is_const(a, consts) for a in node.args)
+            needs = tuple(not is_constant(a, consts) for a in node.args)
             contributions = op_of(node).vjp(g, args, node_values[id(node)], needs)
             for child, need, contribution in zip(node.args, needs, contributions, strict=False):
                 if need and contribution is not None:
@@ -517,7 +517,7 @@ def operation_counts(comp: Computation) -> OperationCounts:
                     contributions[node.data] = contributions.get(node.data, 0) + 1
                 continue
             shapes = [a.shape for a in node.args]
-            needs = [not _is_const(a, consts) for a in node.args]
+            needs = [not is_constant(a, consts) for a in node.args]
             if node.op == "matmul":
                 (r, k), (_, c) = shapes
                 fwd += r * k * c

@@ -67,8 +67,9 @@ def _operator(name: str, reflected: bool = False):
     return method
 
 
-def _function(name: str):
-    """``f(x) = apply(name, x)``, with the fast path of :func:`_operator` for a scalar z being traced."""
+def _function(name: str, doc: str | None = None):
+    """The elementary function ``name``: ``apply(name, x)``, with the fast path of :func:`_operator` for a
+    scalar z being traced."""
     op = FLOAT_OPS[name]
 
     def f(x):
@@ -76,6 +77,8 @@ def _function(name: str):
             return x.comp.record(op, x._z)
         return apply(name, x)
 
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = doc
     return f
 
 
@@ -395,22 +398,15 @@ def _numeric(op: str, operands, data):
 # --------------------------------------------------------------------------------------------------
 
 
-def _unary(name: str, doc: str):
-    fn = _function(name)
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    return fn
-
-
-exp = _unary("exp", "Elementwise exponential.\n\n>>> exp(0.0)\n1.0")
-log = _unary("log", "Elementwise natural logarithm.\n\n>>> log(1.0)\n0.0")
-sqrt = _unary("sqrt", "Elementwise square root.\n\n>>> sqrt(4.0)\n2.0")
-sin = _unary("sin", "Elementwise sine.\n\n>>> sin(0.0)\n0.0")
-cos = _unary("cos", "Elementwise cosine.\n\n>>> cos(0.0)\n1.0")
-tanh = _unary("tanh", "Elementwise hyperbolic tangent.\n\n>>> tanh(0.0)\n0.0")
-sigmoid = _unary("sigmoid", "Elementwise logistic function 1 / (1 + exp(-x)).\n\n>>> sigmoid(0.0)\n0.5")
-relu = _unary("relu", "Elementwise max(x, 0); its derivative at 0 is taken as 0.\n\n>>> relu(-2.0)\n0.0")
-softmax = _unary(
+exp = _function("exp", "Elementwise exponential.\n\n>>> exp(0.0)\n1.0")
+log = _function("log", "Elementwise natural logarithm.\n\n>>> log(1.0)\n0.0")
+sqrt = _function("sqrt", "Elementwise square root.\n\n>>> sqrt(4.0)\n2.0")
+sin = _function("sin", "Elementwise sine.\n\n>>> sin(0.0)\n0.0")
+cos = _function("cos", "Elementwise cosine.\n\n>>> cos(0.0)\n1.0")
+tanh = _function("tanh", "Elementwise hyperbolic tangent.\n\n>>> tanh(0.0)\n0.0")
+sigmoid = _function("sigmoid", "Elementwise logistic function 1 / (1 + exp(-x)).\n\n>>> sigmoid(0.0)\n0.5")
+relu = _function("relu", "Elementwise max(x, 0); its derivative at 0 is taken as 0.\n\n>>> relu(-2.0)\n0.0")
+softmax = _function(
     "softmax",
     "Softmax of each row of a matrix (of a 1×k row vector, its k entries).\n\n"
     ">>> softmax(np.array([[0.0, 0.0]])).tolist()\n[[0.5, 0.5]]",
