@@ -23,6 +23,17 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, settings
+
+# Every property test: the same draws on every run and machine (derandomized), no deadline (a trace or a
+# sympy derivation may take a second), no complaint about slow or filtered draws. Tests set max_examples.
+settings.register_profile(
+    "lagrange_ad",
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+settings.load_profile("lagrange_ad")
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_OUTPUT = REPO / "_build" / "test"
@@ -66,8 +77,9 @@ def toc_files(toc_path: Path = REPO / "_toc.yml") -> list[str]:
 
     walk({k: v for k, v in toc.items() if k != "root"})
     # strip a file extension if someone wrote one; keep order, drop repeats
-    return list(dict.fromkeys(str(Path(f).with_suffix("")) if Path(f).suffix in {".md", ".ipynb"} else f
-                              for f in found))
+    return list(
+        dict.fromkeys(str(Path(f).with_suffix("")) if Path(f).suffix in {".md", ".ipynb"} else f for f in found)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,8 +101,9 @@ def _build() -> BookBuild:
     shutil.rmtree(HTML_DIR, ignore_errors=True)
     fetch = subprocess.run([sys.executable, "scripts/fetch_assets.py"], cwd=REPO, capture_output=True, text=True)
     if fetch.returncode != 0:
-        return BookBuild(fetch.returncode, "fetch_assets failed:\n" + fetch.stdout + fetch.stderr,
-                         time.monotonic() - start, HTML_DIR)
+        return BookBuild(
+            fetch.returncode, "fetch_assets failed:\n" + fetch.stdout + fetch.stderr, time.monotonic() - start, HTML_DIR
+        )
     build = subprocess.run(TEST_BUILD_COMMAND, cwd=REPO, capture_output=True, text=True)
     return BookBuild(build.returncode, build.stdout + build.stderr, time.monotonic() - start, HTML_DIR)
 
@@ -113,8 +126,9 @@ def book_html(book_build) -> Path:
     """The html folder of a successful build (fails, naming the build, if the build failed)."""
     if book_build.returncode != 0:
         tail = "\n".join(book_build.log.splitlines()[-40:])
-        pytest.fail(f"the book build failed (exit {book_build.returncode}); "
-                    f"test_book_build shows why. Last lines:\n{tail}")
+        pytest.fail(
+            f"the book build failed (exit {book_build.returncode}); test_book_build shows why. Last lines:\n{tail}"
+        )
     return book_build.html_dir
 
 
@@ -147,8 +161,9 @@ def book_server(book_html) -> str:
 def chromium():
     """A Playwright Browser running /usr/bin/chromium; skips when that browser is not installed."""
     if not CHROMIUM.exists():
-        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium); "
-                    "it is not installed here")
+        pytest.skip(
+            f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium); it is not installed here"
+        )
     sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is missing")
     playwright = sync_api.sync_playwright().start()
     try:

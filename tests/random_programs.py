@@ -26,6 +26,8 @@ import autograd.numpy as anp
 import numpy as np
 from hypothesis import strategies as st
 
+import lagrange_ad as lad
+
 SHAPES = [(), (), (1, 3), (2, 3), (3, 2), (2, 2), (2, 1), (3, 1)]
 UNARY = ["sin", "cos", "tanh", "sigmoid", "exp", "relu", "neg"]
 POSITIVE_MAKERS = ["square", "sigmoid", "exp", "sqrt"]
@@ -401,6 +403,18 @@ def inputs_for(draw, program: Program, low=-1.5, high=1.5):
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     shapes = [shape for _, shape in program.inputs]
     return [rng.uniform(low, high, shape) if shape else float(rng.uniform(low, high)) for shape in shapes]
+
+
+@st.composite
+def cases(draw, **kwargs):
+    """A random program (``programs(**kwargs)``) and input values for it."""
+    program = draw(programs(**kwargs))
+    return program, draw(inputs_for(program))
+
+
+def trace(program: Program):
+    """The program traced by lagrange_ad: the computation the tests differentiate."""
+    return lad.trace(lambda *a: run(program, lad, *a), program.names, shapes=program.shapes)
 
 
 def safe(program: Program, args) -> bool:

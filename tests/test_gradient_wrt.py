@@ -13,9 +13,9 @@ import autograd
 import autograd.numpy as anp
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, note, settings
+from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
-from random_programs import AUTOGRAD, inputs_for, programs, run, safe
+from random_programs import AUTOGRAD, inputs_for, programs, run, safe, trace
 
 import lagrange_ad as lad
 from lagrange_ad import ops, zoo
@@ -190,12 +190,7 @@ def test_multipliers_are_all_there_after_a_gradient_with_wrt():
         np.testing.assert_allclose(lam[i], fd[name], rtol=1e-6, atol=1e-8)
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+@settings(max_examples=150)
 @given(st.data())
 def test_random_computations_wrt_a_subset_match_autograd(data):
     program = data.draw(programs())
@@ -204,7 +199,7 @@ def test_random_computations_wrt_a_subset_match_autograd(data):
     names = [name for name, _ in program.inputs]
     wrt = data.draw(st.lists(st.sampled_from(names), min_size=1, unique=True))
     note(f"{program!r}, wrt={wrt}")
-    comp = lad.trace(lambda *a: run(program, lad, *a), program.names, shapes=program.shapes)
+    comp = trace(program)
     got = lad.gradient(comp, dict(zip(names, args, strict=True)), wrt=wrt)
     grads = autograd.grad(lambda *a: run(program, AUTOGRAD, *a), tuple(range(len(args))))(*args)
     want = dict(zip(names, grads, strict=True))

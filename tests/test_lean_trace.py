@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from random_programs import AUTOGRAD, inputs_for, programs, run, safe
+from hypothesis import given, settings
+from random_programs import AUTOGRAD, cases, safe, trace
 
 import lagrange_ad as lad
 from lagrange_ad import tracing
-
-SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
 def general_path_only(monkeypatch):
@@ -31,10 +28,6 @@ def general_path_only(monkeypatch):
     monkeypatch.setattr(tracing.Value, "__init__", without_fast_path)
 
 
-def trace(program):
-    return lad.trace(lambda *a: run(program, lad, *a), program.names, shapes=program.shapes)
-
-
 def describe(comp) -> list:
     """Everything a reader or the symbolic pipeline sees of each step."""
     return [
@@ -42,13 +35,7 @@ def describe(comp) -> list:
     ]
 
 
-@st.composite
-def cases(draw, **kwargs):
-    program = draw(programs(**kwargs))
-    return program, draw(inputs_for(program))
-
-
-@SETTINGS
+@settings(max_examples=150)
 @given(cases(min_instructions=2, max_instructions=10))
 def test_the_fast_path_builds_the_computation_the_general_path_builds(case):
     program, args = case

@@ -14,9 +14,8 @@ import importlib.util
 import autograd
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, note, settings
-from hypothesis import strategies as st
-from random_programs import AUTOGRAD, Monitor, TorchBackend, inputs_for, programs, run, safe
+from hypothesis import assume, given, note, settings
+from random_programs import AUTOGRAD, Monitor, TorchBackend, cases, run, safe, trace
 
 import lagrange_ad as lad
 
@@ -24,18 +23,6 @@ FD_RTOL = 1e-6
 AUTOGRAD_RTOL = 1e-9
 # autograd warns when a program's result does not depend on one of its inputs; the gradient is then 0
 pytestmark = pytest.mark.filterwarnings("ignore:Output seems independent of input")
-SETTINGS = settings(
-    max_examples=300,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
-
-
-@st.composite
-def cases(draw, **kwargs):
-    program = draw(programs(**kwargs))
-    return program, draw(inputs_for(program))
 
 
 def relative_error(got, want) -> float:
@@ -43,10 +30,6 @@ def relative_error(got, want) -> float:
     diff = max(float(np.max(np.abs(np.asarray(got[k]) - np.asarray(want[k])))) for k in want)
     scale = max(float(np.max(np.abs(np.asarray(v)))) for v in want.values())
     return diff / max(scale, 1e-3)
-
-
-def trace(program):
-    return lad.trace(lambda *a: run(program, lad, *a), program.names, shapes=program.shapes)
 
 
 def autograd_gradient(program, args) -> dict:
@@ -107,7 +90,7 @@ def check_against_references(program, args):
     return skipped
 
 
-@SETTINGS
+@settings(max_examples=300)
 @given(cases())
 def test_random_computations_match_autograd_and_finite_differences(case):
     program, args = case
@@ -115,7 +98,7 @@ def test_random_computations_match_autograd_and_finite_differences(case):
     check_against_references(program, args)
 
 
-@settings(SETTINGS, max_examples=100)
+@settings(max_examples=100)
 @given(cases(scalar_only=True, min_instructions=3, max_instructions=12))
 def test_random_scalar_computations_match_references(case):
     program, args = case
@@ -123,7 +106,7 @@ def test_random_scalar_computations_match_references(case):
     check_against_references(program, args)
 
 
-@settings(SETTINGS, max_examples=60)
+@settings(max_examples=60)
 @given(cases(min_instructions=2))
 def test_forward_pass_matches_numpy(case):
     """lad.forward's z_n is the plain-numpy value of the same program."""
@@ -135,7 +118,7 @@ def test_forward_pass_matches_numpy(case):
     assert lad.forward(comp, values)[len(comp)] == pytest.approx(want, rel=1e-12, abs=1e-12)
 
 
-@settings(SETTINGS, max_examples=60)
+@settings(max_examples=60)
 @given(cases(min_instructions=2))
 def test_random_computations_run_untraced_like_numpy(case):
     """The elementary functions accept plain numbers, so the very same function runs untraced."""
@@ -152,7 +135,7 @@ def test_the_generator_covers_what_the_issue_asks_for():
     more than once, shaped inputs and unrolled loops sharing a parameter."""
     examples = []
 
-    @settings(SETTINGS, max_examples=300)
+    @settings(max_examples=300)
     @given(cases())
     def collect(case):
         examples.append(case)
@@ -211,7 +194,7 @@ def test_hand_picked_computations(description, fn, names, shapes):
 @pytest.mark.skipif(
     importlib.util.find_spec("torch") is None, reason="PyTorch is not installed; autograd is the reference here"
 )
-@settings(SETTINGS, max_examples=100)
+@settings(max_examples=100)
 @given(cases())
 def test_random_computations_match_pytorch(case):
     import torch

@@ -141,7 +141,7 @@ def test_levels_respect_dependencies_and_equal_the_longest_path(name):
         assert len(lv) == longest_path(p)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.integers(2, 12).flatmap(lambda n: st.lists(st.booleans(), min_size=n * n, max_size=n * n)))
 def test_levels_on_random_triangular_patterns(bits):
     n = int(math.isqrt(len(bits)))
@@ -160,7 +160,7 @@ def test_levels_refuse_a_lower_entry():
 # the parallel scan
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.integers(1, 40), st.integers(0, 10_000))
 def test_blelloch_scan_equals_the_sequential_scan(count, seed):
     rng = np.random.default_rng(seed)
@@ -172,7 +172,7 @@ def test_blelloch_scan_equals_the_sequential_scan(count, seed):
     assert seq.work == seq.depth == count - 1
     levels = math.ceil(math.log2(count)) if count > 1 else 0
     assert par.depth <= 2 * levels
-    assert par.work <= 2 * (2 ** levels)
+    assert par.work <= 2 * (2**levels)
 
 
 def test_scan_keeps_the_order_of_factors():

@@ -11,9 +11,9 @@ import autograd
 import numpy as np
 import pytest
 import sympy
-from hypothesis import HealthCheck, assume, given, note, settings
+from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
-from random_programs import AUTOGRAD, inputs_for, programs, run, safe
+from random_programs import AUTOGRAD, inputs_for, programs, run, safe, trace
 
 import lagrange_ad as lad
 from lagrange_ad import zoo
@@ -22,12 +22,6 @@ from lagrange_ad.ops import OPS, Indicator, IndicatorGE, index_op
 
 # autograd warns when a program's result does not depend on one of its inputs; the gradient is then 0
 pytestmark = pytest.mark.filterwarnings("ignore:Output seems independent of input")
-SETTINGS = settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
 
 
 def components(x) -> list:
@@ -63,10 +57,6 @@ def _small_cases():
 SMALL = _small_cases()
 
 
-def random_small_comp(program):
-    return lad.trace(lambda *a: run(program, lad, *a), program.names, shapes=program.shapes)
-
-
 @st.composite
 def small_cases(draw):
     program = draw(programs(max_instructions=4, max_inputs=3, scalar_only=draw(st.booleans())))
@@ -98,12 +88,12 @@ def test_stationarity_conditions_are_the_derivatives_of_L(name):
     check_conditions_are_derivatives_of_L(SMALL[name])
 
 
-@SETTINGS
+@settings(max_examples=40)
 @given(small_cases())
 def test_stationarity_conditions_of_random_computations(case):
     program, _ = case
     note(repr(program))
-    comp = random_small_comp(program)
+    comp = trace(program)
     assume(comp.size <= 40)  # sympy.diff of the whole L, once per variable: keep L small
     check_conditions_are_derivatives_of_L(comp)
 
@@ -145,12 +135,12 @@ def test_A_is_upper_triangular_with_minus_one_diagonal_and_e_is_minus_e_n(name):
     check_linear_system(SMALL[name])
 
 
-@SETTINGS
+@settings(max_examples=40)
 @given(small_cases())
 def test_linear_system_of_random_computations(case):
     program, _ = case
     note(repr(program))
-    check_linear_system(random_small_comp(program))
+    check_linear_system(trace(program))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -184,13 +174,13 @@ def check_back_substitution(comp, values, reference):
         np.testing.assert_allclose(np.reshape(entries, np.shape(lam[s.index])), lam[s.index], rtol=1e-9, atol=1e-12)
 
 
-@SETTINGS
+@settings(max_examples=40)
 @given(small_cases())
 def test_back_substitution_of_random_computations_equals_autograd(case):
     program, args = case
     assume(safe(program, args))
     note(repr(program))
-    comp = random_small_comp(program)
+    comp = trace(program)
     names = [n for n, _ in program.inputs]
     grads = autograd.grad(lambda *a: run(program, AUTOGRAD, *a), tuple(range(len(args))))(*args)
     check_back_substitution(comp, dict(zip(names, args, strict=True)), dict(zip(names, grads, strict=True)))
