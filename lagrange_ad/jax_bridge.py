@@ -31,7 +31,7 @@ import jax
 import jax.numpy as jnp
 
 from .computation import Computation
-from .errors import InputError
+from .errors import InputError, LagrangeADError
 
 jax.config.update("jax_enable_x64", True)
 
@@ -164,3 +164,51 @@ def gradient(comp: Computation, values: dict) -> dict:
         raise InputError(f"no value for the input(s) {', '.join(missing)}")
     grads = jax.grad(to_jax(comp), argnums=tuple(range(len(names))))(*(values[name] for name in names))
     return {name: jax.device_get(g) for name, g in zip(names, grads, strict=True)}
+
+
+def equilibrium_layer(problem, tol: float = 1e-15, max_iter: int = 10_000) -> Callable:
+    """Chapter 9's equilibrium z* = tanh(z* W + x U + b) as a JAX function of (W, b), with ``jax.custom_vjp``.
+
+    The forward pass iterates z ← g(z) to a fixed point; nothing of the iteration is recorded. The
+    backward pass is chapter 9's adjoint: it solves (I − ∂g/∂z)ᵀ λ = z̄, which is A λ = e with
+    A = −I + (∂g/∂z)ᵀ and e = −z̄, and returns λᵀ ∂g/∂θ. (``problem`` is an
+    :class:`~lagrange_ad.implicit.Equilibrium`; its x, U are fixed.)
+
+    >>> from lagrange_ad import implicit
+    >>> problem = implicit.equilibrium_example()
+    >>> layer = equilibrium_layer(problem)
+    >>> loss = lambda W, b: 0.5 * jnp.sum((layer(W, b) - problem.y) ** 2)
+    >>> dW, db = jax.grad(loss, argnums=(0, 1))(problem.W, problem.b)
+    >>> want = implicit.adjoint_gradient(problem)
+    >>> bool(jnp.allclose(dW, want["W"], rtol=1e-12) and jnp.allclose(db, want["b"], rtol=1e-12))
+    True
+    """
+    xU = jnp.asarray(problem.x @ problem.U)
+    m = problem.m
+
+    def g(z, W, b):
+        return jnp.tanh(z @ W + xU + b)
+
+    @jax.custom_vjp
+    def layer(W, b):
+        z = jnp.zeros((1, m))
+        for _ in range(max_iter):
+            new = g(z, W, b)
+            if jnp.max(jnp.abs(new - z)) <= tol:
+                return new
+            z = new
+        raise LagrangeADError(f"the fixed-point iteration did not settle within {max_iter} iterations (is ‖W‖ < 1?)")
+
+    def forward(W, b):
+        z = layer(W, b)
+        return z, (z, W, b)  # what the backward pass needs: the equilibrium, not the iterations
+
+    def backward(saved, z_bar):
+        z, W, b = saved
+        dg_dz = jax.jacobian(g)(z, W, b).reshape(m, m)  # [k, j] = ∂g_k/∂z_j
+        lam = jnp.linalg.solve(jnp.eye(m) - dg_dz.T, z_bar.ravel())  # (I − ∂g/∂z)ᵀ λ = z̄
+        _, pullback = jax.vjp(lambda W_, b_: g(z, W_, b_), W, b)
+        return pullback(lam.reshape(1, m))  # λᵀ ∂g/∂θ for θ = W and b
+
+    layer.defvjp(forward, backward)
+    return layer

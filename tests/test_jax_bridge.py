@@ -103,3 +103,31 @@ def test_errors_name_the_problem():
         jb.step_function(comp, 1)
     with pytest.raises(InputError, match="no value for the input\\(s\\) y"):
         jb.gradient(comp, {"x": 1.0})
+
+
+def test_equilibrium_layer_with_custom_vjp_matches_finite_differences_and_the_adjoint():
+    from lagrange_ad import implicit
+
+    problem = implicit.equilibrium_example(m=4, k=3, seed=2)
+    layer = jb.equilibrium_layer(problem)
+    np.testing.assert_allclose(layer(problem.W, problem.b), problem.solve(problem.W, problem.b)[0], atol=1e-14)
+
+    def loss(W, b):
+        d = layer(W, b) - problem.y
+        return 0.5 * jax.numpy.sum(d * d)
+
+    dW, db = jax.grad(loss, argnums=(0, 1))(problem.W, problem.b)
+    fd = implicit.equilibrium_finite_difference(problem)
+    assert relative_error({"W": dW, "b": db}, fd) <= 1e-7
+    adjoint = implicit.adjoint_gradient(problem)
+    np.testing.assert_allclose(dW, adjoint["W"], rtol=1e-11, atol=1e-14)
+    np.testing.assert_allclose(db, adjoint["b"], rtol=1e-11, atol=1e-14)
+
+
+def test_equilibrium_layer_names_a_map_that_does_not_settle():
+    from lagrange_ad import implicit
+    from lagrange_ad.errors import LagrangeADError
+
+    problem = implicit.equilibrium_example()
+    with pytest.raises(LagrangeADError, match="did not settle within 5 iterations"):
+        jb.equilibrium_layer(problem, max_iter=5)(problem.W, problem.b)

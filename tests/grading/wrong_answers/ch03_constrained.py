@@ -5,7 +5,10 @@ WRONG_ANSWERS = {
         # the usual writing's sign: z3 − z1 z2 = ε moves z3 up, this writing moves it down
         {"source": "def dV_deps3(p1, p2):\n    return np.cos(p1 * p2)", "fails": ["ch3-ex1-check", "ch3-ex1-hidden"]},
         # "maximise" taken to flip the sign a second time: −(−cos) = cos, wrong
-        {"source": "def dV_deps3(p1, p2):\n    return -(-np.cos(p1 * p2))", "fails": ["ch3-ex1-check", "ch3-ex1-hidden"]},
+        {
+            "source": "def dV_deps3(p1, p2):\n    return -(-np.cos(p1 * p2))",
+            "fails": ["ch3-ex1-check", "ch3-ex1-hidden"],
+        },
         # the number at the visible check's point, hard-coded: the hidden tests use other points
         {"source": "def dV_deps3(p1, p2):\n    return -0.5403023058681398", "fails": ["ch3-ex1-hidden"]},
     ],
