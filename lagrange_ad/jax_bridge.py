@@ -190,25 +190,29 @@ def equilibrium_layer(problem, tol: float = 1e-15, max_iter: int = 10_000) -> Ca
         return jnp.tanh(z @ W + xU + b)
 
     @jax.custom_vjp
-    def layer(W, b):
+    def layer(W, b):  # the forward pass: iterate to the fixed point
         z = jnp.zeros((1, m))
         for _ in range(max_iter):
             new = g(z, W, b)
             if jnp.max(jnp.abs(new - z)) <= tol:
                 return new
             z = new
-        raise LagrangeADError(f"the fixed-point iteration did not settle within {max_iter} iterations (is ‖W‖ < 1?)")
+        raise LagrangeADError(
+            f"the fixed-point iteration did not settle within {max_iter} "
+            "iterations (is ‖W‖ < 1?)"
+        )
 
-    def forward(W, b):
+    def forward(W, b):  # keep the equilibrium only, not the iterations
         z = layer(W, b)
-        return z, (z, W, b)  # what the backward pass needs: the equilibrium, not the iterations
+        return z, (z, W, b)
 
-    def backward(saved, z_bar):
+    def backward(saved, z_bar):  # chapter 9's adjoint: one linear solve
         z, W, b = saved
         dg_dz = jax.jacobian(g)(z, W, b).reshape(m, m)  # [k, j] = ∂g_k/∂z_j
-        lam = jnp.linalg.solve(jnp.eye(m) - dg_dz.T, z_bar.ravel())  # (I − ∂g/∂z)ᵀ λ = z̄
+        # (I − ∂g/∂z)ᵀ λ = z̄, i.e. A λ = e with A = −I + (∂g/∂z)ᵀ, e = −z̄
+        lam = jnp.linalg.solve(jnp.eye(m) - dg_dz.T, z_bar.ravel())
         _, pullback = jax.vjp(lambda W_, b_: g(z, W_, b_), W, b)
-        return pullback(lam.reshape(1, m))  # λᵀ ∂g/∂θ for θ = W and b
+        return pullback(lam.reshape(1, m))  # λᵀ ∂g/∂θ for θ = W, b
 
     layer.defvjp(forward, backward)
     return layer
