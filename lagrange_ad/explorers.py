@@ -8,7 +8,9 @@ never show a traceback: errors become a short message in the output.
 The returned box keeps its parts as attributes, for the chapters and the tests: ``box.output``,
 ``box.run()`` (what the main button does), and the controls by name (``box.text``, ``box.inputs``, ...).
 
-Stable CSS classes (browser tests): ``lad-explorer-run`` (the main button), ``lad-explorer-step`` (the
+Stable CSS classes (browser tests): ``lad-sequence-explorer``, ``lad-lagrangian-explorer`` and
+``lad-gradient-explorer`` (each explorer's box), ``lad-explorer-run`` (the main button), ``lad-explorer-diff``
+(differentiate), ``lad-explorer-text`` and ``lad-explorer-inputs`` (the text boxes), ``lad-explorer-step`` (the
 gradient step button), ``lad-explorer-output`` (the output), ``lad-explorer-error`` (an error message),
 ``lad-lambda-value`` (a λ's number, ``data-index`` = step, ``data-value`` = JSON of the numbers).
 
@@ -372,6 +374,7 @@ def sequence_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind: 
     box = kernel_explorer(
         [kind_buttons, textarea, inputs_box, button], out, title="<b>Your own computation</b>: type its steps" + HELP
     )
+    box.add_class("lad-sequence-explorer")
     run()  # the static page then shows what the explorer does, for the example
     return _finish(box, out, run, text=textarea, inputs=inputs_box, kind=kind_buttons, button=button)
 
@@ -449,6 +452,7 @@ def lagrangian_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind
         out,
         title="<b>The Lagrangian of your computation</b>" + HELP,
     )
+    box.add_class("lad-lagrangian-explorer")
     run()  # the static page then shows what the explorer does, for the example
     box.differentiate = differentiate
     return _finish(
@@ -566,6 +570,7 @@ def gradient_explorer(comp: Computation, values, step_size: float = 0.1):
     box = kernel_explorer(
         [*sliders.values(), eta, button, step_button], out, title=f"<b>Move the inputs, watch the λ's</b>{note}"
     )
+    box.add_class("lad-gradient-explorer")
     run()
     box.step = step
     return _finish(box, out, run, sliders=sliders, eta=eta, button=button)
