@@ -22,42 +22,51 @@ from .errors import (
     TracingError,
     UnsupportedValueError,
 )
-from .lagrangian import lagrangian, multiplier, stationarity_conditions
-from .linear_system import back_substitution, block_pattern, linear_system
-from .numeric import finite_difference, forward, gradient, multipliers, perturbed_result
+from .lagrangian import lagrangian, multiplier, multiplier_symbol, stationarity_conditions
+from .linear_system import BlockPattern, back_substitution, block_pattern, linear_system
+from .numeric import finite_difference, forward, gradient, multiplier_values, multipliers, perturbed_result
+from .ops import Indicator, IndicatorGE
 from .tracing import (
     Value,
+    abs,
     cos,
     cross_entropy,
     exp,
     log,
+    log_softmax,
+    maximum,
     mean,
+    minimum,
     relu,
     sigmoid,
     sin,
     softmax,
+    softmax_cross_entropy,
     sqrt,
     sum,
+    tan,
     tanh,
     trace,
     where,
 )
 
 __all__ = [
-    "display", "explorers", "steppers", "zoo",
+    "display", "show", "explorers", "steppers", "zoo",
     "Computation", "Step", "Value", "trace",
-    "lagrangian", "multiplier", "stationarity_conditions",
-    "linear_system", "block_pattern", "back_substitution",
-    "forward", "multipliers", "gradient", "finite_difference", "perturbed_result",
-    "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "softmax", "where",
-    "sum", "mean", "cross_entropy",
+    "lagrangian", "multiplier_symbol", "multiplier", "stationarity_conditions",
+    "linear_system", "block_pattern", "BlockPattern", "back_substitution",
+    "forward", "multiplier_values", "multipliers", "gradient", "finite_difference", "perturbed_result",
+    "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "softmax", "log_softmax",
+    "where", "maximum", "minimum", "Indicator", "IndicatorGE",
+    "sum", "mean", "cross_entropy", "softmax_cross_entropy",
     "LagrangeADError", "TracingError", "StepLimitError", "ShapeError", "ForeignValueError",
     "DefinitionError", "UnsupportedValueError", "InputError", "OutputError", "SymbolicSizeError",
 ]  # fmt: skip
 
 # The presentation modules pull in IPython, ipywidgets and matplotlib; load them on first use
-# (lad.display, lad.steppers, lad.explorers) so that computing a gradient does not pay for them.
-_LAZY = ("display", "explorers", "steppers")
+# (lad.display or its alias lad.show, lad.steppers, lad.explorers) so that computing a gradient does not
+# pay for them.
+_LAZY = ("display", "show", "explorers", "steppers")
 
 
 def __getattr__(name):

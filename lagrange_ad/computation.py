@@ -21,6 +21,7 @@ import re
 import numpy as np
 import sympy
 
+from . import tracing
 from .errors import (
     DefinitionError,
     ForeignValueError,
@@ -148,7 +149,10 @@ def to_sympy(node: Node, comp: Computation, memo=None):
 
 
 # Operations whose LaTeX already delimits their arguments (\tanh\left(…\right), \frac{…}{…}, \sqrt{…}).
-_DELIMITED = {"exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "softmax", "mean", "div"}
+_DELIMITED = {
+    "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "softmax", "log_softmax",
+    "mean", "div",
+}  # fmt: skip
 
 
 def to_tex(node: Node) -> str:
@@ -196,6 +200,30 @@ def _precedence(node: Node) -> int:
     if node.op == "const":
         return 2
     return op_of(node).precedence
+
+
+def require_computation(comp, caller: str):
+    """Raise an error that says how to get a Computation if ``comp`` is something else (a function, a string).
+
+    ``caller`` is the public function's name, for the message.
+
+    >>> require_computation(lambda x: x, "gradient")
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.errors.UnsupportedValueError: lad.gradient needs a Computation, not the function <lambda>. ...
+    """
+    if isinstance(comp, Computation):
+        return
+    if callable(comp):
+        kind = f"the function {getattr(comp, '__name__', type(comp).__name__)}"
+    else:
+        shown = repr(comp)
+        kind = f"a {type(comp).__name__} ({shown if len(shown) <= 40 else shown[:37] + '...'})"
+    raise UnsupportedValueError(
+        f"lad.{caller} needs a Computation, not {kind}. Get one by tracing a Python function, "
+        f'comp = lad.trace(f, "x w") (naming its inputs), or by building one with lad.Computation(); '
+        f"then call lad.{caller}(comp, ...)"
+    )
 
 
 class Computation:
@@ -371,6 +399,15 @@ class Computation:
             raise DefinitionError(f"there is no step z_{i}: the computation has {len(self.steps)} steps")
         return self.steps[i - 1]
 
+    def step(self, i: int) -> Step:
+        """Step z_i, numbered from 1 as in the book (``comp.step(i)`` is ``comp.steps[i - 1]``).
+
+        >>> import lagrange_ad as lad
+        >>> lad.trace(lambda x: lad.exp(x), "x").step(2).formula
+        exp(z_1)
+        """
+        return self._step(i)
+
     @property
     def output(self) -> Step:
         """z_n, the last step: the result, which must be a scalar."""
@@ -432,18 +469,13 @@ class Computation:
         >>> [s.tex for s in comp.steps]
         ['z_{1}', 'z_{2}', 'z_{1}\\\\, z_{2}', '\\\\tanh\\\\left(z_{3}\\\\right)']
         """
-        from . import tracing
-
         if not isinstance(text, str):
             raise DefinitionError(f"give the equations as text, one `name = expression` a line, not {text!r}")
         names = inputs.replace(",", " ").split() if isinstance(inputs, str) else list(inputs)
         shapes = dict(shapes or {})
         if set(shapes) - set(names):
             raise DefinitionError(f"shapes names {sorted(set(shapes) - set(names))}, not among the inputs {names}")
-        functions = {
-            f: getattr(tracing, f)
-            for f in ("exp log sqrt sin cos tanh sigmoid relu softmax where sum mean cross_entropy").split()
-        }
+        functions = {f: getattr(tracing, f) for f in tracing.FUNCTIONS}
         for n in names:
             if n in functions:
                 raise DefinitionError(f"{n!r} is the name of an elementary function; give the input another name")

@@ -64,10 +64,10 @@ HELP = (
     '<div class="lad-explorer-help"><i>Equations</i>: one step a line, <code>name = expression</code>, reading '
     "the inputs and the names assigned above it. <i>Python function</i>: a body ending in <code>return</code> "
     "(its parameters are the inputs), or a whole <code>def</code>. Available: <code>+ - * / ** @</code>, "
-    "<code>exp log sqrt sin cos tanh sigmoid relu softmax where sum mean cross_entropy</code>. "
+    f"<code>{' '.join(tracing.FUNCTIONS)}</code>. "
     "Inputs: names, and <code>W:3x4</code> for a matrix.</div>"
 )
-_FUNCTIONS = "exp log sqrt sin cos tanh sigmoid relu softmax where sum mean cross_entropy".split()
+_FUNCTIONS = tracing.FUNCTIONS
 
 
 # ---------------------------------------------------------------------------------------------------

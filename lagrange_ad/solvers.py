@@ -466,6 +466,7 @@ _ELEMENTWISE_COST = {
     "sum": (1, 1),
     "mean": (1, 1),
     "softmax": (4, 3),
+    "log_softmax": (4, 3),
     "where": (1, 1),
     "indicator": (1, 0),
     "indicator_ge": (1, 0),

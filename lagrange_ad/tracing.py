@@ -86,7 +86,9 @@ class Value:
     """A quantity inside a computation: an expression over its steps.
 
     You get values from :meth:`Computation.input`, :meth:`Computation.assign` and from arithmetic on
-    other values. Python numbers and numpy arrays mix in freely as constants.
+    other values. Python numbers and numpy arrays mix in freely as constants. The functions of one
+    argument are also methods, as in micrograd and PyTorch: ``x.relu()`` is ``lad.relu(x)``, ``x.tanh()``,
+    ``x.exp()``, ``W.sum()``... and ``abs(x)`` is ``lad.abs(x)``.
     """
 
     __slots__ = ("comp", "_node", "_z")
@@ -206,10 +208,7 @@ class Value:
         raise TracingError(f"cannot iterate over the traced value {self._label()}; index its entries as v[r, c]")
 
     def __abs__(self):
-        raise TracingError(
-            f"abs() of the traced value {self._label()} is a branch: write it as an indicator function, "
-            "lad.where(x > 0, x, -x)"
-        )
+        return abs(self)  # lagrange_ad's abs, defined below: |x|, whose derivative is an indicator
 
     # numpy ---------------------------------------------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -227,9 +226,10 @@ class Value:
 _NUMPY_HINTS = {
     "dot": "use the operator @ instead",
     "matmul": "use the operator @ instead",
-    "absolute": "abs is a branch: write lad.where(x > 0, x, -x)",
-    "maximum": "use lad.relu(x) for max(x, 0), or lad.where(a > b, a, b)",
-    "minimum": "use lad.where(a < b, a, b)",
+    "absolute": "use lad.abs (or Python's abs) instead",
+    "fabs": "use lad.abs (or Python's abs) instead",
+    "maximum": "use lad.maximum (lad.relu(x) for max(x, 0)) instead",
+    "minimum": "use lad.minimum instead",
 }
 
 
@@ -239,14 +239,15 @@ def _is_a(x, kinds) -> bool:
 
 def _numpy_help(what: str, value: Value) -> str:
     name = what.removeprefix("np.")
-    if name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sum", "mean", "where"):
-        use = f"use lad.{name} instead"
-    elif name in _NUMPY_HINTS:
+    if name in _NUMPY_HINTS:
         use = _NUMPY_HINTS[name]
+    elif name in FUNCTIONS:
+        use = f"use lad.{name} instead"
     else:
         use = (
-            "use lagrange_ad's elementary functions instead (lad.exp, lad.log, lad.sqrt, lad.sin, lad.cos, "
-            "lad.tanh, lad.sigmoid, lad.relu, lad.softmax, lad.where, lad.sum, lad.mean) and + - * / ** @"
+            "use lagrange_ad's elementary functions instead ("
+            + ", ".join(f"lad.{f}" for f in FUNCTIONS)
+            + ") and + - * / ** @"
         )
     return f"{what} cannot work on the traced value {value._label()}: numpy needs numbers, a trace has none; {use}"
 
@@ -403,6 +404,7 @@ log = _function("log", "Elementwise natural logarithm.\n\n>>> log(1.0)\n0.0")
 sqrt = _function("sqrt", "Elementwise square root.\n\n>>> sqrt(4.0)\n2.0")
 sin = _function("sin", "Elementwise sine.\n\n>>> sin(0.0)\n0.0")
 cos = _function("cos", "Elementwise cosine.\n\n>>> cos(0.0)\n1.0")
+tan = _function("tan", "Elementwise tangent.\n\n>>> tan(0.0)\n0.0")
 tanh = _function("tanh", "Elementwise hyperbolic tangent.\n\n>>> tanh(0.0)\n0.0")
 sigmoid = _function("sigmoid", "Elementwise logistic function 1 / (1 + exp(-x)).\n\n>>> sigmoid(0.0)\n0.5")
 relu = _function("relu", "Elementwise max(x, 0); its derivative at 0 is taken as 0.\n\n>>> relu(-2.0)\n0.0")
@@ -410,6 +412,17 @@ softmax = _function(
     "softmax",
     "Softmax of each row of a matrix (of a 1×k row vector, its k entries).\n\n"
     ">>> softmax(np.array([[0.0, 0.0]])).tolist()\n[[0.5, 0.5]]",
+)
+log_softmax = _function(
+    "log_softmax",
+    "The logarithm of the softmax of each row, computed without forming the softmax (so it never takes\n"
+    "log of 0): x − max(x) − log Σ exp(x − max(x)). Its derivative is 1 − softmax, row by row.\n\n"
+    ">>> log_softmax(np.array([[800.0, -800.0, 0.0]])).tolist()\n[[0.0, -1600.0, -800.0]]",
+)
+abs = _function(  # noqa: A001 - the natural name, as Python's and numpy's
+    "abs",
+    "Elementwise absolute value |x|. Its derivative is an indicator, 1[x > 0] − 1[x < 0] (0 at 0, as in\n"
+    "PyTorch and autograd); Python's abs() of a traced value calls it.\n\n>>> abs(-2.0)\n2.0",
 )
 
 
@@ -440,6 +453,45 @@ def cross_entropy(p, y):
     return -sum(y * log(p))
 
 
+def softmax_cross_entropy(logits, y):
+    """Cross-entropy ``-Σ y log softmax(logits)`` of targets ``y`` against the softmax of ``logits``, fused.
+
+    ``cross_entropy(softmax(logits), y)`` takes the logarithm of a probability, which underflows to 0 for a
+    logit far below the largest one (at logits [800, −800, 0] the third probability is e⁻⁸⁰⁰ = 0 in floats,
+    and log 0 is −∞). The fused form takes :func:`log_softmax` instead, which never forms the probability:
+    the same number wherever both are defined, and a finite loss (here 800) where the unfused one is not.
+    Its gradient with respect to the logits is ``softmax(logits) − y`` per row (for rows of y summing to 1).
+
+    >>> float(softmax_cross_entropy(np.array([[800.0, -800.0, 0.0]]), np.array([[0.0, 0.0, 1.0]])))
+    800.0
+    """
+    return -sum(y * log_softmax(logits))
+
+
+def maximum(a, b):
+    """The larger of ``a`` and ``b`` (entrywise), written as the branch ``where(a > b, a, b)``.
+
+    Its derivatives are indicators, as for every branch: ∂/∂a = 1[a > b], ∂/∂b = 1 − 1[a > b]. At a tie
+    the derivative goes to ``b`` (so ``maximum(x, 0)`` has relu's derivative, 0 at 0); HIPS autograd and
+    JAX split it half and half there instead.
+
+    >>> maximum(2.0, 3.0), maximum(np.array([[1.0, 5.0]]), 2.0).tolist()
+    (3.0, [[2.0, 5.0]])
+    """
+    return where(a > b, a, b)
+
+
+def minimum(a, b):
+    """The smaller of ``a`` and ``b`` (entrywise), written as the branch ``where(a < b, a, b)``.
+
+    ∂/∂a = 1[a < b], ∂/∂b = 1 − 1[a < b]; at a tie the derivative goes to ``b``, as for :func:`maximum`.
+
+    >>> minimum(2.0, 3.0)
+    2.0
+    """
+    return where(a < b, a, b)
+
+
 def where(condition, if_true, if_false):
     """A branch as an indicator function: ``1[c]·if_true + (1 − 1[c])·if_false``.
 
@@ -467,6 +519,19 @@ def where(condition, if_true, if_false):
     if _shape_of(chosen) != shape:  # broadcast like np.where, whichever branch is taken
         chosen = apply("mul", chosen, np.ones(shape))
     return chosen if isinstance(chosen, Value) else apply("add", chosen, 0.0)
+
+
+#: The elementary functions by name: what typed-in equations and functions may call
+#: (:meth:`Computation.from_equations`, the explorers), and what a Value has as methods (``x.tanh()``).
+FUNCTIONS = (
+    "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "softmax", "log_softmax",
+    "where", "maximum", "minimum", "sum", "mean", "cross_entropy", "softmax_cross_entropy",
+)  # fmt: skip
+
+# micrograd's and PyTorch's spelling, x.relu() for relu(x): the functions of one argument as methods.
+for _name in ("exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "softmax",
+              "log_softmax", "sum", "mean"):  # fmt: skip
+    setattr(Value, _name, globals()[_name])
 
 
 def _shape_of(x) -> tuple:
