@@ -26,7 +26,8 @@ from .lagrangian import lagrangian, multiplier, multiplier_symbol, stationarity_
 from .linear_system import BlockPattern, back_substitution, block_pattern, linear_system
 from .numeric import finite_difference, forward, gradient, multiplier_values, multipliers, perturbed_result
 from .ops import Indicator, IndicatorGE
-from .tracing import (
+from .tracing import trace
+from .values import (
     Value,
     abs,
     cos,
@@ -46,7 +47,6 @@ from .tracing import (
     sum,
     tan,
     tanh,
-    trace,
     where,
 )
 

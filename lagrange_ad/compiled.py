@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import math
 
+from .cache import derived
 from .computation import Computation
 from .floats import ADD, COPY, DIV, FLOAT_OPS, MUL, NEG, NOTHING, POW, SUB, UNARY, WHERE
-from .lagrangian import derived
 from .ops import Node, is_constant
 
 

@@ -21,7 +21,7 @@ import re
 import numpy as np
 import sympy
 
-from . import tracing
+from . import values
 from .errors import (
     DefinitionError,
     ForeignValueError,
@@ -34,7 +34,7 @@ from .errors import (
 )
 from .floats import FloatOp
 from .ops import Node, op_of, step_refs
-from .tracing import Condition, Value
+from .values import Condition, Value
 
 _new = object.__new__
 
@@ -475,7 +475,7 @@ class Computation:
         shapes = dict(shapes or {})
         if set(shapes) - set(names):
             raise DefinitionError(f"shapes names {sorted(set(shapes) - set(names))}, not among the inputs {names}")
-        functions = {f: getattr(tracing, f) for f in tracing.FUNCTIONS}
+        functions = {f: getattr(values, f) for f in values.FUNCTIONS}
         for n in names:
             if n in functions:
                 raise DefinitionError(f"{n!r} is the name of an elementary function; give the input another name")

@@ -33,6 +33,7 @@ import numpy as np
 import sympy
 
 from . import tracing
+from . import values as elementary
 from .computation import Computation
 from .display import (
     HTMLTable,
@@ -45,7 +46,7 @@ from .display import (
     steps_table,
     system_latex,
 )
-from .errors import LagrangeADError
+from .errors import DefinitionError, LagrangeADError
 from .lagrangian import lagrangian, multiplier
 from .linear_system import linear_system
 from .numeric import check_values, forward, multipliers
@@ -64,10 +65,10 @@ HELP = (
     '<div class="lad-explorer-help"><i>Equations</i>: one step a line, <code>name = expression</code>, reading '
     "the inputs and the names assigned above it. <i>Python function</i>: a body ending in <code>return</code> "
     "(its parameters are the inputs), or a whole <code>def</code>. Available: <code>+ - * / ** @</code>, "
-    f"<code>{' '.join(tracing.FUNCTIONS)}</code>. "
+    f"<code>{' '.join(elementary.FUNCTIONS)}</code>. "
     "Inputs: names, and <code>W:3x4</code> for a matrix.</div>"
 )
-_FUNCTIONS = tracing.FUNCTIONS
+_FUNCTIONS = elementary.FUNCTIONS
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -131,8 +132,6 @@ def parse_inputs(text: str) -> dict:
     ...
     lagrange_ad.errors.DefinitionError: input 'W:3': write a matrix input as name:ROWSxCOLS, e.g. W:3x4
     """
-    from .errors import DefinitionError
-
     table = {}
     for item in text.replace(",", " ").split():
         name, _, shape = item.partition(":")
@@ -167,7 +166,7 @@ def computation_from_text(text: str, inputs: str = "", kind: str = "equations") 
         return Computation.from_equations(text, inputs=list(table), shapes=shapes, max_steps=MAX_TYPED_STEPS)
     if kind != "python":
         raise LagrangeADError(f"kind must be 'equations' or 'python', not {kind!r}")
-    namespace = {name: getattr(tracing, name) for name in _FUNCTIONS}
+    namespace = {name: getattr(elementary, name) for name in _FUNCTIONS}
     namespace["math"] = math
     source = textwrap.dedent(text)
     if "def " not in source:

@@ -23,46 +23,14 @@ from __future__ import annotations
 
 import functools
 import operator
-import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import sympy
 
+from .cache import derived
 from .computation import Computation, Step, _symbols, require_computation
 from .errors import DefinitionError, UnsupportedValueError
-from .tracing import building
-
-# Results already derived, per computation. A step never changes once it is added, so a result stays valid
-# until the computation grows. Keeping them means L's terms, the conditions and A are derived once each,
-# although linear_system needs the conditions and back_substitution needs A: deriving them again on every
-# call made the pipeline cost several times over, and sympy's own cache (1000 entries) stops hiding that
-# once a computation has a few hundred steps.
-_DERIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def derived(comp: Computation, what: str, derive):
-    """``derive()``, computed once per computation and number of steps.
-
-    The value must not refer to ``comp`` (no Step: a step refers to its computation), so that what is kept
-    here never keeps a computation alive:
-
-    >>> import gc, weakref
-    >>> import lagrange_ad as lad
-    >>> comp = lad.trace(lambda x, w: lad.tanh(w * x), "x w")
-    >>> _ = lad.gradient(comp, {"x": 1.0, "w": 2.0}), list(lad.back_substitution(comp)), lad.lagrangian(comp)
-    >>> alive = weakref.ref(comp)
-    >>> del comp
-    >>> _ = gc.collect()
-    >>> alive() is None
-    True
-    """
-    store = _DERIVED.setdefault(comp, {})
-    n = len(comp)
-    if what not in store or store[what][0] != n:
-        with building():
-            store[what] = (n, derive())
-    return store[what][1]
 
 
 def multiplier_symbol(step: Step | Computation, i: int | None = None):

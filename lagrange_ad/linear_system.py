@@ -30,9 +30,11 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
+from .cache import derived
 from .computation import Computation, require_computation
 from .errors import DefinitionError, LagrangeADError
-from .lagrangian import _components, derived, multiplier, stationarity_conditions
+from .lagrangian import _components, multiplier, stationarity_conditions
+from .numeric import forward
 
 
 def linear_system(comp: Computation):
@@ -145,8 +147,6 @@ def back_substitution(comp: Computation, at=None, expand: bool = False):
 
 
 def _back_substitution(comp: Computation, at, expand: bool):
-    from .numeric import forward  # numeric imports this module
-
     A, e = linear_system(comp)
     slices = step_slices(comp)
     owner = np.concatenate([np.full(s.size, s.index) for s in comp.steps])

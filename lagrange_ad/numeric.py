@@ -29,9 +29,9 @@ from typing import NamedTuple
 import numpy as np
 
 from . import compiled
+from .cache import derived
 from .computation import Computation, require_computation
 from .errors import InputError
-from .lagrangian import derived
 from .ops import op_of
 
 # what an input value may be; an array first, as it is the most common (and numbers.Real is a slow check)

@@ -35,7 +35,7 @@ import numpy as np
 
 from .computation import Computation
 from .errors import InputError, LagrangeADError
-from .numeric import _forward, forward, gradient
+from .numeric import _forward, _postorder, forward, gradient
 from .ops import is_constant, op_of
 
 # --------------------------------------------------------------------------------------------------
@@ -504,8 +504,6 @@ def operation_counts(comp: Computation) -> OperationCounts:
     >>> counts.function, counts.gradient
     (2, 6)
     """
-    from .numeric import _postorder
-
     fwd = back = 0
     consts: dict = {}
     contributions: dict[int, int] = {}

@@ -2,7 +2,7 @@
 the computation the general path builds, and its numbers must be the general path's numbers.
 
 The general path is what tracing did before the fast path existed: every operation through
-``tracing.apply``. Switching the fast path off (monkeypatching the two functions that take it) gives an
+``values.apply``. Switching the fast path off (monkeypatching the two functions that take it) gives an
 independent construction of the same computation to compare with.
 """
 
@@ -14,18 +14,18 @@ from hypothesis import given, settings
 from random_programs import AUTOGRAD, cases, safe, trace
 
 import lagrange_ad as lad
-from lagrange_ad import tracing
+from lagrange_ad import values
 
 
 def general_path_only(monkeypatch):
     """Every value made says it is not a scalar z (``_z = 0``), so no operation takes the fast path."""
-    make = tracing.Value.__init__
+    make = values.Value.__init__
 
     def without_fast_path(self, comp, node, z=0):
         make(self, comp, node, z)
         self._z = 0
 
-    monkeypatch.setattr(tracing.Value, "__init__", without_fast_path)
+    monkeypatch.setattr(values.Value, "__init__", without_fast_path)
 
 
 def describe(comp) -> list:
