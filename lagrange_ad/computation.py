@@ -32,11 +32,9 @@ from .errors import (
     SymbolicSizeError,
     UnsupportedValueError,
 )
-from .floats import FloatOp
+from .lean import constant, record, step_nodes
 from .ops import Node, op_of, step_refs
 from .values import Condition, Value
-
-_new = object.__new__
 
 #: Above this many scalar components a computation is too large to show symbolically.
 SYMBOLIC_LIMIT = 5_000
@@ -55,10 +53,17 @@ def _check_shape(shape, what: str) -> tuple:
 
 
 class Step:
-    """Step ``z_i``: an input (pinned by ``z_i = p_i``) or ``z_i = f_i(z_a(i))``."""
+    """Step ``z_i``: an input (pinned by ``z_i = p_i``) or ``z_i = f_i(z_a(i))``.
 
-    def __init__(self, comp: Computation, index: int, name: str, shape: tuple, node: Node | None):
-        self.comp = comp
+    Plain data: its index, name, shape and expression (``node``, a tree of :class:`~lagrange_ad.ops.Node`
+    whose z's carry their shapes), and a(i) as ``args``. It does not refer to its computation, so a step kept
+    anywhere (a cache, a list of inputs) never keeps a computation alive. The sympy and LaTeX forms are
+    made from it on demand.
+    """
+
+    __slots__ = ("index", "name", "shape", "node", "args", "_formula")
+
+    def __init__(self, index: int, name: str, shape: tuple, node: Node | None):
         self.index = index
         self.name = name
         self.shape = shape
@@ -96,8 +101,14 @@ class Step:
         if self.node is None:
             return None
         if self._formula is None:
-            self.comp._check_symbolic_size()
-            self._formula = to_sympy(self.node, self.comp)
+            reads = {n.data: n.shape for n in _walk(self.node) if n.op == "z"}
+            size = self.size + sum(int(np.prod(shape)) if shape else 1 for shape in reads.values())
+            if size > SYMBOLIC_LIMIT:
+                raise SymbolicSizeError(
+                    f"z_{self.index} and the z's it reads have {size} scalar components, more than the "
+                    f"{SYMBOLIC_LIMIT} the symbolic view handles; numbers (lad.gradient, lad.multipliers) still work"
+                )
+            self._formula = to_sympy(self.node)
         return self._formula
 
     @property
@@ -130,20 +141,31 @@ def _tex_name(name: str) -> str:
     return name if len(name) == 1 else rf"\mathrm{{{name}}}"
 
 
-def to_sympy(node: Node, comp: Computation, memo=None):
+def _walk(node: Node):
+    """Every node of an expression, each once."""
+    stack, seen = [node], set()
+    while stack:
+        n = stack.pop()
+        if id(n) not in seen:
+            seen.add(id(n))
+            yield n
+            stack.extend(n.args)
+
+
+def to_sympy(node: Node, memo=None):
     """The sympy form of an expression node, written in the components of the steps it reads."""
     memo = {} if memo is None else memo
     key = id(node)
     if key in memo:
         return memo[key]
     if node.op == "z":
-        out = comp.steps[node.data - 1].symbol
+        out = _symbols("z", node.data, node.shape)
     elif node.op == "const":
         out = sympy.ImmutableMatrix(node.data) if node.shape else sympy.Float(node.data)
         if not node.shape and float(node.data).is_integer():
             out = sympy.Integer(int(node.data))
     else:
-        out = op_of(node).symbolic(*[to_sympy(a, comp, memo) for a in node.args])
+        out = op_of(node).symbolic(*[to_sympy(a, memo) for a in node.args])
     memo[key] = out
     return out
 
@@ -234,8 +256,8 @@ class Computation:
 
     def __init__(self, max_steps: int | None = None):
         self._steps: list[Step] = []
-        self._lean: list[tuple] = []  # traced steps of scalars not yet made into Steps: see record()
-        self._constants: list[float] = []  # the numbers they use
+        self._lean: list[tuple] = []  # traced steps of scalars not yet made into Steps (lagrange_ad.lean)
+        self._constants: list[float] = []  # the numbers they read
         self.max_steps = max_steps
         self.tracing = False
         self._users: list[list[int]] = []
@@ -298,7 +320,7 @@ class Computation:
     def _add(self, name, shape, node) -> Value:
         index = len(self.steps) + 1
         self._check_limit(index)
-        self._append(Step(self, index, name, shape, node))
+        self._append(Step(index, name, shape, node))
         return Value(self, Node("z", shape=shape, data=index))
 
     def _check_limit(self, index: int):
@@ -320,55 +342,22 @@ class Computation:
         self._users.append([])
         self._names[step.name] = index
 
-    def record(self, op: FloatOp, a: int, b: int = 0) -> Value:
-        """Add the traced step ``z_i = op(a, b)`` (or ``op(a)``) of scalars, kept lean; returns the new z_i.
-
-        The fast path of :func:`~lagrange_ad.trace`. ``op`` is the operation on floats
-        (:data:`lagrange_ad.floats.FLOAT_OPS`); ``a`` and ``b`` are step indices of scalar z's, or constants
-        numbered by :meth:`lean_constant` (negative). The caller has checked them, so nothing is validated
-        here: the step is kept as the tuple ``(op, i, a, b, 0)``, a line of a Wengert list (the oldest form of
-        an AD trace) and an instruction of the tape that computes numbers (:mod:`lagrange_ad.compiled`). Its
-        :class:`Step` (expression, a(i), name) is made the first time anyone looks at :attr:`steps`; the
-        numeric gradient never needs to. Tracing costs about a microsecond a step this way, instead of twenty.
-
-        >>> from lagrange_ad.floats import FLOAT_OPS
-        >>> comp = Computation()
-        >>> x = comp.input("x")
-        >>> y = comp.record(FLOAT_OPS["mul"], 1, comp.lean_constant(3.0))
-        >>> comp.lean_steps()[1][0][1:], comp.steps[1].formula
-        ((2, 1, -1, 0), 3*z_1)
-        """
-        lean = self._lean
-        index = len(self._steps) + len(lean) + 1
-        if self.max_steps is not None and index > self.max_steps:
-            self._check_limit(index)
-        lean.append((op, index, a, b, 0))
-        value = _new(Value)  # Value(self, None, index), a third cheaper: this runs once per operation
-        value.comp, value._node, value._z = self, None, index
-        return value
-
-    def lean_constant(self, number: float) -> int:
-        """Number a constant of a lean step: -1 for the first, -2 for the second..."""
-        self._constants.append(number)
-        return -len(self._constants)
+    # the fast path of tracing: a scalar step kept lean, and a number it reads (see lagrange_ad.lean)
+    _record = record
+    _constant = constant
 
     def _make_steps(self):
-        """Turn the lean tuples into Steps (in place: a list of steps already handed out grows)."""
-        lean, self._lean = self._lean, []
-        for (_, _, _, name), index, a, b, _ in lean:
-            x = self._lean_node(a)  # b is 0 for an operation of one argument
-            # x * x reads one node twice, as the general path builds it (numbers then add up in the same order)
-            nodes = (x, x if b == a else self._lean_node(b)) if b else (x,)
-            self._append(Step(self, index, f"z{index}", (), Node(name, nodes, ())))
+        """Turn the lean steps into Steps (in place: a list of steps already handed out grows)."""
+        if not self._lean:
+            return
+        made = list(step_nodes(self._lean, self._constants))
+        self._lean = []  # the constants stay: lean steps traced later number theirs after them
+        for index, node in made:
+            self._append(Step(index, f"z{index}", (), node))
 
-    def _lean_node(self, a: int) -> Node:
-        return Node("z", (), (), a) if a > 0 else Node("const", (), (), self._constants[-a - 1])
-
-    def lean_steps(self) -> tuple[list[Step], list[tuple], list[float]]:
-        """``(steps made so far, lean tuples (op, i, a, b, 0) of the steps after them, lean constants)``.
-
-        For :mod:`lagrange_ad.compiled`, which turns them into instructions without making Steps.
-        """
+    def _lean_steps(self) -> tuple[list[Step], list[tuple], list[float]]:
+        """``(the steps made so far, the lean steps after them, their constants)``: for the tape, which needs
+        no Steps."""
         return self._steps, self._lean, self._constants
 
     def z(self, i: int) -> Value:

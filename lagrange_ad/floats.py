@@ -1,11 +1,11 @@
-"""The elementary operations on Python floats: what a tape instruction does (:mod:`lagrange_ad.compiled`).
+"""The elementary operations on Python floats: what a tape instruction does (:mod:`lagrange_ad.tape`).
 
 Each operation that a computation of scalars can contain has one :data:`FloatOp`: an opcode that the tape's
 loops branch on, the function on floats (``math``, ``operator``), and, for an elementwise function, its
 derivative, *derived by sympy* from the symbolic definition in :data:`lagrange_ad.ops.OPS` (as ops.py does
 for numpy) and turned into a function on floats.
 
-The same object is what tracing records for a scalar step (:meth:`Computation.record`), so a traced
+The same object is what tracing records for a scalar step (:mod:`lagrange_ad.lean`), so a traced
 computation already is most of its tape.
 
 >>> code, f, df, name = FLOAT_OPS["tanh"]

@@ -7,7 +7,7 @@ visited from the last to the first; when step k is reached, every step that read
 its contribution (∂f_k/∂z_i)ᵀ λ_k on, so λ_k is complete. This is the column-oriented form of back
 substitution, the usual way to solve a sparse triangular system.
 
-Two engines do this. A computation of scalars runs on a *tape* (:mod:`lagrange_ad.compiled`): flat
+Two engines do this. A computation of scalars runs on a *tape* (:mod:`lagrange_ad.tape`): flat
 instructions on Python floats, built once per computation. Anything else, and any point where the tape's
 ``math`` functions refuse (log of a negative number, 1/0), runs here on numpy, walking each step's
 expression with the operations' own ``numeric`` and ``vjp`` rules (:mod:`lagrange_ad.ops`). Neither
@@ -28,9 +28,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import compiled
+from . import tape as float_tape
 from .cache import derived
-from .computation import Computation, require_computation
+from .computation import Computation, Step, require_computation
 from .errors import InputError
 from .ops import op_of
 
@@ -70,16 +70,9 @@ def check_values(comp: Computation, values, copy: bool = True) -> dict:
     return checked
 
 
-class _Input(NamedTuple):
-    index: int
-    name: str
-    shape: tuple
-
-
-def _inputs(comp: Computation) -> list[_Input]:
-    # comp.inputs looks at every step: for a gradient of a long computation, once is all it can afford.
-    # Kept as plain records: a kept Step would keep its computation alive (derived() holds it weakly).
-    return derived(comp, "inputs", lambda: [_Input(s.index, s.name, s.shape) for s in comp.inputs])
+def _inputs(comp: Computation) -> list[Step]:
+    # comp.inputs looks at every step: for a gradient of a long computation, once is all it can afford
+    return derived(comp, "inputs", lambda: comp.inputs)
 
 
 def _evaluate_step(step, zs):
@@ -215,7 +208,7 @@ def gradient(comp: Computation, values, wrt=None) -> dict:
     return {s.name: _number(_zero_if_none(lam[s.index], s.shape), held) for s in wanted}
 
 
-def _wanted(comp: Computation, wrt) -> list[_Input]:
+def _wanted(comp: Computation, wrt) -> list[Step]:
     """The inputs named by ``wrt`` (all of them for None), in the order given, each once."""
     inputs = _inputs(comp)
     if wrt is None:
@@ -267,7 +260,7 @@ def _solve(comp: Computation, checked: dict, backward: bool = True, wrt: list | 
     are sure to be there, and of the z's only z_n.
     """
     comp.output_index()  # checks that z_n exists and is a scalar
-    tape = compiled.tape_of(comp)
+    tape = float_tape.tape_of(comp)
     if tape is not None:
         try:
             # the tape always computes every λ: on Python floats the pruning would save next to nothing
@@ -334,7 +327,7 @@ class _Plan(NamedTuple):
     a gradient. ``live[i]``: λ_i must be computed and passed on.
     """
 
-    inputs: list  # the _Input records
+    inputs: list  # the input Steps
     steps: list
     shapes: list
     live: list

@@ -43,7 +43,7 @@ from .ops import is_constant, op_of
 # --------------------------------------------------------------------------------------------------
 
 
-def _local_jacobians(step, zs, inner) -> dict[int, np.ndarray]:
+def _local_jacobians(comp: Computation, step, zs, inner) -> dict[int, np.ndarray]:
     """∂f_k/∂z_i for every i ∈ a(k), as (size of z_k) × (size of z_i) arrays.
 
     One vector-Jacobian product per component c of z_k (seeded with the unit vector e_c) gives row c of
@@ -51,7 +51,7 @@ def _local_jacobians(step, zs, inner) -> dict[int, np.ndarray]:
     """
     node_values, order = inner
     size = step.size
-    rows = {i: np.zeros((size, step.comp.steps[i - 1].size)) for i in step.args}
+    rows = {i: np.zeros((size, comp.steps[i - 1].size)) for i in step.args}
     consts: dict = {}
     for c in range(size):
         seed = np.zeros(step.shape) if step.shape else 1.0
@@ -133,7 +133,7 @@ def jacobian_blocks(comp: Computation, values) -> dict[tuple[int, int], np.ndarr
         if step.is_input:
             continue
         with np.errstate(all="ignore"):
-            local = _local_jacobians(step, zs, inner[step.index])
+            local = _local_jacobians(comp, step, zs, inner[step.index])
         for i, jac in local.items():
             blocks[(i, step.index)] = jac.T
     return blocks

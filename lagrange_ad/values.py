@@ -41,7 +41,7 @@ IF_HELP = (
 def _operator(name: str, reflected: bool = False):
     """The method behind a Python operator (``__add__``, or ``__radd__`` when ``reflected``): ``apply``, with a
     fast path for what tracing scalar code does all the time. A scalar z and a scalar z or Python number go
-    straight to :meth:`Computation.record` (nothing to check: the shapes are () and the operands are steps
+    straight to :func:`lagrange_ad.lean.record` (nothing to check: the shapes are () and the operands are steps
     already made); anything else (matrices, expressions, numpy values, mistakes to report) takes the general
     path. Written for speed: it runs once per operation of a trace."""
     op = FLOAT_OPS[name]
@@ -51,7 +51,7 @@ def _operator(name: str, reflected: bool = False):
         if comp.tracing and self._z:
             y = other._z if type(other) is Value and other.comp is comp else _lean_number(other, comp)
             if y:
-                return comp.record(op, y, self._z) if reflected else comp.record(op, self._z, y)
+                return comp._record(op, y, self._z) if reflected else comp._record(op, self._z, y)
         return apply(name, other, self) if reflected else apply(name, self, other)
 
     method.__name__ = f"__r{name}__" if reflected else f"__{name}__"
@@ -65,7 +65,7 @@ def _function(name: str, doc: str | None = None):
 
     def f(x):
         if type(x) is Value and x._z and x.comp.tracing:
-            return x.comp.record(op, x._z)
+            return x.comp._record(op, x._z)
         return apply(name, x)
 
     f.__name__ = f.__qualname__ = name
@@ -355,9 +355,9 @@ def _expression(op: str, *operands, data=None) -> Node:
 
 
 def _lean_number(v, comp) -> int:
-    """A Python number as a constant of lean steps (see :meth:`Computation.lean_constant`), else 0."""
+    """A Python number as a constant of lean steps (:mod:`lagrange_ad.lean`), else 0."""
     if type(v) is float or type(v) is int:  # exactly: bools and numpy numbers take the general path
-        return comp.lean_constant(float(v))
+        return comp._constant(float(v))
     return 0
 
 
