@@ -29,8 +29,9 @@ from functools import cached_property
 import sympy
 
 from .cache import derived
-from .computation import Computation, Step, _symbols, require_computation
+from .computation import Computation, Step, require_computation
 from .errors import DefinitionError, UnsupportedValueError
+from .sympy_form import symbols
 
 
 def multiplier_symbol(step: Step | Computation, i: int | None = None):
@@ -55,7 +56,7 @@ def multiplier_symbol(step: Step | Computation, i: int | None = None):
         )
     elif i is not None:
         raise DefinitionError("give a step, or a computation and an index, not a step and an index")
-    return _symbols("lambda", step.index, step.shape)
+    return symbols("lambda", step.index, step.shape)
 
 
 multiplier = multiplier_symbol  # the older name, which the chapters use
