@@ -4,6 +4,28 @@
 >>> comp = lad.trace(lambda x, w: lad.sigmoid(w * x), "x w")
 >>> {k: round(v, 4) for k, v in lad.gradient(comp, {"x": 1.0, "w": 0.0}).items()}
 {'x': 0.0, 'w': 0.25}
+
+The modules, in the book's order and in layers: each imports only from the layers above it in this list,
+with no cycle (``tests/test_imports.py`` checks) and no import inside a function outside layer 7.
+
+1. Operations. ``errors`` (every error is a :class:`LagrangeADError`); ``ops`` (the table of elementary
+   operations: numpy, sympy, vector-Jacobian product, LaTeX, precedence, and the expression ``Node``);
+   ``floats`` (the same operations on Python floats, derivatives derived by sympy from ``ops``).
+2. Values. ``values`` (:class:`Value`, the comparisons for ``where``, the elementary functions ``exp`` …
+   ``softmax_cross_entropy``); ``lean`` (the private tuple a trace keeps a scalar step in); ``cache``
+   (what is derived from a computation, kept once, and the paused garbage collector while building).
+3. The computation. ``computation`` (:class:`Computation`, plain-data :class:`Step`, a(i), b(i)), with
+   ``sympy_form`` (the symbols z_i, λ_i, p_i and f_i's formula), ``tex`` (LaTeX and the table of steps)
+   and ``equations`` (typed-in ``name = expression`` lines); ``tracing`` (:func:`trace`).
+4. The argument (sympy). ``lagrangian`` (L and the stationarity conditions); ``linear_system`` (A λ = e,
+   its block pattern, back substitution).
+5. Numbers. ``numeric`` (the numpy engine: forward, multipliers, gradient, finite differences) and
+   ``tape`` (a computation of scalars on Python floats, its fast path). ``linear_system`` reads numbers
+   from ``numeric`` for ``back_substitution(at=...)``.
+6. Beyond backprop (chapters 7–10). ``solvers`` (A at numbers, forward and reverse mode, levels),
+   ``implicit``, ``architectures``, ``zoo``.
+7. Presentation, loaded on first use. ``display`` (alias ``show``: LaTeX of A λ = e, L, the conditions,
+   plots, the table), ``widgets``, ``steppers``, ``explorers``, ``exercises``.
 """
 
 import importlib
