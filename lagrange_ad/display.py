@@ -492,18 +492,22 @@ def _pattern_of(obj):
     return arr.astype(bool), None, None
 
 
-def structure_plot(comp_or_pattern, ax=None, title=None):
+def structure_plot(comp_or_pattern, ax=None, title=None, diagonal="−1", off_diagonal="∂f/∂z"):
     """A spy-style picture of A's nonzero pattern: diagonal and off-diagonal entries in two colours.
 
     Takes a :class:`~lagrange_ad.Computation` (A is computed; for matrix-valued steps every scalar
     entry is drawn, with grid lines between the steps' blocks), a sympy matrix, or an n×n boolean
     pattern such as :func:`lagrange_ad.block_pattern`'s. Draws into ``ax`` and returns it; without
     ``ax`` it makes a figure and returns the figure (shown once when it ends a notebook cell).
+    ``diagonal`` and ``off_diagonal`` say in the legend what the entries are: a triangular A of
+    steps has −1 and ∂f/∂z; a matrix that is not (chapter 9) passes its own.
 
     >>> import lagrange_ad as lad
     >>> fig = structure_plot(lad.trace(lambda x: lad.exp(x) * x, "x"), title="A")
     >>> fig.axes[0].get_title()
     'A'
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['diagonal (−1)', 'off-diagonal (∂f/∂z)']
     """
     pattern, bounds, labels = _pattern_of(comp_or_pattern)
     size = pattern.shape[0]
@@ -533,8 +537,8 @@ def structure_plot(comp_or_pattern, ax=None, title=None):
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     handles = [
-        Patch(color=_DIAG_COLOR, label="diagonal (−1)"),
-        Patch(color=_OFF_COLOR, label="off-diagonal (∂f/∂z)"),
+        Patch(color=_DIAG_COLOR, label=f"diagonal ({diagonal})"),
+        Patch(color=_OFF_COLOR, label=f"off-diagonal ({off_diagonal})"),
     ]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2, fontsize=8, frameon=False)
     if title is not None:
