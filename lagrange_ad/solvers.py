@@ -454,27 +454,6 @@ def gradient_cost(comp: Computation, values, repeats: int = 5) -> GradientCost:
     return GradientCost(best(forward), best(gradient))
 
 
-# Operations per entry in the cost model of :func:`operation_counts` (forward, and per needed argument of
-# the vector-Jacobian product). Elementwise functions count their derivative's evaluation as one more.
-_ELEMENTWISE_COST = {
-    "add": (1, 0),
-    "sub": (1, 1),
-    "neg": (1, 1),
-    "mul": (1, 1),
-    "div": (1, 3),
-    "pow": (1, 3),
-    "sum": (1, 1),
-    "mean": (1, 1),
-    "softmax": (4, 3),
-    "log_softmax": (4, 3),
-    "where": (1, 1),
-    "indicator": (1, 0),
-    "indicator_ge": (1, 0),
-    "transpose": (0, 0),
-    "index": (1, 1),
-}
-
-
 @dataclass
 class OperationCounts:
     """Arithmetic operations (a multiply-add counts as one) of z_n alone and of z_n with its gradient."""
@@ -517,17 +496,15 @@ def operation_counts(comp: Computation) -> OperationCounts:
                 continue
             shapes = [a.shape for a in node.args]
             needs = [not is_constant(a, consts) for a in node.args]
-            if node.op == "matmul":
+            cost = op_of(node).cost  # per entry: forward, and backward per argument that needs a gradient
+            if cost is None:  # a matrix product
                 (r, k), (_, c) = shapes
                 fwd += r * k * c
                 back += sum(need * r * k * c for need in needs)
-            elif node.op in _ELEMENTWISE_COST:
-                f, b = _ELEMENTWISE_COST[node.op]
+            else:
+                f, b = cost
                 fwd += f * max(_size(node.shape), *(_size(sh) for sh in shapes))  # a sum reads all entries
                 back += sum(need * b * _size(s) for need, s in zip(needs, shapes, strict=True))
-            else:  # exp, log, tanh, sigmoid, relu, sqrt, sin, cos: value, then derivative × gradient
-                fwd += _size(node.shape)
-                back += 2 * _size(node.shape) * needs[0]
     # a step read by several later steps sums their contributions to its λ
     back += sum((count - 1) * comp.steps[i - 1].size for i, count in contributions.items() if count > 1)
     return OperationCounts(function=fwd, gradient=fwd + back)
