@@ -1,11 +1,17 @@
 """The elementary operations: one table row per operation.
 
-Each operation knows four things, kept side by side so a reader can check one against the others:
+Each operation knows everything about itself in one row, kept side by side so a reader can check one
+part against the others, and adding an operation is adding a row:
 
 * ``numeric``: how to compute it with numpy;
 * ``symbolic``: how to write it with sympy (this is what the Lagrangian is built from);
 * ``vjp``: the product of its Jacobian's transpose with a vector, used by the fast numeric gradient;
-* ``tex``: how the book prints it.
+* ``tex`` and ``precedence``: how the book prints it (``delimited``: no parentheses around its arguments);
+* ``scalar`` and ``tape``: the function on Python floats and the branch of the float tape that runs it
+  (:mod:`lagrange_ad.floats` makes the tape's operations from these, derivatives derived by sympy);
+* ``shape``: the shape of its result, or an error that names it;
+* ``cost``: operations per entry, forward and backward (:func:`lagrange_ad.solvers.operation_counts`);
+* ``domain``: where it is defined, for the error at a point where it is not.
 
 For the elementwise functions (``tanh``, ``exp``...) the derivative used by ``vjp`` is *derived* by sympy
 from the symbolic definition, not written by hand. The linear-algebra rules (``+``, ``*``, ``@``, ``softmax``)
