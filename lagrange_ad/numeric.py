@@ -75,21 +75,6 @@ def _inputs(comp: Computation) -> list[Step]:
     return derived(comp, "inputs", lambda: comp.inputs)
 
 
-def _evaluate_step(step, zs):
-    """Evaluate f_i at numbers; return its value and the values of every node inside it."""
-    inner = {}
-    order = _postorder(step.node)
-    for node in order:
-        if node.op == "z":
-            v = zs[node.data]
-        elif node.op == "const":
-            v = node.data
-        else:
-            v = op_of(node).numeric(*[inner[id(a)] for a in node.args])
-        inner[id(node)] = v
-    return inner[id(step.node)], inner, order
-
-
 def _postorder(root):
     order, seen, stack = [], set(), [(root, False)]
     while stack:
@@ -103,19 +88,6 @@ def _postorder(root):
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(node.args))
     return order
-
-
-def _forward(comp: Computation, values):
-    checked = check_values(comp, values)
-    zs, inner = {}, {}
-    with np.errstate(all="ignore"):
-        for step in comp.steps:
-            if step.is_input:
-                zs[step.index] = checked[step.name]
-            else:
-                zs[step.index], inner[step.index] = _evaluate_step(step, zs)[:2]
-                inner[step.index] = (inner[step.index], _postorder(step.node))
-    return zs, inner
 
 
 def forward(comp: Computation, values) -> dict:
@@ -151,14 +123,12 @@ def perturbed_result(comp: Computation, values, step: int, eps: float) -> float:
     (1.0, 1.0)
     """
     require_computation(comp, "perturbed_result")
-    checked = check_values(comp, values)
+    checked = check_values(comp, values, copy=False)
     comp._step(step)  # a clear error for a step that does not exist
-    zs = {}
+    n = comp.output.index
     with np.errstate(all="ignore"):
-        for s in comp.steps:
-            z = checked[s.name] if s.is_input else _evaluate_step(s, zs)[0]
-            zs[s.index] = z + eps if s.index == step else z
-    return float(zs[comp.output.index])
+        zs, _ = run_forward(plan_of(comp), checked, n, perturb=(step, eps))
+    return float(zs[n])
 
 
 def multipliers(comp: Computation, values) -> dict:
@@ -315,16 +285,19 @@ def _domains(node) -> list[str]:
 # --------------------------------------------------------------------------------------------------
 
 # What a plan's entry is, besides an operation: a z read by the step, or a constant.
-_Z, _CONST = "z", "const"
+Z, CONST = "z", "const"
 
 
-class _Plan(NamedTuple):
+class Plan(NamedTuple):
     """How to run a computation on numpy, worked out once per computation and ``wrt``.
 
     ``steps[i]`` is None for an input; for z_i = f_i(...) it is f_i's nodes in postorder, each as
-    ``(op, ref, argument positions, needs)``: ``op`` is an :class:`~lagrange_ad.ops.Op`, ``_Z`` (``ref``: the
-    step index read) or ``_CONST`` (``ref``: the number); ``needs[j]`` says whether argument j must receive
-    a gradient. ``live[i]``: λ_i must be computed and passed on.
+    ``(op, ref, argument positions, needs, shape)``: ``op`` is an :class:`~lagrange_ad.ops.Op`, ``Z``
+    (``ref``: the step index read) or ``CONST`` (``ref``: the number); ``needs[j]`` says whether argument j
+    must receive a gradient; ``shape`` is the node's. ``live[i]``: λ_i must be computed and passed on.
+    The forward pass (:func:`run_forward`), the backward pass from any seed (:func:`pull_back`), the
+    Jacobian blocks of A (:func:`lagrange_ad.solvers.jacobian_blocks`: unit seeds) and the operation counts
+    (:func:`lagrange_ad.solvers.operation_counts`) all walk a plan.
     """
 
     inputs: list  # the input Steps
@@ -333,7 +306,7 @@ class _Plan(NamedTuple):
     live: list
 
 
-def _plan(comp: Computation, wanted: set | None) -> _Plan:
+def _plan(comp: Computation, wanted: set | None) -> Plan:
     """The plan for λ's reaching the inputs named in ``wanted`` (None: every λ, as multipliers needs).
 
     λ_k is passed on only to z_a(k); so it can reach a wanted input only if z_k depends on one, through
@@ -357,14 +330,15 @@ def _plan(comp: Computation, wanted: set | None) -> _Plan:
         entries = []
         for node in order:
             if node.op == "z":
-                entries.append((_Z, node.data, (), ()))
+                entries.append((Z, node.data, (), (), node.shape))
             elif node.op == "const":
-                entries.append((_CONST, np.asarray(node.data)[()], (), ()))
+                entries.append((CONST, np.asarray(node.data)[()], (), (), node.shape))
             else:
                 args = tuple(position[id(a)] for a in node.args)
-                entries.append((op_of(node), None, args, tuple(_reaches(a, live, memo) for a in node.args)))
+                needs = tuple(_reaches(a, live, memo) for a in node.args)
+                entries.append((op_of(node), None, args, needs, node.shape))
         steps[i] = entries
-    return _Plan(_inputs(comp), steps, shapes, live)
+    return Plan(_inputs(comp), steps, shapes, live)
 
 
 def _reaches(node, live: list, memo: dict) -> bool:
@@ -378,35 +352,74 @@ def _reaches(node, live: list, memo: dict) -> bool:
     return memo[key]
 
 
-def _plan_for(comp: Computation, wrt: list | None) -> _Plan:
+def plan_of(comp: Computation, wrt: list | None = None) -> Plan:
+    """The plan of ``comp`` (every λ; or those reaching the input Steps ``wrt``), made once and kept."""
     if wrt is None:
         return derived(comp, "numeric plan", lambda: _plan(comp, None))
     names = sorted(s.name for s in wrt)
     return derived(comp, f"numeric plan wrt={names}", lambda: _plan(comp, set(names)))
 
 
-def _interpret(comp: Computation, checked: dict, backward: bool, wrt: list | None = None):
-    plan = _plan_for(comp, wrt)
-    n = len(comp)
+def run_forward(plan: Plan, checked: dict, n: int, perturb: tuple | None = None):
+    """The forward pass: ``(z, inner)`` indexed by step, ``inner[k]`` the values of f_k's nodes by position.
+
+    ``checked`` holds the input values (:func:`check_values`). With ``perturb = (i, eps)``, z_i is f_i + eps
+    (an input, p_i + eps), as :func:`perturbed_result` needs. Call inside ``np.errstate``.
+    """
     zs = [None] * (n + 1)
-    inner = [None] * (n + 1)  # the values of every node of each step, by position
+    inner = [None] * (n + 1)
+    shifted, eps = perturb if perturb is not None else (0, 0.0)
+    for s in plan.inputs:
+        # numpy scalars, not Python floats: 1/0 must give inf here, not raise ZeroDivisionError
+        zs[s.index] = checked[s.name] if s.shape else np.float64(checked[s.name])
+        if s.index == shifted:
+            zs[s.index] = zs[s.index] + eps
+    for k in range(1, n + 1):
+        entries = plan.steps[k]
+        if entries is None:
+            continue
+        vals = []
+        for op, ref, args, _, _ in entries:
+            if op is Z:
+                vals.append(zs[ref])
+            elif op is CONST:
+                vals.append(ref)
+            else:
+                vals.append(op.numeric(*[vals[a] for a in args]))
+        zs[k], inner[k] = (vals[-1] + eps if k == shifted else vals[-1]), vals
+    return zs, inner
+
+
+def pull_back(entries: list, vals: list, seed) -> list[tuple[int, object]]:
+    """``(j, (∂f_k/∂z_j)ᵀ seed)`` for the z_j that step k reads, passing ``seed`` back through f_k's nodes
+    (``entries`` and their forward values ``vals``) with each operation's vector-Jacobian product.
+
+    A z read by two nodes of f_k appears twice; the caller sums. With seed λ_k this is step k's part of back
+    substitution; with a unit vector e_c, row c of every block ∂f_k/∂z_j.
+    """
+    out = []
+    grads = [None] * len(entries)
+    grads[-1] = seed
+    for p in range(len(entries) - 1, -1, -1):  # parents before children
+        g = grads[p]
+        if g is None:
+            continue
+        op, ref, args, needs, _ = entries[p]
+        if op is Z:
+            out.append((ref, g))
+        elif op is not CONST:
+            contributions = op.vjp(g, [vals[a] for a in args], vals[p], needs)
+            for a, need, c in zip(args, needs, contributions, strict=True):
+                if need and c is not None:
+                    grads[a] = c if grads[a] is None else grads[a] + c
+    return out
+
+
+def _interpret(comp: Computation, checked: dict, backward: bool, wrt: list | None = None):
+    plan = plan_of(comp, wrt)
+    n = len(comp)
     with np.errstate(all="ignore"):
-        for s in plan.inputs:
-            # numpy scalars, not Python floats: 1/0 must give inf here, not raise ZeroDivisionError
-            zs[s.index] = checked[s.name] if s.shape else np.float64(checked[s.name])
-        for k in range(1, n + 1):
-            entries = plan.steps[k]
-            if entries is None:
-                continue
-            vals = []
-            for op, ref, args, _ in entries:
-                if op is _Z:
-                    vals.append(zs[ref])
-                elif op is _CONST:
-                    vals.append(ref)
-                else:
-                    vals.append(op.numeric(*[vals[a] for a in args]))
-            zs[k], inner[k] = vals[-1], vals
+        zs, inner = run_forward(plan, checked, n)
         if not backward or not _finite(zs[n]):
             return zs, None  # no gradient of a result that is not a number: the caller says where it broke
         lam = [None] * (n + 1)  # None: nothing passed back (yet)
@@ -425,20 +438,8 @@ def _interpret(comp: Computation, checked: dict, backward: bool, wrt: list | Non
                 continue  # an input; a z no step reads; a z that reaches no wanted input
             if not plan.shapes[k] and g == 0:
                 continue  # λ_k = 0 passes nothing on (not even 0 × inf = NaN)
-            grads = [None] * len(entries)
-            grads[-1] = g
-            for p in range(len(entries) - 1, -1, -1):  # parents before children
-                g = grads[p]
-                if g is None:
-                    continue
-                op, ref, args, needs = entries[p]
-                if op is _Z:
-                    lam[ref] = g if lam[ref] is None else lam[ref] + g
-                elif op is not _CONST:
-                    contributions = op.vjp(g, [vals[a] for a in args], vals[p], needs)
-                    for a, need, c in zip(args, needs, contributions, strict=True):
-                        if need and c is not None:
-                            grads[a] = c if grads[a] is None else grads[a] + c
+            for j, c in pull_back(entries, vals, g):
+                lam[j] = c if lam[j] is None else lam[j] + c
     return zs, lam
 
 
