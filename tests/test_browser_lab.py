@@ -27,8 +27,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 # ---- what to test (point these at the chapter that shows the stepper and an explorer) ----------
 # (book/demo_stepper.ipynb works too: ".lad-demo-button", ".lad-demo-output", r"evaluation [2-9]")
 NOTEBOOK = "book/ch06_backprop.ipynb"  # relative to the repository
-BUTTON = ".lad-ch6-redraw"  # a kernel-backed button (CSS selector)
-OUTPUT = ".lad-ch6-lambda"  # the widget whose text the button changes
+BUTTON = ".lad-redraw"  # a kernel-backed button (CSS selector): explorers.redraw_explorer
+OUTPUT = ".lad-redraw-lambda"  # the widget whose text the button changes
 OUTPUT_PATTERN = r"Draw [1-9]"  # what that text must match after the click (draw 0 = the chapter's weights)
 STEPPER = ".lad-stepper"  # a frame_stepper to step, or None
 # -------------------------------------------------------------------------------------------------
