@@ -24,15 +24,14 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import NamedTuple
 
 import numpy as np
 
 from . import tape as float_tape
-from .cache import derived
 from .computation import Computation, Step, require_computation
 from .errors import InputError
 from .ops import op_of
+from .plan import CONST, Plan, Z, inputs_of, plan_of, postorder
 
 # what an input value may be; an array first, as it is the most common (and numbers.Real is a slow check)
 _NUMERIC_TYPES = (np.ndarray, numbers.Real, np.generic, list)
@@ -45,7 +44,7 @@ def check_values(comp: Computation, values, copy: bool = True) -> dict:
     """
     if not hasattr(values, "keys"):
         raise InputError(f"give the input values as a dict {{name: value}}, not a {type(values).__name__}")
-    inputs = _inputs(comp)
+    inputs = inputs_of(comp)
     names = [s.name for s in inputs]
     unknown = [k for k in values if k not in names]
     if unknown:
@@ -68,26 +67,6 @@ def check_values(comp: Computation, values, copy: bool = True) -> dict:
             raise InputError(f"input {step.name!r} contains NaN or infinite entries: {raw!r}")
         checked[step.name] = (arr.copy() if copy else arr) if step.shape else float(arr)
     return checked
-
-
-def _inputs(comp: Computation) -> list[Step]:
-    # comp.inputs looks at every step: for a gradient of a long computation, once is all it can afford
-    return derived(comp, "inputs", lambda: comp.inputs)
-
-
-def _postorder(root):
-    order, seen, stack = [], set(), [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        stack.extend((child, False) for child in reversed(node.args))
-    return order
 
 
 def forward(comp: Computation, values) -> dict:
@@ -180,7 +159,7 @@ def gradient(comp: Computation, values, wrt=None) -> dict:
 
 def _wanted(comp: Computation, wrt) -> list[Step]:
     """The inputs named by ``wrt`` (all of them for None), in the order given, each once."""
-    inputs = _inputs(comp)
+    inputs = inputs_of(comp)
     if wrt is None:
         return inputs
     names = wrt.replace(",", " ").split() if isinstance(wrt, str) else wrt
@@ -234,7 +213,7 @@ def _solve(comp: Computation, checked: dict, backward: bool = True, wrt: list | 
     if tape is not None:
         try:
             # the tape always computes every λ: on Python floats the pruning would save next to nothing
-            return tape.run([checked[s.name] for s in _inputs(comp)], backward)
+            return tape.run([checked[s.name] for s in inputs_of(comp)], backward)
         except (ArithmeticError, ValueError):
             pass  # math refused (log(-1), 1/0...): numpy below gives the NaN or inf, and where it arises
     return _interpret(comp, checked, backward, wrt)
@@ -271,7 +250,7 @@ def _check_finite(comp: Computation, zs):
 def _domains(node) -> list[str]:
     """What the operations of an expression need to be defined ("log needs a positive argument"), each once."""
     found = []
-    for inner in _postorder(node):
+    for inner in postorder(node):
         if inner.op not in ("z", "const"):
             op = op_of(inner)
             text = f"{op.name} needs {op.domain}" if op.domain else ""
@@ -283,82 +262,6 @@ def _domains(node) -> list[str]:
 # --------------------------------------------------------------------------------------------------
 # the numpy engine: each step's expression, walked with the operations' numeric and vjp rules
 # --------------------------------------------------------------------------------------------------
-
-# What a plan's entry is, besides an operation: a z read by the step, or a constant.
-Z, CONST = "z", "const"
-
-
-class Plan(NamedTuple):
-    """How to run a computation on numpy, worked out once per computation and ``wrt``.
-
-    ``steps[i]`` is None for an input; for z_i = f_i(...) it is f_i's nodes in postorder, each as
-    ``(op, ref, argument positions, needs, shape)``: ``op`` is an :class:`~lagrange_ad.ops.Op`, ``Z``
-    (``ref``: the step index read) or ``CONST`` (``ref``: the number); ``needs[j]`` says whether argument j
-    must receive a gradient; ``shape`` is the node's. ``live[i]``: λ_i must be computed and passed on.
-    The forward pass (:func:`run_forward`), the backward pass from any seed (:func:`pull_back`), the
-    Jacobian blocks of A (:func:`lagrange_ad.solvers.jacobian_blocks`: unit seeds) and the operation counts
-    (:func:`lagrange_ad.solvers.operation_counts`) all walk a plan.
-    """
-
-    inputs: list  # the input Steps
-    steps: list
-    shapes: list
-    live: list
-
-
-def _plan(comp: Computation, wanted: set | None) -> Plan:
-    """The plan for λ's reaching the inputs named in ``wanted`` (None: every λ, as multipliers needs).
-
-    λ_k is passed on only to z_a(k); so it can reach a wanted input only if z_k depends on one, through
-    a(k) and the a's of those steps: ``live[k]``, found in one pass over the steps in order. An argument
-    of an operation needs a gradient only if it depends on a live z (a constant never does).
-    """
-    n = len(comp)
-    live = [False] * (n + 1)
-    steps: list = [None] * (n + 1)
-    shapes: list = [()] * (n + 1)
-    for step in comp.steps:
-        i = step.index
-        shapes[i] = step.shape
-        if step.is_input:
-            live[i] = wanted is None or step.name in wanted
-            continue
-        live[i] = wanted is None or any(live[j] for j in comp.a(i))
-        order = _postorder(step.node)
-        position = {id(node): p for p, node in enumerate(order)}
-        memo: dict = {}
-        entries = []
-        for node in order:
-            if node.op == "z":
-                entries.append((Z, node.data, (), (), node.shape))
-            elif node.op == "const":
-                entries.append((CONST, np.asarray(node.data)[()], (), (), node.shape))
-            else:
-                args = tuple(position[id(a)] for a in node.args)
-                needs = tuple(_reaches(a, live, memo) for a in node.args)
-                entries.append((op_of(node), None, args, needs, node.shape))
-        steps[i] = entries
-    return Plan(_inputs(comp), steps, shapes, live)
-
-
-def _reaches(node, live: list, memo: dict) -> bool:
-    """True if the expression ``node`` reads (through its arguments) a z whose ``live`` flag is set."""
-    key = id(node)
-    if key not in memo:
-        if node.op == "z":
-            memo[key] = live[node.data]
-        else:
-            memo[key] = node.op != "const" and any(_reaches(a, live, memo) for a in node.args)
-    return memo[key]
-
-
-def plan_of(comp: Computation, wrt: list | None = None) -> Plan:
-    """The plan of ``comp`` (every λ; or those reaching the input Steps ``wrt``), made once and kept."""
-    if wrt is None:
-        return derived(comp, "numeric plan", lambda: _plan(comp, None))
-    names = sorted(s.name for s in wrt)
-    return derived(comp, f"numeric plan wrt={names}", lambda: _plan(comp, set(names)))
-
 
 def run_forward(plan: Plan, checked: dict, n: int, perturb: tuple | None = None):
     """The forward pass: ``(z, inner)`` indexed by step, ``inner[k]`` the values of f_k's nodes by position.

@@ -255,22 +255,6 @@ class Node:
         return f"{self.op}({', '.join(map(repr, self.args))})"
 
 
-def is_constant(node: Node, memo: dict | None = None) -> bool:
-    """True if the expression reads no z: a number, or an operation on numbers alone (no gradient to pass).
-
-    ``memo`` (id → answer) keeps a walk over many nodes of one expression linear.
-
-    >>> is_constant(Node("const", data=2.0)), is_constant(Node("neg", (Node("z", data=1),)))
-    (True, False)
-    """
-    if memo is not None and id(node) in memo:
-        return memo[id(node)]
-    answer = node.op == "const" or (node.op != "z" and all(is_constant(a, memo) for a in node.args))
-    if memo is not None:
-        memo[id(node)] = answer
-    return answer
-
-
 def step_refs(node: Node) -> set[int]:
     """The step indices an expression reads, i.e. a(i) for a step whose formula is ``node``."""
     found, stack, seen = set(), [node], set()

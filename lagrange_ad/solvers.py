@@ -35,7 +35,8 @@ import numpy as np
 
 from .computation import Computation, require_computation
 from .errors import InputError, LagrangeADError
-from .numeric import CONST, Z, check_values, forward, gradient, plan_of, pull_back, run_forward
+from .numeric import check_values, forward, gradient, pull_back, run_forward
+from .plan import CONST, Z, plan_of
 
 # --------------------------------------------------------------------------------------------------
 # A at numbers
