@@ -90,6 +90,24 @@ _ALLOWED = (
 )  # fmt: skip
 
 
+# What a reader typed that a step cannot hold, said in the reader's words rather than the syntax tree's.
+_NOT_ALLOWED = {
+    ast.IfExp: "`a if condition else b` is a Python branch, which has no derivative to follow: "
+    "write where(condition, a, b)",
+    ast.BoolOp: "`and` / `or` are not allowed: a condition is one comparison, inside where(condition, a, b)",
+    ast.Not: "`not` is not allowed: flip the comparison instead (x <= 0 rather than not x > 0)",
+    ast.Attribute: "`name.attribute` is not allowed: call the elementary functions by their bare names (tanh, exp, …)",
+    ast.Subscript: "indexing (`a[i]`) is not allowed in a step",
+    ast.Lambda: "`lambda` is not allowed: write each step on its own line",
+    ast.List: "a list is not a step: each line computes one value",
+    ast.Tuple: "a tuple is not a step: each line computes one value",
+    ast.Eq: "`==` cannot be a condition: use >, >=, < or <= inside where",
+    ast.NotEq: "`!=` cannot be a condition: use >, >=, < or <= inside where",
+    ast.Mod: "`%` is not one of the operations (+ - * / ** @)",
+    ast.FloorDiv: "`//` is not one of the operations (+ - * / ** @)",
+}
+
+
 def _evaluate(expr: str, k: int, scope, functions, assigned_later):
     try:
         tree = ast.parse(expr, mode="eval")
@@ -97,14 +115,18 @@ def _evaluate(expr: str, k: int, scope, functions, assigned_later):
         raise DefinitionError(f"line {k}: cannot read {expr!r}: {err.msg}") from None
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
-            raise DefinitionError(f"line {k}: {type(node).__name__} is not allowed in {expr!r}")
+            what = _NOT_ALLOWED.get(type(node), f"{type(node).__name__} is not allowed")
+            raise DefinitionError(f"line {k}: {what} (in {expr!r})")
         if isinstance(node, ast.Name) and node.id not in scope and node.id not in functions:
             if node.id in assigned_later:
                 raise DefinitionError(
                     f"line {k}: {node.id!r} is used before it is defined (it is assigned on line "
                     f"{assigned_later[node.id]}); a step can only read z's computed before it"
                 )
-            raise DefinitionError(f"line {k}: unknown name {node.id!r} in {expr!r}")
+            raise DefinitionError(
+                f"line {k}: unknown name {node.id!r} in {expr!r}: if it is an input, add it to the inputs; "
+                "otherwise assign it on an earlier line"
+            )
         if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
             raise DefinitionError(f"line {k}: {node.value!r} is not a number")
         if isinstance(node, ast.Constant) and type(node.value) is int:
