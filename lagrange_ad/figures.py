@@ -158,9 +158,12 @@ def use_book_figures():
     Outside IPython it only sets the style.
     """
     import matplotlib as mpl
-    import matplotlib.pyplot  # noqa: F401 - sets up the notebook backend (and its PNG display) first
+    import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
+    # The notebook backend sets up its figure display (dropping every other display of figures) when
+    # the first figure is made: make one now, so that what we register below stays.
+    plt.close(plt.figure())
     mpl.rcParams.update(STYLE)
     try:
         from IPython import get_ipython

@@ -44,12 +44,16 @@ OVERFLOW_JS = r"""
   document.head.appendChild(hide);
   const describe = (e, why) => {
     const cls = (typeof e.className === 'string' ? e.className : '').trim().split(/\s+/).slice(0, 3).join('.');
-    const text = (e.innerText || e.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 60);
+    // (a formula's text is in MathJax's hidden MathML copy)
+    const mml = e.querySelector('mjx-assistive-mml');
+    const text = ((mml ? mml.textContent : '') || e.innerText || e.textContent || '')
+      .trim().replace(/\s+/g, ' ').slice(0, 60);
     return `${e.tagName.toLowerCase()}${cls ? '.' + cls : ''} [${why}] ${text}`;
   };
   for (const e of scope.querySelectorAll('*')) {
     const b = e.getBoundingClientRect();
     if (b.width === 0 || b.height === 0) continue;           // not rendered (hidden frames, display:none)
+    if (e.closest('.visually-hidden, .sr-only')) continue;   // for screen readers only (clipped to 1 px)
     const st = getComputedStyle(e);
     if (st.visibility === 'hidden') continue;
     const why = [];
