@@ -128,11 +128,12 @@ def _visible_len(tex: str) -> int:
     return len(re.sub(r"[{}^_\s\\]", "", tex))
 
 
-def split_latex(expr, lhs: str | None = None, width: int = 60) -> TeX:
+def split_latex(expr, lhs: str | None = None, width: int = 50, digits: int | None = None) -> TeX:
     """A long sympy expression (or equation) as aligned lines, broken between the terms of its sum.
 
-    Each line holds terms up to about ``width`` characters as rendered; the right-hand side of an
-    equation closes the last line. Use it for formulas that would run past the text column.
+    Each line holds terms up to about ``width`` characters as rendered (50 fit the book's column);
+    the right-hand side of an equation closes the last line. ``digits``: print decimal numbers with
+    that many significant digits. Use it for formulas that would run past the text column.
 
     >>> a, b, c = sympy.symbols("a b c")
     >>> print(split_latex(sympy.Eq(a * b - c + 2, 0), lhs="f", width=4))
@@ -142,6 +143,8 @@ def split_latex(expr, lhs: str | None = None, width: int = 60) -> TeX:
     \\end{aligned}
     """
     expr = sympy.sympify(expr)
+    if digits is not None:
+        expr = expr.xreplace({f: sympy.Float(f, digits) for f in expr.atoms(sympy.Float)})
     rhs = None
     if isinstance(expr, sympy.Equality):
         expr, rhs = expr.lhs, expr.rhs
@@ -289,8 +292,9 @@ def _vector(entries: list[str]) -> str:
 def _lambda_and_e(n: int, row: int | None, cols, stacked: bool = False) -> str:
     """The vectors λ and e of A λ = e (``λ = e`` part), coloured like the highlighted row and columns.
 
-    ``stacked``: λ and e are written as transposed rows on a line of their own (a tall system fits the
-    text column that way); the text then reads ``A λ = e, λ = [...]ᵀ, e = [...]ᵀ``.
+    ``stacked``: λ and e are written as transposed rows, each on a line of its own under A (a tall
+    system fits the text column that way); the text then reads ``A λ = e with A = [...], λ = [...]ᵀ,
+    e = [...]ᵀ``.
     """
     lam, rhs = [], []
     for k in range(n):
@@ -306,7 +310,7 @@ def _lambda_and_e(n: int, row: int | None, cols, stacked: bool = False) -> str:
         def row_of(entries):
             return "\\begin{bmatrix}\n" + " & ".join(entries) + "\n\\end{bmatrix}^{\\!\\top}"
 
-        return f"\\lambda = e, \\\\\n\\lambda = {row_of(lam)}, \\quad e = {row_of(rhs)}\n\\end{{gathered}}"
+        return f"\\lambda = {row_of(lam)}, \\\\\ne = {row_of(rhs)}\n\\end{{gathered}}"
     return f"{_vector(lam)}\n=\n{_vector(rhs)}"
 
 
@@ -317,7 +321,8 @@ def _stacked(n: int, stacked) -> bool:
 def _system(body: str, n: int, row, cols, stacked) -> TeX:
     """A (``body``) followed by λ = e, side by side or stacked (see :data:`STACK_ABOVE`)."""
     if _stacked(n, stacked):
-        return TeX(f"\\begin{{gathered}}\n{body}\n{_lambda_and_e(n, row, cols, stacked=True)}")
+        head = "A\\lambda = e \\quad\\text{with} \\\\\nA = "
+        return TeX(f"\\begin{{gathered}}\n{head}{body}, \\\\\n{_lambda_and_e(n, row, cols, stacked=True)}")
     return TeX(f"{body}\n{_lambda_and_e(n, row, cols)}")
 
 

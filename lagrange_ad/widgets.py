@@ -20,7 +20,7 @@ Every part carries a stable CSS class (used by the book's stylesheet and the bro
 ``lad-stepper-frame-<k>``     frame number k, counted from 0
 ``lad-stepper-label``         the caption at the top of each frame (HTML)
 ``lad-stepper-announce``      each frame's plain-text announcement (hidden; the book's
-                              widget_a11y.js reads it out through an aria-live region)
+                              a11y.js reads it out through an aria-live region)
 ``lad-explorer``              a kernel explorer (a VBox)
 ``lad-kernel-note``           its "needs a running notebook" note
 ============================  ==========================================

@@ -73,7 +73,8 @@ OVERFLOW_JS = r"""
 # Every figure image: its alt text, the figure standard's data (smallest text in pt, width in pt) and
 # the size the browser draws it at, so the smallest text in CSS px = text_pt * drawn_width / width_pt.
 FIGURES_JS = r"""
-() => Array.from((document.querySelector('article.bd-article') || document).querySelectorAll('img'))
+(root) => Array.from((root || document.querySelector('article.bd-article') || document).querySelectorAll('img'))
+  .filter(i => i.getBoundingClientRect().width > 0)   // shown (figures in hidden frames: when shown)
   .map(i => ({
     src: (i.getAttribute('src') || '').slice(0, 60),
     alt: i.getAttribute('alt'),
@@ -115,12 +116,13 @@ def wait_for_math(page):
     }""")
 
 
-def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str]]:
-    """Step through every frame from the keyboard; (overflow found on any frame, problems with the live text)."""
+def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str], list[dict]]:
+    """Step through every frame from the keyboard: (overflow found on any frame, problems with the live
+    text, the figures each frame shows)."""
     stepper.scroll_into_view_if_needed()
     handle = stepper.locator(".lad-stepper-slider .noUi-handle")
     n_frames = round(float(handle.get_attribute("aria-valuemax"))) + 1
-    wide, live_problems, seen = [], [], set()
+    wide, live_problems, figures, seen = [], [], [], set()
     handle.focus()
     for k in range(n_frames):
         if k:
@@ -130,6 +132,7 @@ def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str]]:
         wait_for_math(page)
         wide += [f"{where}, frame {k + 1}/{n_frames}: {w}"
                  for w in stepper.evaluate(OVERFLOW_JS)]
+        figures += stepper.evaluate(FIGURES_JS)
         live = stepper.evaluate(LIVE_TEXT_JS)
         if live is None:
             if not k:
@@ -138,13 +141,40 @@ def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str]]:
         if live in seen or f"{k + 1}" not in live:
             live_problems.append(f"{where}, frame {k + 1}: the live region says {live!r}")
         seen.add(live)
-    return wide, live_problems
+    return wide, live_problems, figures
+
+
+# Give every stepper now shown that has no number yet the next number; return the new numbers.
+NUMBER_STEPPERS_JS = r"""
+() => {
+  const fresh = Array.from(document.querySelectorAll('.lad-stepper'))
+    .filter(s => !s.dataset.ladId && s.getBoundingClientRect().width > 0);
+  let next = document.querySelectorAll('.lad-stepper[data-lad-id]').length;
+  return fresh.map(s => (s.dataset.ladId = String(next++)));
+}
+"""
+
+
+def every_stepper(page, doc: str):
+    """Yield (stepper locator, name) for every stepper shown at load, then for those inside each tab of
+    an ipywidgets.Tab (which shows one panel at a time): clicking each tab brings its steppers in."""
+    for number in page.evaluate(NUMBER_STEPPERS_JS):
+        yield page.locator(f'.lad-stepper[data-lad-id="{number}"]'), f"{doc}, stepper {number}"
+    tabs = page.locator(".widget-tab .lm-TabBar-tab")
+    for t in range(tabs.count()):
+        tabs.nth(t).click()
+        page.wait_for_timeout(300)
+        for number in page.evaluate(NUMBER_STEPPERS_JS):
+            yield page.locator(f'.lad-stepper[data-lad-id="{number}"]'), f"{doc}, stepper {number} (tab {t + 1})"
 
 
 def figure_problems(figures: list[dict]) -> tuple[list[str], float | None]:
     """(figures breaking the standard, smallest figure text in CSS px among measured figures)."""
-    problems, smallest = [], None
+    problems, smallest, checked = [], None, set()
     for f in figures:
+        if (f["src"], f["alt"]) in checked:  # the same figure seen again on another frame
+            continue
+        checked.add((f["src"], f["alt"]))
         name = f["src"]
         if not (f["alt"] or "").strip():
             problems.append(f"{name}: no alt text")
@@ -179,17 +209,17 @@ def test_page_fits_the_column_and_is_accessible(doc, chromium, book_server, arti
             violations = page.evaluate(AXE_JS)
             report["axe"] = {v["id"]: len(v["nodes"]) for v in violations}
 
-            figures = page.evaluate(FIGURES_JS)
+            figures = page.evaluate(FIGURES_JS, None)
+
+            live_problems = []
+            for stepper, name in every_stepper(page, doc):
+                frames_wide, live, shown = stepper_frames(page, stepper, name)
+                wide += frames_wide
+                live_problems += live
+                figures += shown
             bad_figures, smallest = figure_problems(figures)
             report["figures"] = figures
             report["smallest_figure_text_px"] = smallest
-
-            live_problems = []
-            steppers = page.locator(".lad-stepper:visible")
-            for k in range(steppers.count()):
-                frames_wide, live = stepper_frames(page, steppers.nth(k), f"{doc}, stepper {k}")
-                wide += frames_wide
-                live_problems += live
             report["wide_total"] = len(wide)
             report["wide"] = wide
             report["live_problems"] = live_problems

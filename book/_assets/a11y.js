@@ -1,5 +1,6 @@
 /*
- * Accessible widgets on the static book pages (and the steppers' spoken frames).
+ * Accessible widgets on the static book pages (and the steppers' spoken frames), and one fix of
+ * Sphinx's own markup.
  *
  * The ipywidgets HTML manager draws controls that a screen reader cannot name: the Play widget's
  * buttons hold only an icon, sliders are <div role="slider"> handles without a label, and a text
@@ -10,7 +11,10 @@
  *      into it the announcement of the frame now shown (.lad-stepper-announce, written by
  *      lagrange_ad.widgets.frame_stepper), so a screen reader hears "Step 6 of 10: row 5: ..."
  *      whether the frame changed by the slider, the keyboard or the Play button.
- * Widgets render after the page loads, and re-render frames later: a MutationObserver reapplies both.
+ *   3. marks the bibliography's entries as list items: Sphinx writes <div role="list"> holding
+ *      entries with the deprecated role doc-biblioentry, which screen readers (and axe) do not
+ *      take for list items.
+ * Widgets render after the page loads, and re-render frames later: a MutationObserver reapplies 1–2.
  */
 (function () {
   "use strict";
@@ -101,7 +105,14 @@
     }
   }
 
+  function fixCitations() {
+    document.querySelectorAll('[role="list"] > [role="doc-biblioentry"]').forEach(function (entry) {
+      entry.setAttribute("role", "listitem");
+    });
+  }
+
   function start() {
+    fixCitations();
     update();
     new MutationObserver(function (records) {
       for (var i = 0; i < records.length; i++) {
