@@ -191,8 +191,6 @@ def figure_problems(figures: list[dict]) -> tuple[list[str], float | None]:
 
 
 @pytest.mark.skipif(not AXE.is_file(), reason="axe-core missing: run python scripts/fetch_assets.py")
-@pytest.mark.xfail(reason="issue 12, being fixed; measured on main b035f83: 146 elements wider than the column "
-                   "(12 of 14 pages), 37 serious/critical axe violations, no figure with alt text and text size")
 @pytest.mark.parametrize("doc", PAGES)
 def test_page_fits_the_column_and_is_accessible(doc, chromium, book_server, artifacts):
     context, page, _ = open_offline(chromium)
