@@ -19,15 +19,13 @@ for :func:`redraw_explorer`, ``lad-redraw`` (its button), ``lad-redraw-lambda`` 
 >>> box = sequence_explorer()
 >>> box.run()
 >>> [kind for o in box.output.outputs for kind in o["data"] if kind != "text/plain"]
-['text/html', 'text/html', 'image/png', 'text/html', 'text/latex', 'text/html', 'text/latex']
+['text/html', 'text/html', 'text/html', 'text/html', 'text/latex', 'text/html', 'text/latex']
 """
 
 from __future__ import annotations
 
-import base64
 import html
 import inspect
-import io
 import json
 import math
 import re
@@ -54,6 +52,7 @@ from .display import (
     value_latex,
 )
 from .errors import DefinitionError, LagrangeADError, StepLimitError
+from .figures import alt_text, figure_html
 from .lagrangian import lagrangian, multiplier
 from .linear_system import linear_system
 from .numeric import check_values, forward, multipliers
@@ -89,10 +88,8 @@ def _bundle(obj) -> dict:
     """One display_data output for a TeX string, an HTML string, a steps table or a matplotlib figure."""
     if isinstance(obj, TeX):
         data = {"text/latex": obj._repr_latex_(), "text/plain": str(obj)}
-    elif hasattr(obj, "savefig"):
-        buf = io.BytesIO()
-        obj.savefig(buf, format="png", dpi=90)
-        data = {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"), "text/plain": "<figure>"}
+    elif hasattr(obj, "savefig"):  # the book's figure standard: SVG, legible text, alt text
+        data = {"text/html": figure_html(obj), "text/plain": alt_text(obj)}
     elif isinstance(obj, HTMLTable):
         data = {"text/html": obj.html, "text/plain": str(obj)}
     else:

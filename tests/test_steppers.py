@@ -308,6 +308,6 @@ def test_figure_frames_are_images_with_escaped_alt_text():
         return fig
 
     frames = figure_frames(draw, [0.5], alt=lambda v: f'slope "{v}" <b>')
-    assert frames[0].startswith('<img src="data:image/png;base64,')
+    assert frames[0].startswith('<img class="lad-figure" src="data:image/svg+xml;base64,')  # the book's figure standard
     assert 'alt="slope &quot;0.5&quot; &lt;b&gt;"' in frames[0]
     assert not plt.get_fignums()  # every figure closed
