@@ -39,6 +39,9 @@ def _start_worker(course: str) -> None:
     """Runs once in every worker process: nbgrader with this repository's configuration."""
     global _api
     os.environ.update(nbgrader_env(Path(course)))  # the kernels inherit it
+    # Library warnings and the kernels' start-up chatter go to a file, not the teacher's console.
+    noise = os.open(Path(course) / "logs" / "grading-stderr.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    os.dup2(noise, 2)
     os.chdir(ROOT)
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
