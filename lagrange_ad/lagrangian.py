@@ -31,6 +31,7 @@ import sympy
 
 from .computation import Computation, Step, _symbols
 from .tracing import building
+from .usage import note
 
 # Results already derived, per computation. A step never changes once it is added, so a result stays valid
 # until the computation grows. Keeping them means L's terms, the conditions and A are derived once each,
@@ -175,6 +176,7 @@ def stationarity_conditions(comp: Computation) -> StationarityConditions:
     the other terms contribute zero. Differentiating only those keeps the cost proportional to the
     number of edges of the computation instead of (number of variables) × (size of L).
     """
+    note("stationarity_conditions")
     comp.output  # noqa: B018 - checks that z_n exists and is a scalar
     conds = derived(comp, "conditions", lambda: _conditions(comp))
     return StationarityConditions(  # a fresh copy of the lists: the caller may change them

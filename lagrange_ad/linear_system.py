@@ -33,6 +33,7 @@ import sympy
 from .computation import Computation
 from .errors import LagrangeADError
 from .lagrangian import _components, derived, multiplier, stationarity_conditions
+from .usage import note
 
 
 def linear_system(comp: Computation):
@@ -41,6 +42,7 @@ def linear_system(comp: Computation):
     Returns two sympy sparse matrices; rows and columns follow the steps in order, each step's
     components row by row.
     """
+    note("linear_system")
     comp.output  # noqa: B018 - checks that z_n exists and is a scalar
     return derived(comp, "linear_system", lambda: _read_off(comp))
 
@@ -91,6 +93,7 @@ def block_pattern(comp: Computation, A=None) -> np.ndarray:
     >>> lad.block_pattern(lad.trace(lambda x: lad.exp(x), "x")).astype(int).tolist()
     [[1, 1], [0, 1]]
     """
+    note("block_pattern")
     if A is None:
         A, _ = linear_system(comp)
     owner = np.concatenate([np.full(s.size, s.index - 1) for s in comp.steps])
@@ -121,6 +124,7 @@ def back_substitution(comp: Computation, at=None, expand: bool = False):
     before it. ``expand=True`` substitutes those, giving λ_i in the z's alone (small computations only).
     ``at`` (input values) adds each λ's number, evaluating the symbolic value at the forward pass's z's.
     """
+    note("back_substitution")
     from .numeric import forward  # numeric imports this module
 
     A, e = linear_system(comp)

@@ -33,6 +33,7 @@ from .computation import Computation
 from .errors import InputError
 from .lagrangian import derived
 from .ops import op_of
+from .usage import note
 
 # what an input value may be; an array first, as it is the most common (and numbers.Real is a slow check)
 _NUMERIC_TYPES = (np.ndarray, numbers.Real, np.generic, list)
@@ -168,6 +169,7 @@ def multipliers(comp: Computation, values) -> dict:
     >>> lad.multipliers(lad.trace(lambda x: x * x + 1, "x"), {"x": 3.0})
     {3: 1.0, 2: 1.0, 1: 6.0}
     """
+    note("multipliers")
     n = comp.output.index
     zs, lam = _solve(comp, check_values(comp, values, copy=False))
     _check_finite(comp, zs)
@@ -193,6 +195,7 @@ def gradient(comp: Computation, values, wrt=None) -> dict:
     >>> {name: round(v, 6) for name, v in g.items()}
     {'w': 0.209987}
     """
+    note("gradient")
     wanted = _wanted(comp, wrt)
     zs, lam = _solve(comp, check_values(comp, values, copy=False), wrt=wanted)
     _check_finite(comp, zs)

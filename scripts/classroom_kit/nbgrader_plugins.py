@@ -5,6 +5,10 @@ only (tests/test_grading.py proves each one):
 
 - ResilientExecute: a cell that kills or hangs the kernel gets an error, the
   kernel restarts, earlier cells are replayed silently, grading goes on.
+- ResilientExecute also watches which of lagrange_ad's answer-computing
+  functions each cell calls (lagrange_ad.usage): an exercise whose hidden cell
+  says ``# Not accepted: lagrange_ad.multipliers`` scores 0 when the student's
+  own cells called it, however (alias, getattr, another function calling it).
 - CappedOutput: megabytes of printing are cut to a few kilobytes.
 - ForgivingOverwriteCells: renamed test cells become ordinary cells; deleted
   test cells come back from the gradebook even when the cells around them
@@ -13,14 +17,52 @@ only (tests/test_grading.py proves each one):
 
 from __future__ import annotations
 
+import ast
 import os
+import re
+import secrets
+from pathlib import Path
 
+import nbformat
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader import utils
 from nbgrader.preprocessors import Execute, LimitOutput, OverwriteCells
 from traitlets import Integer
+
+# Installed silently in every grading kernel: an audit hook (which the student's code cannot
+# remove) collecting the names lagrange_ad.usage.note reports; the executor takes them after each
+# cell with a token the student's code never sees.
+_WATCH = """
+def _lagrange_ad_watch(token):
+    import sys
+    seen = set()
+    def hook(event, args):
+        if event == "lagrange_ad.call":
+            seen.add(args[0])
+        elif event == "lagrange_ad.take" and len(args) == 2 and args[0] == token:
+            args[1].extend(sorted(seen))
+            seen.clear()
+    sys.addaudithook(hook)
+_lagrange_ad_watch({token!r})
+del _lagrange_ad_watch
+"""
+_TAKE = "(lambda box: (__import__('sys').audit('lagrange_ad.take', {token!r}, box), box)[1])([])"
+NOT_ACCEPTED = re.compile(r"^# Not accepted: (.+)$", re.M)
+_EXERCISE = re.compile(r"^(ch\d+-ex\d+)-(solution|check|hidden|answer)\d*$")
+
+
+def not_accepted(source: str) -> set[str]:
+    """The package functions a hidden-test cell refuses, from its ``# Not accepted:`` line.
+
+    >>> sorted(not_accepted("# Not accepted: lagrange_ad.multipliers, lagrange_ad.gradient (do it by hand)"))
+    ['gradient', 'multipliers']
+    """
+    names = set()
+    for line in NOT_ACCEPTED.findall(source):
+        names |= set(re.findall(r"lagrange_ad\.(?:\w+\.)*?(\w+)\b(?!\.)", line))
+    return names
 
 
 class ResilientExecute(Execute):
@@ -32,11 +74,73 @@ class ResilientExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self._fatal = set()  # indices of cells that killed or hung the kernel
+        self._token, self._watching = secrets.token_hex(16), False
+        self._calls = {}  # cell index -> lagrange_ad functions it called
         try:
-            return super().preprocess(nb, resources, km)
+            nb, resources = super().preprocess(nb, resources, km)
         finally:
             # The student may have deleted the working directory, where nbgrader writes next.
             self._ensure_cwd()
+        self._refuse_package_answers(nb, resources)
+        return nb, resources
+
+    # ------------------------------------------------------------ which package functions ran
+
+    def _silent(self, code: str, **kwargs):
+        return run_sync(self.kc.execute_interactive)(code, silent=True, store_history=False, allow_stdin=False,
+                                                     timeout=self.timeout, output_hook=lambda msg: None, **kwargs)
+
+    def _watch(self):
+        if not self._watching:
+            self._silent(_WATCH.format(token=self._token))
+            self._watching = True
+
+    def _take(self) -> list[str]:
+        try:
+            reply = self._silent("", user_expressions={"calls": _TAKE.format(token=self._token)})
+            value = reply["content"]["user_expressions"]["calls"]["data"]["text/plain"]
+            return list(ast.literal_eval(value))
+        except Exception:  # a dead or busy kernel, a student's odd namespace: nothing known
+            return []
+
+    def _student_cells(self, nb, resources) -> set[int]:
+        """Indices of code cells the student added (not in the released notebook)."""
+        try:
+            path = Path(resources["metadata"]["path"])  # <course>/autograded/<student>/<assignment>
+            name = resources["nbgrader"]["notebook"] + ".ipynb"
+            release = nbformat.read(path.parents[2] / "release" / path.name / name, as_version=4)
+        except Exception:  # not an nbgrader course layout: only the exercise's own cells count
+            return set()
+        released = {c.source.strip() for c in release.cells if c.cell_type == "code"}
+        return {i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "nbgrader" not in c.metadata
+                and c.source.strip() not in released}
+
+    def _refuse_package_answers(self, nb, resources):
+        """Zero an exercise whose answer came from a package function its hidden cell does not accept."""
+        gids = [c.metadata.get("nbgrader", {}).get("grade_id", "") for c in nb.cells]
+        added = self._student_cells(nb, resources)
+        for index, cell in enumerate(nb.cells):
+            match = _EXERCISE.match(gids[index])
+            refused = not_accepted(cell.source) if match and match[2] == "hidden" else set()
+            if not refused:
+                continue
+            own = [i for i, g in enumerate(gids) if g.startswith(match[1] + "-")]
+            first, check = own[0], next((i for i in own if gids[i].startswith(match[1] + "-check")), index)
+            while first > 0 and nb.cells[first - 1].cell_type == "code" and not gids[first - 1]:
+                first -= 1  # cells the student put right before the solution
+            window = set(range(first, check)) | {i for i in added if i < check}
+            used = sorted(refused & {name for i in window for name in self._calls.get(i, ())})
+            if not used:
+                continue
+            names = ", ".join(f"lagrange_ad.{u}" for u in used)
+            self.log.warning("Exercise %s: the student's cells called %s, which it does not accept", match[1], names)
+            for i in own:
+                if nb.cells[i].cell_type == "code" and nb.cells[i].metadata["nbgrader"].get("grade"):
+                    nb.cells[i].outputs.append(new_output(
+                        "error", ename="NotAccepted",
+                        evalue=f"this exercise asks you to work the answer out; your code called {names}, "
+                               "which computes it",
+                        traceback=[f"NotAccepted: your code called {names}, which this exercise does not accept"]))
 
     def _ensure_cwd(self):
         path = self.resources.get("metadata", {}).get("path")
@@ -44,8 +148,16 @@ class ResilientExecute(Execute):
             os.makedirs(path, exist_ok=True)
 
     def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            try:
+                self._watch()
+            except Exception:  # the kernel is gone: the cell below reports it
+                pass
         try:
-            return super().preprocess_cell(cell, resources, index)
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            if cell.cell_type == "code":
+                self._calls[index] = self._take()
+            return cell, resources
         except (DeadKernelError, CellTimeoutError) as err:
             what = "died" if isinstance(err, DeadKernelError) else "stopped responding"
             self.log.warning("Cell %d: the kernel %s; restarting it and going on", index, what)
@@ -83,6 +195,7 @@ class ResilientExecute(Execute):
                 return
 
     def _restart(self):
+        self._watching = False  # a new kernel: the watch is installed again before the next cell
         run_sync(self.km.restart_kernel)(now=True)
         if self.kc is not None:
             self.kc.stop_channels()
