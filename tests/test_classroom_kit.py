@@ -56,3 +56,33 @@ def test_feedback_helpers():
     assert feedback.scrub_paths("/home/t/x/y.py and 1/2 and /etc") == "y.py and 1/2 and /etc"
     assert "<math" in feedback.tex_to_mathml("$x_1$") and "\\frac" not in feedback.tex_to_mathml("$\\frac{a}{b}$")
     assert feedback.plain_roles("{doc}`Chapter 3 <ch03>`") == "Chapter 3 <ch03>"
+
+
+def test_course_option_anywhere_and_an_unreleased_chapter_is_refused(tmp_path):
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    for args in (["--course", str(tmp_path), "collect", "5", str(downloads)],
+                 ["collect", "5", str(downloads), "--course", str(tmp_path)]):
+        done = subprocess.run([sys.executable, "scripts/classroom.py", *args], cwd=root, capture_output=True,
+                              text=True)
+        assert done.returncode == 1 and "ch05 was never released" in done.stdout, done.stdout + done.stderr
+    log = (tmp_path / "logs" / "classroom.log").read_text()
+    assert log.count("never released") == 2, "every step's output is kept in the course's log file"
+
+
+def test_one_bad_entry_never_stops_the_others(tmp_path):
+    (tmp_path / "alice.ipynb").write_text("{}")
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "carol").mkdir()
+    (tmp_path / "carol" / "ch03_constrained.ipynb").write_text("{}")
+    (tmp_path / "carol" / "ch03_constrained-Copy1.ipynb").write_text("{}")
+    (tmp_path / "notes.txt").write_text("x")
+    found = intake.read_downloads(tmp_path, "ch03_constrained.ipynb")
+    assert sorted(found.entries) == ["alice", "carol"]
+    assert found.entries["carol"].path.name == "ch03_constrained.ipynb"
+    reasons = dict(found.skipped)
+    assert reasons["bob"] == "a folder without a notebook" and "not a notebook" in reasons["notes.txt"]
+    assert reasons["carol/ch03_constrained-Copy1.ipynb"] == "a copy (-CopyN)"
