@@ -15,7 +15,14 @@ costs that cell only (tests/test_grading.py proves each one):
 - ``exit()`` / ``quit()`` print a note instead of shutting the kernel down.
 - CappedOutput: megabytes of printing are cut to a few kilobytes.
 - ForgivingOverwriteCells + ``add_missing_cells``: deleted or renamed test
-  cells come back from the gradebook instead of failing the submission.
+  cells come back from the gradebook instead of failing the submission, even
+  when the cells around them were deleted too.
+- ResilientExecute also zeroes an exercise whose answer came from a package
+  function its hidden cell does not accept (``# Not accepted: ...``).
+- Feedback (``nbgrader generate_feedback``): the student's exercises only,
+  hidden tests as one line each, math as MathML, no teacher's paths, no CDN.
+
+The preprocessors live in scripts/classroom_kit/ (nbgrader_plugins.py, feedback.py).
 """
 
 import os
