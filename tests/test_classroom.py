@@ -207,6 +207,7 @@ def test_feedback_hides_the_hidden_tests(term):
         assert "cdn" not in text.lower() and "<script src" not in text, "something from the network"
         assert 'id="toc"' not in page and "Test cell" not in text
         assert "<math" in page, "the prompts' math as MathML"
+        assert "import matplotlib.pyplot" not in text, "the chapter's narrative: only the exercises belong here"
     assert "Hidden tests of exercise 4.1: failed" in pages["2345"]
     assert "Hint:" in pages["2345"]
     assert "Hidden tests of exercise 4.2: passed" in pages["2345"]
