@@ -183,6 +183,7 @@ def test_written_answer_is_listed_then_scored(term):
     assert "1 to grade" in out and "1234 ch4-ex3-answer" in out, out
     page = (course / "answers" / "ch04.html").read_text()
     assert "moving it changes nothing downstream" in page
+    assert "Model answer of ch4-ex3-answer" in page
     rows = _grades(course)
     assert rows["1234"]["ch04 status"] == "graded"
     assert float(rows["1234"]["ch04 score"]) == 4 + 1.5 and float(rows["1234"]["ch04 ex3"]) == 1.5

@@ -48,12 +48,26 @@ def written_answers(course: Path, aid: str) -> list[dict]:
     return found
 
 
+def model_answers(course: Path, aid: str) -> dict[str, str]:
+    """``{answer cell: the teacher's model answer}`` from the chapter's source notebook."""
+    found = {}
+    for path in sorted((course / "source" / aid).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+            if cell.cell_type == "markdown" and gid.endswith("-answer"):
+                found[gid] = answer_text(cell)
+    return found
+
+
 def write_answers_page(course: Path, aid: str) -> tuple[Path, list[dict]]:
     """An HTML page with every written answer of the chapter, the ones to grade first."""
     answers = sorted(written_answers(course, aid), key=lambda a: (not a["pending"], a["cell"], a["student"]))
     out = course / "answers" / f"{aid}.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     rows = []
+    for cell, text in sorted(model_answers(course, aid).items()):
+        rows.append(f"<details><summary>Model answer of {html.escape(cell)}</summary>"
+                    f"<pre style='white-space:pre-wrap'>{html.escape(text)}</pre></details>")
     for a in answers:
         state = "TO GRADE" if a["pending"] else f"{a['score']:g} / {a['max']:g}"
         rows.append(f"<section><h2>{html.escape(a['student'])} — {html.escape(a['cell'])} ({state})</h2>"
