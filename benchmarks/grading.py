@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import copy
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -103,11 +104,14 @@ def run(n: int, chapter: str, workers: int) -> dict:
             path.write_text("" if nb is None else nbformat.writes(nb))
         collect(course, chapter, downloads, log)
         aid = released.parent.name
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         records = grading.autograde(course, aid, workers=workers, say=log.say)
         seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers and, through them, the kernels
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         summary = report.summary(course, only=aid)
-    return {"n": n, "chapter": aid, "workers": workers, "release_s": t_release, "autograde_s": seconds,
+    return {"n": n, "chapter": aid, "workers": workers, "release_s": t_release, "autograde_s": seconds, "cpu_s": cpu,
             "status": Counter(r["status"] for r in records.values()),
             "mean_s": sum(r["seconds"] for r in records.values()) / max(1, len(records)),
             "summary": summary}
@@ -126,6 +130,8 @@ def main(argv=None) -> int:
           f"{os.cpu_count()} CPUs, load average before: {load}")
     print(f"autograde: {result['autograde_s']:.0f} s ({result['autograde_s'] / result['n']:.2f} s a submission; "
           f"{result['mean_s']:.1f} s each in its worker); release {result['release_s']:.0f} s")
+    print(f"CPU time of the workers and kernels: {result['cpu_s']:.0f} s "
+          f"({result['cpu_s'] / result['n']:.1f} s a submission)")
     print("status: " + ", ".join(f"{k} {v}" for k, v in sorted(result["status"].items())))
     target = result["autograde_s"] <= 300 * result["n"] / 100
     print(f"target (100 in 5 min): {'met' if target else 'NOT met'}")

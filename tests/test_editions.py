@@ -7,6 +7,7 @@ The reader's edition is the ordinary build (the ``book_html`` fixture). The stud
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,8 @@ from test_grading import DEMO, NOTEBOOKS, _page_text, distinctive_lines, hidden_
 pytestmark = [pytest.mark.book, pytest.mark.slow]
 
 CHAPTERS = [p for p in NOTEBOOKS.values() if p != DEMO]
+# a self-check's ✓ output; not its code (print("✓ x is correct."), f"✓ {name} is correct.")
+CHECK_OUTPUT = re.compile(r"(?<![\"'])✓ (?!\{)\S+ is correct\.")
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
 
@@ -49,6 +52,7 @@ def test_reader_edition_folds_solutions_without_markers(book_html, notebook):
     assert not [m for m in MARKERS if m in text], f"{notebook.name}: nbgrader markers on the page"
     solutions = _solution_lines(notebook)
     assert solutions and any(line in text for line in solutions), "the reader's edition keeps the solutions"
+    assert CHECK_OUTPUT.search(text), "the reader's edition shows the self-checks' ✓ (and the search finds it)"
 
 
 @pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda p: p.stem)
@@ -62,6 +66,7 @@ def test_student_edition_has_no_solution_and_no_model_answer(student_html, noteb
     }
     leaks = [f"{kind}: {line!r}" for kind, lines in secret.items() for line in sorted(lines) if line in text]
     leaks += [f"marker {m}" for m in MARKERS if m in text]
-    leaks += ["a self-check's ✓ output"] if " is correct." in text else []
+    # a self-check's output (not its code: print("✓ x is correct."), f"✓ {name} is correct.")
+    leaks += [f"a self-check's output {m[0]!r}" for m in re.finditer(r"(?<![\"'])✓ (?!\{)\S+ is correct\.", text)]
     assert not leaks, f"the student edition of {notebook.name} shows:\n  " + "\n  ".join(leaks)
     assert "raise NotImplementedError()" in text, "the exercises are there, as students receive them"
