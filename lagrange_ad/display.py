@@ -29,6 +29,7 @@ from .computation import Computation
 from .errors import LagrangeADError, ShapeError
 from .lagrangian import multiplier, stationarity_conditions
 from .linear_system import block_pattern, linear_system, step_slices
+from .tex import STEPS_HEAD, step_rows, steps_markdown
 
 __all__ = [
     "TeX", "HTMLTable", "ROW_COLOR", "COL_COLOR",
@@ -491,18 +492,22 @@ def _pattern_of(obj):
     return arr.astype(bool), None, None
 
 
-def structure_plot(comp_or_pattern, ax=None, title=None):
+def structure_plot(comp_or_pattern, ax=None, title=None, diagonal="−1", off_diagonal="∂f/∂z"):
     """A spy-style picture of A's nonzero pattern: diagonal and off-diagonal entries in two colours.
 
     Takes a :class:`~lagrange_ad.Computation` (A is computed; for matrix-valued steps every scalar
     entry is drawn, with grid lines between the steps' blocks), a sympy matrix, or an n×n boolean
     pattern such as :func:`lagrange_ad.block_pattern`'s. Draws into ``ax`` and returns it; without
     ``ax`` it makes a figure and returns the figure (shown once when it ends a notebook cell).
+    ``diagonal`` and ``off_diagonal`` say in the legend what the entries are: a triangular A of
+    steps has −1 and ∂f/∂z; a matrix that is not (chapter 9) passes its own.
 
     >>> import lagrange_ad as lad
     >>> fig = structure_plot(lad.trace(lambda x: lad.exp(x) * x, "x"), title="A")
     >>> fig.axes[0].get_title()
     'A'
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['diagonal (−1)', 'off-diagonal (∂f/∂z)']
     """
     pattern, bounds, labels = _pattern_of(comp_or_pattern)
     size = pattern.shape[0]
@@ -532,8 +537,8 @@ def structure_plot(comp_or_pattern, ax=None, title=None):
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     handles = [
-        Patch(color=_DIAG_COLOR, label="diagonal (−1)"),
-        Patch(color=_OFF_COLOR, label="off-diagonal (∂f/∂z)"),
+        Patch(color=_DIAG_COLOR, label=f"diagonal ({diagonal})"),
+        Patch(color=_OFF_COLOR, label=f"off-diagonal ({off_diagonal})"),
     ]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2, fontsize=8, frameon=False)
     if title is not None:
@@ -642,10 +647,6 @@ def graph_plot(comp: Computation, ax=None, title=None):
 # the table of steps
 
 
-def _set_text(items) -> str:
-    return "{" + ", ".join(map(str, items)) + "}" if items else "∅"
-
-
 def steps_table(comp: Computation) -> HTMLTable:
     """The steps as a table: i, name, shape, z_i = f_i, a(i), b(i); Markdown and HTML (math in ``$…$``).
 
@@ -656,15 +657,7 @@ def steps_table(comp: Computation) -> HTMLTable:
     | 1 | `x` | scalar | input $x$ | ∅ | {2} |
     | 2 | `z2` | scalar | $\\exp\\left(z_{1}\\right)$ | {1} | ∅ |
     """
-    head = ["$i$", "name", "shape", "$z_i =$", "$a(i)$", "$b(i)$"]
-    rows = []
-    for s in comp.steps:
-        shape = f"{s.shape[0]}×{s.shape[1]}" if s.shape else "scalar"
-        tex = s.tex.replace("|", "\\vert ")  # a bare | would end the Markdown cell
-        f = f"input ${tex}$" if s.is_input else f"${tex}$"
-        rows.append([str(s.index), f"`{s.name}`", shape, f, _set_text(comp.a(s.index)), _set_text(comp.b(s.index))])
-    md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    md += ["| " + " | ".join(r) + " |" for r in rows]
+    head, rows = STEPS_HEAD, step_rows(comp)  # the rows of comp.table(), the one Markdown table of steps
 
     def cell(text, tag="td"):
         # \( \) rather than $ $: the book's widget-math typesetting only looks for \( \), \[ \] and $$
@@ -679,4 +672,4 @@ def steps_table(comp: Computation) -> HTMLTable:
         + "".join(cell(h, "th") for h in head)
         + f"</tr></thead><tbody>{body}</tbody></table>"
     )
-    return HTMLTable("\n".join(md), table)
+    return HTMLTable(steps_markdown(comp), table)

@@ -35,7 +35,13 @@ from .errors import ShapeError
 from .linear_system import back_substitution, block_pattern, linear_system
 from .widgets import frame_stepper
 
-__all__ = ["back_substitution_frames", "back_substitution_labels", "back_substitution_stepper"]
+__all__ = [
+    "back_substitution_frames",
+    "back_substitution_labels",
+    "back_substitution_stepper",
+    "figure_frames",
+    "unrolled_loop_frames",
+]
 
 #: A is printed with its real entries only up to this many steps ...
 MAX_FULL_STEPS = 12
@@ -251,3 +257,93 @@ def back_substitution_stepper(
     stepper = frame_stepper(frames, labels=labels, title=title, interval=interval)
     stepper.add_class("lad-backsub")
     return stepper
+
+
+# --------------------------------------------------------------------------------------------------
+# other steppers: a loop unrolled K times; a picture redrawn for each value of a parameter
+# --------------------------------------------------------------------------------------------------
+
+
+def unrolled_loop_frames(make, counts, names: str, values: dict, shared: str) -> tuple[list[str], list[str]]:
+    """Frames for a loop unrolled K times, one per K in ``counts``: the steps, and the contribution
+    λ_k ∂f_k/∂z_c of each step k that reads the shared input c, with their sum beside ``lad.gradient``.
+    For scalar computations (each ∂f_k/∂z_c is evaluated at the forward pass as one number).
+
+    ``make(K)`` returns the Python function with its loop run K times; ``names`` are its inputs (as for
+    :func:`lagrange_ad.trace`) and ``values`` their numbers. Returns ``(frames, labels)``.
+
+    >>> def make(k):
+    ...     def fn(x, c):
+    ...         for _ in range(k):
+    ...             x = x + c
+    ...         return x * x
+    ...     return fn
+    >>> frames, labels = unrolled_loop_frames(make, [1, 2], "x c", {"x": 0.5, "c": 0.1}, "c")
+    >>> labels
+    ['K = 1: 4 steps', 'K = 2: 5 steps']
+    >>> 'data-sum="2.8"' in frames[1]  # d/dc (x + 2c)² = 2 · 2 (x + 2c): two contributions of 1.4
+    True
+    """
+    from .numeric import forward, gradient, multipliers
+    from .tracing import trace
+
+    frames, labels = [], []
+    for k in counts:
+        comp = trace(make(k), names)
+        index = next((s.index for s in comp.inputs if s.name == shared), None)
+        if index is None:
+            raise ShapeError(f"{shared!r} is not an input of the traced function (inputs: {names})")
+        symbol = comp.steps[index - 1].symbol
+        lam = multipliers(comp, values)
+        zs = forward(comp, values)
+        at = {s.symbol: zs[s.index] for s in comp.steps}
+        rows = [rf"z_{{{s.index}}} &= {s.symbol if s.is_input else latex(s.formula)}" for s in comp.steps]
+        parts = []
+        for user in comp.b(index):
+            local = float(sympy.diff(comp.steps[user - 1].formula, symbol).subs(at))
+            parts.append((user, float(lam[user]) * local))
+        total = sum(p for _, p in parts)
+        items = "".join(
+            rf"<li>through \(z_{{{user}}}\): \(\lambda_{{{user}}}\,\partial f_{{{user}}}/\partial z_{{{index}}}"
+            rf" = {part:.4f}\)</li>"
+            for user, part in parts
+        )
+        frames.append(
+            _math(r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}")
+            + f"<p>{len(parts)} uses of \\({shared}\\), one contribution each:</p><ul>{items}</ul>"
+            + f'<p class="lad-loop-sum" data-sum="{total:.12g}">their sum {total:.6f}; '
+            f"<code>lad.gradient</code>: {float(gradient(comp, values)[shared]):.6f}</p>"
+        )
+        labels.append(f"K = {k}: {len(comp)} steps")
+    return frames, labels
+
+
+def figure_frames(draw, values, alt) -> list[str]:
+    """One picture per value: ``draw(value)`` returns a matplotlib figure, kept as an inline PNG.
+
+    ``alt(value)`` gives each picture's alternative text. The figures are closed once drawn.
+
+    >>> import matplotlib.pyplot as plt
+    >>> def draw(v):
+    ...     fig, ax = plt.subplots(figsize=(2, 1))
+    ...     ax.plot([0, 1], [0, v])
+    ...     return fig
+    >>> frames = figure_frames(draw, [1.0, 2.0], alt=lambda v: f"a line of slope {v}")
+    >>> len(frames), frames[0].startswith('<img src="data:image/png;base64,'), 'alt="a line of slope 2.0"' in frames[1]
+    (2, True, True)
+    """
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+
+    frames = []
+    for value in values:
+        fig = draw(value)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=96)
+        plt.close(fig)
+        png = base64.b64encode(buffer.getvalue()).decode("ascii")
+        text = html.escape(alt(value), quote=True)
+        frames.append(f'<img src="data:image/png;base64,{png}" style="max-width:100%" alt="{text}"/>')
+    return frames

@@ -202,6 +202,10 @@ def kernel_explorer(
 
     note_widget = widgets.HTML(f'<div class="lad-kernel-note-text">&#9888; {note}</div>')
     note_widget.add_class("lad-kernel-note")
+    # The note is true only on the static page: hidden here, shown by the book's own CSS
+    # (book/_assets/lagrange_ad.css), which JupyterLab never loads. So a running notebook never says
+    # that its controls do nothing.
+    note_widget.layout.display = "none"
     row = widgets.HBox(list(items), layout=widgets.Layout(flex_flow="row wrap"))
     row.add_class("lad-explorer-controls")
     parts = [note_widget, row] + ([output] if output is not None else [])

@@ -7,7 +7,9 @@ expected formulas are written out by hand; never from the display code's output.
 from __future__ import annotations
 
 import base64
+import html
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -309,8 +311,10 @@ def test_sequence_explorer_python_function():
         ("return x +* 2", "x", "python", "Python cannot read this"),
         ("y = x", "x", "python", "needs a `return`"),
         ("if x > 0:\n    return x\nreturn -x", "x", "python", "where"),
-        ("while True:\n    x = x + 1\nreturn x", "x", "python", "bound of 2000 steps"),
-        ("return x / undefined_name", "x", "python", "NameError"),
+        ("while True:\n    x = x + 1\nreturn x", "x", "python", "went past 2,000 steps"),
+        ("return x / undefined_name", "x", "python", "add undefined_name to the inputs box"),
+        ("z2 = x * w", "x", "equations", "add it to the inputs"),
+        ("z2 = x if x > 0 else -x", "x", "equations", "write where(condition, a, b)"),
         ("", "x", "equations", "empty"),
         ("z2 = W", "W:3", "equations", "name:ROWSxCOLS"),
     ],
@@ -339,7 +343,9 @@ def test_lagrangian_explorer_differentiates_l():
     assert "\\mathcal{L}(z, \\lambda)" in text_of(box) and "earlier steps" in text_of(box)
     box.variable.value = "z_3"
     box.differentiate()
-    last = box.output.outputs[-1]["data"]["text/latex"]
+    heading, derivative = (o["data"] for o in box.output.outputs[:2])  # first, where the reader looks
+    assert "Differentiating L by z₃" in heading["text/html"]
+    last = derivative["text/latex"]
     # ∂L/∂z3 = −λ3 + λ4 (1 − tanh²(z3)), by hand; compare as sympy expressions
     l3, l4, z3 = sympy.symbols("lambda_3 lambda_4 z_3")
     d = sympy.diff(lad.lagrangian(lad.Computation.from_equations("z3 = w * x\nz4 = tanh(z3)", "x w")), z3)
@@ -403,3 +409,105 @@ def test_explorers_say_they_need_a_kernel():
     for box in (explorers.sequence_explorer(), explorers.lagrangian_explorer()):
         note = box.children[1]
         assert "lad-kernel-note" in note._dom_classes and "running notebook" in note.value
+        # hidden where it would be false (a running notebook); the book's CSS shows it on the static page
+        assert note.layout.display == "none"
+    css = (Path(__file__).resolve().parent.parent / "book" / "_assets" / "lagrange_ad.css").read_text()
+    assert re.search(r"\.lad-kernel-note \{[^}]*display: block !important", css)
+
+
+# ---- what a student meets in the explorers: advice that works when followed, their own line numbers
+
+
+def error_of(box) -> str:
+    (out,) = box.output.outputs
+    text = out["data"]["text/html"]
+    assert "lad-explorer-error" in text and "Traceback" not in text
+    return html.unescape(text)
+
+
+@pytest.mark.parametrize("kind", ["python", "equations"])
+def test_the_where_hint_works_when_typed_into_the_explorer(kind):
+    branchy = {"python": "if x > 0:\n    return x\nreturn 0.1 * x", "equations": "z2 = x if x > 0 else 0.1 * x"}
+    box = explorers.sequence_explorer(branchy[kind], "x", kind=kind)
+    box.run()
+    hint = re.search(r"(lad\.)?where\(x > 0, x, 0\.1 \* x\)|where\(condition, a, b\)", error_of(box))
+    assert hint, error_of(box)
+    typed = "lad.where(x > 0, x, 0.1 * x)"  # the package's own advice, word for word
+    box.text.value = f"return {typed}" if kind == "python" else f"z2 = {typed}"
+    box.run()
+    assert "lad-explorer-error" not in text_of(box) and "steps, 1 inputs" in text_of(box)
+    assert "\\mathbb{1}" in text_of(box)  # where became an indicator function
+
+
+def test_the_reduce_hint_works_when_typed_into_the_explorer():
+    box = explorers.sequence_explorer("return W * 2", "W:2x2", kind="python")
+    box.run()
+    assert "lad.sum" in error_of(box)
+    box.text.value = "return lad.sum(W * 2)"
+    box.run()
+    assert "3 steps, 1 inputs" in text_of(box)
+
+
+def test_the_step_limit_advice_is_for_the_explorer_not_for_code():
+    box = explorers.sequence_explorer("while True:\n    x = x + 1\nreturn x", "x", kind="python")
+    box.run()
+    message = error_of(box)
+    assert "make it shorter here" in message and "max_steps" not in message
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("return x *", 1),  # a syntax error in a one-line body is on line 1, not on the hidden `def` line
+        ("h = tanh(x)\n\nreturn h +* 2", 3),
+        ("h = tanh(x)\nif h > 0:\n    h = h * 2\nreturn h", 2),  # the `if` on a traced value
+        ("h = tanh(x)\nreturn h * w", 2),  # a name that is not an input
+        ("def f(x):\n    return x *", 2),  # a whole def: its own numbering
+    ],
+)
+def test_line_numbers_count_the_readers_own_text(text, line):
+    box = explorers.sequence_explorer(text, "x", kind="python")
+    box.run()
+    assert f"line {line}:" in error_of(box)
+
+
+def test_an_error_clears_old_results_and_nothing_is_derived_from_a_failed_program():
+    box = explorers.lagrangian_explorer("z3 = w * x\nz4 = tanh(z3)", "x w")
+    box.run()
+    assert box.variable.options and not box.d_button.disabled
+    box.text.value = "z3 = w * x\nz4 = tanh(z3"  # a typo
+    box.run()
+    assert "cannot read" in error_of(box)
+    assert box.variable.options == () and box.d_button.disabled
+    box.differentiate()  # e.g. by keyboard: still no earlier program's L
+    assert "press “derive the conditions” first" in error_of(box)
+    assert "\\mathcal{L}" not in text_of(box)
+
+
+def test_switching_the_kind_switches_the_text_and_keeps_what_was_typed():
+    box = explorers.lagrangian_explorer("z3 = w * x", "x w")
+    box.kind.value = "python"
+    assert box.text.value == explorers.EXAMPLE_FUNCTION
+    box.run()
+    assert "lad-explorer-error" not in text_of(box)
+    box.kind.value = "equations"
+    assert box.text.value == "z3 = w * x"  # the reader's equations come back
+
+
+def test_differentiate_is_disabled_when_there_is_nothing_to_pick():
+    box = explorers.lagrangian_explorer("z2 = W @ W\nz3 = sum(z2)", "W:2x2")
+    box.run()
+    assert box.variable.options == () and box.d_button.disabled
+
+
+def test_the_variable_list_reads_as_the_book_writes_it():
+    box = explorers.lagrangian_explorer("z3 = w * x", "x w")
+    labels = [label for label, _ in box.variable.options]
+    assert labels == ["λ₁", "λ₂", "λ₃", "z₁", "z₂", "z₃"]
+
+
+def test_errors_are_styled_as_errors_without_the_books_css():
+    box = explorers.sequence_explorer("z3 = x *", "x")
+    box.run()
+    (out,) = box.output.outputs
+    assert 'role="alert"' in out["data"]["text/html"] and "border-left" in out["data"]["text/html"]
