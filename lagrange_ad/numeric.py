@@ -32,6 +32,7 @@ from .computation import Computation, Step, require_computation
 from .errors import InputError
 from .ops import op_of
 from .plan import CONST, Plan, Z, inputs_of, plan_of, postorder
+from .usage import note
 
 # what an input value may be; an array first, as it is the most common (and numbers.Real is a slow check)
 _NUMERIC_TYPES = (np.ndarray, numbers.Real, np.generic, list)
@@ -120,6 +121,7 @@ def multipliers(comp: Computation, values) -> dict:
     >>> lad.multipliers(lad.trace(lambda x: x * x + 1, "x"), {"x": 3.0})
     {3: 1.0, 2: 1.0, 1: 6.0}
     """
+    note("multipliers")
     require_computation(comp, "multipliers")
     n = comp.output.index
     zs, lam = _solve(comp, check_values(comp, values, copy=False))
@@ -149,6 +151,7 @@ def gradient(comp: Computation, values, wrt=None) -> dict:
     >>> {name: round(v, 6) for name, v in g.items()}
     {'w': 0.209987}
     """
+    note("gradient")
     require_computation(comp, "gradient")
     wanted = _wanted(comp, wrt)
     zs, lam = _solve(comp, check_values(comp, values, copy=False), wrt=wanted)

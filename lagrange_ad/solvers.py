@@ -37,6 +37,7 @@ from .computation import Computation, require_computation
 from .errors import InputError, LagrangeADError
 from .numeric import check_values, forward, gradient, pull_back, run_forward
 from .plan import CONST, Z, plan_of
+from .usage import note
 
 # --------------------------------------------------------------------------------------------------
 # A at numbers
@@ -145,6 +146,7 @@ def reverse_mode(system: NumericSystem) -> ModeResult:
 
     (Row i reads −λ_i + Σ_k A_ik λ_k = e_i, and e_i = 0 except e_n = −1, so λ_n = 1.)
     """
+    note("reverse_mode")
     comp = system.comp
     users: dict[int, list[int]] = {}
     for i, k in system.blocks:
@@ -172,6 +174,7 @@ def forward_mode(system: NumericSystem) -> ModeResult:
     of the gradient. All the passes run together here as the columns of one matrix, but they are counted
     one by one: ``passes`` is the number of input components.
     """
+    note("forward_mode")
     comp = system.comp
     readers: dict[int, list[int]] = {}
     for i, k in system.blocks:
@@ -222,6 +225,7 @@ def levels(pattern, mode: str = "reverse") -> list[list[int]]:
     >>> levels(p), levels(np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1]], dtype=bool))
     ([[3], [2], [1]], [[3], [1, 2]])
     """
+    note("levels")
     p = np.asarray(pattern, dtype=bool)
     if p.ndim != 2 or p.shape[0] != p.shape[1]:
         raise LagrangeADError(f"a block pattern is a square boolean array, got shape {p.shape}")
