@@ -31,21 +31,25 @@ __all__ = [
 
 
 class Tape:
-    """The recorded steps: ``values[i]``, ``args[i]`` (a(i)) and ``partials[i]`` (∂f_i/∂z_k, k in a(i))."""
+    """The recorded steps: ``values[i]``, ``args[i]`` (a(i)) and ``partials[i]`` (∂f_i/∂z_k, k in a(i)).
+
+    ``ops[i]`` names the operation, for pictures only; the sweep never reads it.
+    """
 
     def __init__(self):
-        self.values, self.args, self.partials = [None], [()], [()]
+        self.values, self.args, self.partials, self.ops = [None], [()], [()], [""]
 
-    def push(self, value, args=(), partials=()):
+    def push(self, value, args=(), partials=(), op=""):
         """Record z_i = value reading ``args`` with local partials ``partials``; return it as a Var."""
         self.values.append(float(value))
         self.args.append(tuple(args))
         self.partials.append(tuple(partials))
+        self.ops.append(op)
         return Var(self, len(self.values) - 1)
 
     def input(self, value):
         """An input: a step with no arguments."""
-        return self.push(value)
+        return self.push(value, op="input")
 
     def __len__(self):
         return len(self.values) - 1
@@ -61,27 +65,29 @@ class Var:
     def value(self):
         return self.tape.values[self.i]
 
-    def _lift(self, other):
-        return other if isinstance(other, Var) else self.tape.push(other)
-
+    # A number beside a Var is a constant inside the step (as in lad.trace), not a step of its own.
     def __add__(self, other):
-        other = self._lift(other)
-        return self.tape.push(self.value + other.value, (self.i, other.i), (1.0, 1.0))
+        if not isinstance(other, Var):
+            return self.tape.push(self.value + other, (self.i,), (1.0,), "+")
+        return self.tape.push(self.value + other.value, (self.i, other.i), (1.0, 1.0), "+")
 
     def __mul__(self, other):
-        other = self._lift(other)
-        return self.tape.push(self.value * other.value, (self.i, other.i), (other.value, self.value))
-
-    def __neg__(self):
-        return self.tape.push(-self.value, (self.i,), (-1.0,))
+        if not isinstance(other, Var):
+            return self.tape.push(self.value * other, (self.i,), (float(other),), "×")
+        return self.tape.push(self.value * other.value, (self.i, other.i), (other.value, self.value), "×")
 
     def __sub__(self, other):
-        return self + (-self._lift(other))
-
-    __radd__, __rmul__ = __add__, __mul__
+        if not isinstance(other, Var):
+            return self.tape.push(self.value - other, (self.i,), (1.0,), "−")
+        return self.tape.push(self.value - other.value, (self.i, other.i), (1.0, -1.0), "−")
 
     def __rsub__(self, other):
-        return self._lift(other) - self
+        return self.tape.push(other - self.value, (self.i,), (-1.0,), "−")
+
+    def __neg__(self):
+        return self.tape.push(-self.value, (self.i,), (-1.0,), "−")
+
+    __radd__, __rmul__ = __add__, __mul__
 
 
 def _traced(name, v):
@@ -96,20 +102,20 @@ def tanh(v):
     if not isinstance(v, Var):
         return _traced("tanh", v)
     t = math.tanh(v.value)
-    return v.tape.push(t, (v.i,), (1.0 - t * t,))
+    return v.tape.push(t, (v.i,), (1.0 - t * t,), "tanh")
 
 
 def exp(v):
     if not isinstance(v, Var):
         return _traced("exp", v)
     e = math.exp(v.value)
-    return v.tape.push(e, (v.i,), (e,))
+    return v.tape.push(e, (v.i,), (e,), "exp")
 
 
 def sin(v):
     if not isinstance(v, Var):
         return _traced("sin", v)
-    return v.tape.push(math.sin(v.value), (v.i,), (math.cos(v.value),))
+    return v.tape.push(math.sin(v.value), (v.i,), (math.cos(v.value),), "sin")
 
 
 def backward(tape):

@@ -96,3 +96,35 @@ def test_errors_are_named():
         mt.renumbered({1: ((), ()), 2: ((1,), (1.0,))}, {1: 1, 2: 1})
     with pytest.raises(lad.LagrangeADError, match="last step"):
         mt.run(lambda x: 3.0, {"x": 1.0})
+
+
+@pytest.mark.parametrize("program, reference, point", PROGRAMS)
+def test_every_lambda_matches_lad_multipliers(program, reference, point):
+    # constants live inside steps, as in lad.trace, so the two number the steps alike: compare every λ_i
+    tape = mt.Tape()
+    program(tape.input(point[0]), tape.input(point[1]))
+    comp = lad.trace(program, "x y")
+    want = lad.multipliers(comp, {"x": point[0], "y": point[1]})
+    assert len(tape) == len(comp)
+    lam = mt.backward(tape)
+    assert all(lam[i] == pytest.approx(want[i], rel=1e-12, abs=1e-15) for i in want)
+
+
+def test_sweep_frames_show_each_lambda_when_found():
+    from lagrange_ad import tape_stepper
+
+    tape = mt.Tape()
+    x, y = tape.input(0.5), tape.input(2.0)
+    _square_of_product(x, y) + mt.tanh(x)
+    frames, labels = tape_stepper.sweep_frames(tape, names={1: "x", 2: "y"})
+    assert len(frames) == len(labels) == len(tape) + 1
+    lam = mt.backward(tape)
+    # the last frame shows every final λ, bold, each once
+    for i in range(1, len(tape) + 1):
+        assert f"λ = {lam[i]:.4g}".replace("-", "−") in frames[-1]
+    assert frames[-1].count('font-weight="bold"') == len(tape)
+    assert "<title>" in frames[0] and 'role="img"' in frames[0]
+    stepper = tape_stepper.sweep_stepper(tape)
+    assert len(stepper.frames) == len(frames)
+    with pytest.raises(lad.LagrangeADError, match="empty"):
+        tape_stepper.graph_svg(mt.Tape())
