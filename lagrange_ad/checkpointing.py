@@ -25,7 +25,7 @@ from .errors import LagrangeADError
 __all__ = [
     "Storage", "storage", "needed_by_backward",
     "Schedule", "store_all_schedule", "sqrt_schedule", "revolve_schedule", "revolve_formula",
-    "revolve_minimum", "beta", "run_schedule", "chain_gradient",
+    "revolve_minimum", "beta", "run_schedule", "chain_gradient", "reversible_gradient",
 ]  # fmt: skip
 
 
@@ -278,3 +278,41 @@ def chain_gradient(weights, x0: float, slots: int | None = None):
     lam0, per_step, _ = run_schedule(schedule, forward, vjp, x0)
     grads = {"x0": lam0} | {f"w{i}": per_step[i] for i in range(1, n + 1)}
     return grads, schedule
+
+
+# ---- reversible steps: recompute the past from the present -------------------------------------------
+
+
+def _coupling():
+    """One additive coupling step (u, v) → (v, u + tanh(w v)) and its vector-Jacobian product, as
+    lagrange_ad computations: the VJP is the gradient of a·v' + b·u' for the seed (a, b)."""
+    import lagrange_ad as lad
+
+    vjp = lad.trace(lambda u, v, w, a, b: a * v + b * (u + lad.tanh(w * v)), "u v w a b")
+    return lad, vjp
+
+
+def reversible_gradient(weights, u0: float, v0: float):
+    """Gradient of u_n · v_n through the coupling steps (u, v) → (v, u + tanh(w_i v)), keeping no state but
+    the current one: each x_{i−1} is recomputed from x_i by the step's inverse (p, q) → (q − tanh(w_i p), p).
+
+    Returns ``(gradient {"u0", "v0", "w1", …}, largest difference between a recomputed state and the one
+    the forward pass had)``; the forward states are kept aside only to measure that difference.
+    """
+    import math
+
+    lad, vjp = _coupling()
+    states = [(u0, v0)]
+    for w in weights:
+        u, v = states[-1]
+        states.append((v, u + math.tanh(w * v)))
+    u, v = states[-1]
+    a, b = v, u  # the seed: ∂(u v)/∂u = v, ∂(u v)/∂v = u
+    grads, drift = {}, 0.0
+    for i in range(len(weights), 0, -1):
+        w = weights[i - 1]
+        u, v = v - math.tanh(w * u), u  # the inverse step: x_{i−1} from x_i
+        drift = max(drift, abs(u - states[i - 1][0]), abs(v - states[i - 1][1]))
+        g = lad.gradient(vjp, {"u": u, "v": v, "w": w, "a": a, "b": b})
+        a, b, grads[f"w{i}"] = g["u"], g["v"], g["w"]
+    return {"u0": a, "v0": b} | dict(sorted(grads.items(), key=lambda kv: int(kv[0][1:]))), drift

@@ -87,3 +87,20 @@ def test_run_schedule_checks_its_states():
         ck.run_schedule(ck.Schedule(3, [("restore", 2)]), lambda i, x: x, lambda i, x, lam: (lam, None), 0.0)
     with pytest.raises(lad.LagrangeADError, match="slots"):
         ck.revolve_schedule(5, 0)
+
+
+def test_reversible_steps_need_no_stored_state():
+    weights = WEIGHTS[:8]
+
+    def loss(u0, v0, ws):
+        u, v = u0, v0
+        for w in ws:
+            u, v = v, u + anp.tanh(w * v)
+        return u * v
+
+    grads, drift = ck.reversible_gradient(weights, 0.3, -0.5)
+    assert drift < 1e-12  # the inverse recomputes every state, to rounding
+    assert grads["u0"] == pytest.approx(autograd.grad(loss, 0)(0.3, -0.5, anp.array(weights)), rel=1e-10)
+    assert grads["v0"] == pytest.approx(autograd.grad(loss, 1)(0.3, -0.5, anp.array(weights)), rel=1e-10)
+    gw = autograd.grad(loss, 2)(0.3, -0.5, anp.array(weights))
+    assert [grads[f"w{i}"] for i in range(1, 9)] == pytest.approx(list(gw), rel=1e-10)
