@@ -29,6 +29,7 @@ from .computation import Computation
 from .errors import LagrangeADError, ShapeError
 from .lagrangian import multiplier, stationarity_conditions
 from .linear_system import block_pattern, linear_system, step_slices
+from .tex import STEPS_HEAD, step_rows, steps_markdown
 
 __all__ = [
     "TeX", "HTMLTable", "ROW_COLOR", "COL_COLOR",
@@ -642,10 +643,6 @@ def graph_plot(comp: Computation, ax=None, title=None):
 # the table of steps
 
 
-def _set_text(items) -> str:
-    return "{" + ", ".join(map(str, items)) + "}" if items else "∅"
-
-
 def steps_table(comp: Computation) -> HTMLTable:
     """The steps as a table: i, name, shape, z_i = f_i, a(i), b(i); Markdown and HTML (math in ``$…$``).
 
@@ -656,15 +653,7 @@ def steps_table(comp: Computation) -> HTMLTable:
     | 1 | `x` | scalar | input $x$ | ∅ | {2} |
     | 2 | `z2` | scalar | $\\exp\\left(z_{1}\\right)$ | {1} | ∅ |
     """
-    head = ["$i$", "name", "shape", "$z_i =$", "$a(i)$", "$b(i)$"]
-    rows = []
-    for s in comp.steps:
-        shape = f"{s.shape[0]}×{s.shape[1]}" if s.shape else "scalar"
-        tex = s.tex.replace("|", "\\vert ")  # a bare | would end the Markdown cell
-        f = f"input ${tex}$" if s.is_input else f"${tex}$"
-        rows.append([str(s.index), f"`{s.name}`", shape, f, _set_text(comp.a(s.index)), _set_text(comp.b(s.index))])
-    md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    md += ["| " + " | ".join(r) + " |" for r in rows]
+    head, rows = STEPS_HEAD, step_rows(comp)  # the rows of comp.table(), the one Markdown table of steps
 
     def cell(text, tag="td"):
         # \( \) rather than $ $: the book's widget-math typesetting only looks for \( \), \[ \] and $$
@@ -679,4 +668,4 @@ def steps_table(comp: Computation) -> HTMLTable:
         + "".join(cell(h, "th") for h in head)
         + f"</tr></thead><tbody>{body}</tbody></table>"
     )
-    return HTMLTable("\n".join(md), table)
+    return HTMLTable(steps_markdown(comp), table)

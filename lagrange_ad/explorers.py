@@ -37,6 +37,7 @@ import numpy as np
 import sympy
 
 from . import tracing
+from . import values as elementary
 from .computation import Computation
 from .display import (
     HTMLTable,
@@ -49,7 +50,7 @@ from .display import (
     steps_table,
     system_latex,
 )
-from .errors import LagrangeADError, StepLimitError
+from .errors import DefinitionError, LagrangeADError, StepLimitError
 from .lagrangian import lagrangian, multiplier
 from .linear_system import linear_system
 from .numeric import check_values, forward, multipliers
@@ -68,10 +69,10 @@ HELP = (
     '<div class="lad-explorer-help"><i>Equations</i>: one step a line, <code>name = expression</code>, reading '
     "the inputs and the names assigned above it. <i>Python function</i>: a body ending in <code>return</code> "
     "(its parameters are the inputs), or a whole <code>def</code>. Available: <code>+ - * / ** @</code>, "
-    "<code>exp log sqrt sin cos tanh sigmoid relu softmax where sum mean cross_entropy</code>. "
+    f"<code>{' '.join(elementary.FUNCTIONS)}</code>. "
     "Inputs: names, and <code>W:3x4</code> for a matrix.</div>"
 )
-_FUNCTIONS = "exp log sqrt sin cos tanh sigmoid relu softmax where sum mean cross_entropy".split()
+_FUNCTIONS = elementary.FUNCTIONS
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -166,8 +167,6 @@ def parse_inputs(text: str) -> dict:
     ...
     lagrange_ad.errors.DefinitionError: input 'W:3': write a matrix input as name:ROWSxCOLS, e.g. W:3x4
     """
-    from .errors import DefinitionError
-
     table = {}
     for item in text.replace(",", " ").split():
         name, _, shape = item.partition(":")
@@ -203,7 +202,7 @@ def computation_from_text(text: str, inputs: str = "", kind: str = "equations") 
         return Computation.from_equations(text, inputs=list(table), shapes=shapes, max_steps=MAX_TYPED_STEPS)
     if kind != "python":
         raise LagrangeADError(f"kind must be 'equations' or 'python', not {kind!r}")
-    functions = {name: getattr(tracing, name) for name in _FUNCTIONS}
+    functions = {name: getattr(elementary, name) for name in _FUNCTIONS}
     # the package's own messages advise `lad.where(...)`: typing that advice here must work too
     namespace = {**functions, "lad": types.SimpleNamespace(**functions), "math": math}
     source, offset = textwrap.dedent(text), 0

@@ -1,11 +1,11 @@
-"""The elementary operations on Python floats: what a tape instruction does (:mod:`lagrange_ad.compiled`).
+"""The elementary operations on Python floats: what a tape instruction does (:mod:`lagrange_ad.tape`).
 
 Each operation that a computation of scalars can contain has one :data:`FloatOp`: an opcode that the tape's
 loops branch on, the function on floats (``math``, ``operator``), and, for an elementwise function, its
 derivative, *derived by sympy* from the symbolic definition in :data:`lagrange_ad.ops.OPS` (as ops.py does
 for numpy) and turned into a function on floats.
 
-The same object is what tracing records for a scalar step (:meth:`Computation.record`), so a traced
+The same object is what tracing records for a scalar step (:mod:`lagrange_ad.lean`), so a traced
 computation already is most of its tape.
 
 >>> code, f, df, name = FLOAT_OPS["tanh"]
@@ -53,15 +53,23 @@ def _softmax(x):
     return math.exp(x - x)  # softmax of one number: 1, or NaN for NaN and ±inf as numpy gives
 
 
+def _log_softmax(x):
+    return x - x  # log softmax of one number: 0, or NaN for NaN and ±inf as numpy gives
+
+
 # ``math`` counterparts of ops.NUMPY_NAMES, for the derivatives sympy derives
 SCALAR_NAMES = {
     "sigmoid": _sigmoid,
     "relu": _relu,
     "Indicator": _indicator,
     "IndicatorGE": _indicator_ge,
+    "absolute": abs,
     "DiracDelta": lambda x: 0.0,  # zero away from the switching point, and taken as zero at it
 }
-_MATH = {"exp": math.exp, "log": math.log, "sqrt": math.sqrt, "sin": math.sin, "cos": math.cos, "tanh": math.tanh}
+_MATH = {
+    "exp": math.exp, "log": math.log, "sqrt": math.sqrt, "sin": math.sin, "cos": math.cos, "tan": math.tan,
+    "tanh": math.tanh,
+}  # fmt: skip
 
 
 def _derivative(name: str):
@@ -70,13 +78,14 @@ def _derivative(name: str):
     return sympy.lambdify(t, sympy.diff(OPS[name].symbolic(t), t), modules=[SCALAR_NAMES, "math"])
 
 
-_ELEMENTWISE = {**_MATH, "sigmoid": _sigmoid, "relu": _relu}
+_ELEMENTWISE = {**_MATH, "sigmoid": _sigmoid, "relu": _relu, "abs": abs}
 _ONE_ARGUMENT = {
     "neg": (NEG, operator.neg),
     "sum": (COPY, None),  # of a scalar: the scalar itself
     "mean": (COPY, None),
     "transpose": (COPY, None),
     "softmax": (NOTHING, _softmax),  # constant 1, derivative 0
+    "log_softmax": (NOTHING, _log_softmax),  # constant 0, derivative 0
     "indicator": (NOTHING, _indicator),  # derivative: a Dirac delta, taken as zero
     "indicator_ge": (NOTHING, _indicator_ge),
 }
@@ -90,5 +99,5 @@ FLOAT_OPS: dict[str, FloatOp] = {
     "pow": (POW, math.pow, None, "pow"),
     "where": (WHERE, None, None, "where"),
     **{name: (code, f, None, name) for name, (code, f) in _ONE_ARGUMENT.items()},
-    **{name: (UNARY, f, _derivative(name), name) for name, f in {**_MATH, "sigmoid": _sigmoid, "relu": _relu}.items()},
+    **{name: (UNARY, f, _derivative(name), name) for name, f in _ELEMENTWISE.items()},
 }

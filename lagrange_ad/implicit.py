@@ -33,7 +33,7 @@ import numpy as np
 import scipy.linalg
 import sympy
 
-from . import tracing as t
+from . import values as t
 from .computation import Computation
 from .errors import InputError, LagrangeADError
 from .lagrangian import _components

@@ -7,7 +7,7 @@ visited from the last to the first; when step k is reached, every step that read
 its contribution (∂f_k/∂z_i)ᵀ λ_k on, so λ_k is complete. This is the column-oriented form of back
 substitution, the usual way to solve a sparse triangular system.
 
-Two engines do this. A computation of scalars runs on a *tape* (:mod:`lagrange_ad.compiled`): flat
+Two engines do this. A computation of scalars runs on a *tape* (:mod:`lagrange_ad.tape`): flat
 instructions on Python floats, built once per computation. Anything else, and any point where the tape's
 ``math`` functions refuse (log of a negative number, 1/0), runs here on numpy, walking each step's
 expression with the operations' own ``numeric`` and ``vjp`` rules (:mod:`lagrange_ad.ops`). Neither
@@ -28,10 +28,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import compiled
-from .computation import Computation
+from . import tape as float_tape
+from .cache import derived
+from .computation import Computation, Step, require_computation
 from .errors import InputError
-from .lagrangian import derived
 from .ops import op_of
 
 # what an input value may be; an array first, as it is the most common (and numbers.Real is a slow check)
@@ -70,16 +70,9 @@ def check_values(comp: Computation, values, copy: bool = True) -> dict:
     return checked
 
 
-class _Input(NamedTuple):
-    index: int
-    name: str
-    shape: tuple
-
-
-def _inputs(comp: Computation) -> list[_Input]:
-    # comp.inputs looks at every step: for a gradient of a long computation, once is all it can afford.
-    # Kept as plain records: a kept Step would keep its computation alive (derived() holds it weakly).
-    return derived(comp, "inputs", lambda: [_Input(s.index, s.name, s.shape) for s in comp.inputs])
+def _inputs(comp: Computation) -> list[Step]:
+    # comp.inputs looks at every step: for a gradient of a long computation, once is all it can afford
+    return derived(comp, "inputs", lambda: comp.inputs)
 
 
 def _evaluate_step(step, zs):
@@ -128,12 +121,18 @@ def _forward(comp: Computation, values):
 def forward(comp: Computation, values) -> dict:
     """The forward pass: ``{i: z_i}`` at the given input values.
 
+    Where the result z_n is not a number (NaN or infinite) the error names the first step that is not,
+    as :func:`gradient` does; a step whose NaN does not reach the result (the branch ``lad.where`` did not
+    take) is returned as it is.
+
     >>> import lagrange_ad as lad
     >>> lad.forward(lad.trace(lambda x: x * x + 1, "x"), {"x": 3.0})
     {1: 3.0, 2: 9.0, 3: 10.0}
     """
+    require_computation(comp, "forward")
     checked = check_values(comp, values, copy=False)
     zs, _ = _solve(comp, checked, backward=False)
+    _check_finite(comp, zs)
     held = {id(x) for x in checked.values()}
     return {i: _number(zs[i], held) for i in range(1, len(comp) + 1)}
 
@@ -151,6 +150,7 @@ def perturbed_result(comp: Computation, values, step: int, eps: float) -> float:
     >>> round(slope, 6), lad.multipliers(comp, {"x": 3.0})[2]
     (1.0, 1.0)
     """
+    require_computation(comp, "perturbed_result")
     checked = check_values(comp, values)
     comp._step(step)  # a clear error for a step that does not exist
     zs = {}
@@ -164,15 +164,22 @@ def perturbed_result(comp: Computation, values, step: int, eps: float) -> float:
 def multipliers(comp: Computation, values) -> dict:
     """Every λ_i = ∂z_n/∂z_i as numbers, by numeric back substitution: ``{i: λ_i}``, newest step first.
 
+    The keys are the steps' numbers, from 1 as in the book. ``multiplier_values`` is another name of this
+    function, one that cannot be mistaken for :func:`~lagrange_ad.multiplier_symbol` (the sympy λ_i).
+
     >>> import lagrange_ad as lad
     >>> lad.multipliers(lad.trace(lambda x: x * x + 1, "x"), {"x": 3.0})
     {3: 1.0, 2: 1.0, 1: 6.0}
     """
+    require_computation(comp, "multipliers")
     n = comp.output.index
     zs, lam = _solve(comp, check_values(comp, values, copy=False))
     _check_finite(comp, zs)
     held: set = set()
     return {i: _number(_zero_if_none(lam[i], comp.steps[i - 1].shape), held) for i in range(n, 0, -1)}
+
+
+multiplier_values = multipliers  # the name that says what it gives (multiplier_symbol: the sympy λ_i)
 
 
 def gradient(comp: Computation, values, wrt=None) -> dict:
@@ -193,6 +200,7 @@ def gradient(comp: Computation, values, wrt=None) -> dict:
     >>> {name: round(v, 6) for name, v in g.items()}
     {'w': 0.209987}
     """
+    require_computation(comp, "gradient")
     wanted = _wanted(comp, wrt)
     zs, lam = _solve(comp, check_values(comp, values, copy=False), wrt=wanted)
     _check_finite(comp, zs)
@@ -200,7 +208,7 @@ def gradient(comp: Computation, values, wrt=None) -> dict:
     return {s.name: _number(_zero_if_none(lam[s.index], s.shape), held) for s in wanted}
 
 
-def _wanted(comp: Computation, wrt) -> list[_Input]:
+def _wanted(comp: Computation, wrt) -> list[Step]:
     """The inputs named by ``wrt`` (all of them for None), in the order given, each once."""
     inputs = _inputs(comp)
     if wrt is None:
@@ -252,7 +260,7 @@ def _solve(comp: Computation, checked: dict, backward: bool = True, wrt: list | 
     are sure to be there, and of the z's only z_n.
     """
     comp.output_index()  # checks that z_n exists and is a scalar
-    tape = compiled.tape_of(comp)
+    tape = float_tape.tape_of(comp)
     if tape is not None:
         try:
             # the tape always computes every λ: on Python floats the pruning would save next to nothing
@@ -276,11 +284,30 @@ def _check_finite(comp: Computation, zs):
         z = zs[step.index]
         if not _finite(z):
             what = "NaN" if np.any(np.isnan(z)) else "infinite"
-            raise InputError(
-                f"at these input values z_{step.index} ({step.name} = {step.node!r}) is {what}, so the result "
-                f"z_{n} and its gradient are not numbers. Choose inputs where every step is defined: log "
-                "and sqrt need positive arguments, a division a nonzero divisor, exp a moderate one"
+            named = "" if step.name == f"z{step.index}" else f" ({step.name!r})"
+            formula = "the input" if step.is_input else f"z_{step.index} = {step.node!r}"
+            needs = _domains(step.node) if step.node is not None else []
+            hint = (
+                "; ".join(needs)
+                if needs
+                else "log needs a positive argument, sqrt a non-negative one, a division a nonzero divisor"
             )
+            raise InputError(
+                f"at these input values z_{step.index}{named} is {what}: {formula}. So the result z_{n} is not "
+                f"a number, nor its gradient. Choose inputs where every step is defined: {hint}"
+            )
+
+
+def _domains(node) -> list[str]:
+    """What the operations of an expression need to be defined ("log needs a positive argument"), each once."""
+    found = []
+    for inner in _postorder(node):
+        if inner.op not in ("z", "const"):
+            op = op_of(inner)
+            text = f"{op.name} needs {op.domain}" if op.domain else ""
+            if text and text not in found:
+                found.append(text)
+    return found
 
 
 # --------------------------------------------------------------------------------------------------
@@ -300,7 +327,7 @@ class _Plan(NamedTuple):
     a gradient. ``live[i]``: λ_i must be computed and passed on.
     """
 
-    inputs: list  # the _Input records
+    inputs: list  # the input Steps
     steps: list
     shapes: list
     live: list
@@ -423,6 +450,7 @@ def finite_difference(comp: Computation, values, h: float = 1e-6) -> dict:
     >>> abs(g["x"] - 6.0) < 1e-6
     True
     """
+    require_computation(comp, "finite_difference")
     base = check_values(comp, values)
     n = comp.output.index
 

@@ -139,6 +139,37 @@ class relu(sympy.Function):  # noqa: N801 - printed as a function name
         return rf"\operatorname{{relu}}\left({printer._print(self.args[0])}\right)"
 
 
+class absolute(sympy.Function):  # noqa: N801 - printed as a function name, numpy's
+    r"""The absolute value :math:`|x|`; its derivative is :math:`\mathbb{1}[x > 0] - \mathbb{1}[-x > 0]`
+    (0 at 0, as in PyTorch and autograd).
+
+    sympy's own ``Abs`` of a symbol that may be complex differentiates into real and imaginary parts; the
+    book's z's are real, and its derivatives of branches are indicators.
+
+    >>> x = sympy.Symbol("x")
+    >>> absolute(x).diff(x)
+    -Indicator(-x) + Indicator(x)
+    >>> absolute(sympy.Float(-2.0)), absolute(sympy.S.Zero)
+    (2.00000000000000, 0)
+    """
+
+    nargs = 1
+
+    def fdiff(self, argindex=1):
+        return Indicator(self.args[0]) - Indicator(-self.args[0])
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_extended_nonnegative:
+            return x
+        if x.is_extended_negative:
+            return -x
+        return None
+
+    def _latex(self, printer):
+        return rf"\left|{printer._print(self.args[0])}\right|"
+
+
 def _np_sigmoid(x):
     return 0.5 * (np.tanh(0.5 * np.asarray(x, dtype=float)) + 1.0)
 
@@ -159,6 +190,7 @@ NUMPY_NAMES = {
     "relu": lambda x: np.maximum(x, 0.0),
     "Indicator": _np_indicator,
     "IndicatorGE": _np_indicator_ge,
+    "absolute": np.abs,
     "DiracDelta": lambda x: np.zeros_like(np.asarray(x, dtype=float)),
 }
 
@@ -185,7 +217,7 @@ class Node:
 
     def __repr__(self):
         if self.op == "z":
-            return f"z{self.data}"
+            return f"z_{self.data}"  # as the book and every error message write a step
         if self.op == "const":
             return repr(self.data)
         return f"{self.op}({', '.join(map(repr, self.args))})"
@@ -280,9 +312,10 @@ class Op:
     vjp: Callable  # (g, arg values, output value, needs) -> one gradient (or None) per argument
     tex: Callable  # (child tex strings, node) -> tex
     precedence: int  # for parentheses when printing: higher binds tighter
+    domain: str = ""  # where it is defined, for an error at a point where it is not ("a positive argument")
 
 
-def _unary(name, sym_fn, np_fn, tex_fmt):
+def _unary(name, sym_fn, np_fn, tex_fmt, domain=""):
     """An elementwise function whose vjp, g f'(t), sympy derives from ``sym_fn``.
 
     Where sympy's derivative contains the function itself it is written with the function's value u, which
@@ -307,6 +340,7 @@ def _unary(name, sym_fn, np_fn, tex_fmt):
         vjp=vjp,
         tex=lambda c, node: tex_fmt % c[0],
         precedence=9,
+        domain=domain,
     )
 
 
@@ -355,6 +389,33 @@ def _softmax_vjp(g, args, out, needs):
     gs = g * s
     gs -= s * gs.sum(axis=-1, keepdims=True)  # s ⊙ (g − Σ_row g ⊙ s), in the one new array
     return (gs,)
+
+
+def _log_softmax(x):
+    """log softmax of each row, without ever forming softmax: x − max − log Σ exp(x − max) (the largest
+    entry contributes exp(0) = 1, so the logarithm's argument is at least 1 and never underflows to 0)."""
+    x = np.asarray(x, dtype=float)
+    if not x.ndim:
+        return float(x - x)  # the softmax of one number is 1 (NaN for NaN and ±inf, as numpy gives)
+    shifted = x - x.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _sym_log_softmax(m):
+    if not isinstance(m, sympy.MatrixBase):
+        return sympy.S.Zero
+    rows = []
+    for r in range(m.shape[0]):
+        total = sympy.log(sympy.Add(*[sympy.exp(m[r, c]) for c in range(m.shape[1])]))
+        rows.append([m[r, c] - total for c in range(m.shape[1])])
+    return sympy.ImmutableMatrix(rows)
+
+
+def _log_softmax_vjp(g, args, out, needs):
+    s = np.exp(np.asarray(out, dtype=float))  # softmax, from the value the forward pass computed
+    if s.ndim == 0:
+        return (0.0 * g,)
+    return (g - s * np.sum(g, axis=-1, keepdims=True),)  # ∂(x_j − lse)/∂x_k = δ_jk − softmax_k
 
 
 def _sym_sum(m):
@@ -419,6 +480,7 @@ OPS: dict[str, Op] = {
         _binary_vjp(lambda g, a, b, out, needs: (g / b if needs[0] else None, -g * a / (b * b) if needs[1] else None)),
         lambda c, node: rf"\frac{{{c[0]}}}{{{c[1]}}}",
         3,
+        "a nonzero divisor",
     ),
     "pow": Op(
         "pow",
@@ -427,6 +489,7 @@ OPS: dict[str, Op] = {
         _binary_vjp(_pow_rule),
         lambda c, node: f"{{{c[0]}}}^{{{c[1]}}}",
         8,
+        "a positive base (or an integer exponent), and no 0 to a negative power",
     ),
     "neg": Op(
         "neg",
@@ -497,6 +560,14 @@ OPS: dict[str, Op] = {
         lambda c, node: rf"\mathbb{{1}}\left[{c[0]} \ge 0\right]",
         9,
     ),
+    "log_softmax": Op(
+        "log_softmax",
+        _log_softmax,
+        _sym_log_softmax,
+        _log_softmax_vjp,
+        lambda c, node: rf"\log\operatorname{{softmax}}\left({c[0]}\right)",
+        9,
+    ),
     "where": Op(
         "where",
         _where,
@@ -508,17 +579,19 @@ OPS: dict[str, Op] = {
 }
 
 _UNARY = {
-    "exp": (sympy.exp, np.exp, r"\exp\left(%s\right)"),
-    "log": (sympy.log, np.log, r"\log\left(%s\right)"),
-    "sqrt": (sympy.sqrt, np.sqrt, r"\sqrt{%s}"),
-    "sin": (sympy.sin, np.sin, r"\sin\left(%s\right)"),
-    "cos": (sympy.cos, np.cos, r"\cos\left(%s\right)"),
-    "tanh": (sympy.tanh, np.tanh, r"\tanh\left(%s\right)"),
-    "sigmoid": (sigmoid, _np_sigmoid, r"\sigma\left(%s\right)"),
-    "relu": (relu, NUMPY_NAMES["relu"], r"\operatorname{relu}\left(%s\right)"),
+    "exp": (sympy.exp, np.exp, r"\exp\left(%s\right)", "a moderate argument (below about 709)"),
+    "log": (sympy.log, np.log, r"\log\left(%s\right)", "a positive argument"),
+    "sqrt": (sympy.sqrt, np.sqrt, r"\sqrt{%s}", "a non-negative argument"),
+    "sin": (sympy.sin, np.sin, r"\sin\left(%s\right)", "a finite argument"),
+    "cos": (sympy.cos, np.cos, r"\cos\left(%s\right)", "a finite argument"),
+    "tan": (sympy.tan, np.tan, r"\tan\left(%s\right)", "an argument away from odd multiples of π/2"),
+    "tanh": (sympy.tanh, np.tanh, r"\tanh\left(%s\right)", ""),
+    "sigmoid": (sigmoid, _np_sigmoid, r"\sigma\left(%s\right)", ""),
+    "relu": (relu, NUMPY_NAMES["relu"], r"\operatorname{relu}\left(%s\right)", ""),
+    "abs": (absolute, np.abs, r"\left|%s\right|", ""),
 }
-for _name, (_sym, _np_fn, _fmt) in _UNARY.items():
-    OPS[_name] = _unary(_name, _sym, _np_fn, _fmt)
+for _name, (_sym, _np_fn, _fmt, _domain) in _UNARY.items():
+    OPS[_name] = _unary(_name, _sym, _np_fn, _fmt, _domain)
 
 
 def index_op(idx: tuple) -> Op:

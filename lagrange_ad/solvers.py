@@ -35,7 +35,7 @@ import numpy as np
 
 from .computation import Computation
 from .errors import InputError, LagrangeADError
-from .numeric import _forward, forward, gradient
+from .numeric import _forward, _postorder, forward, gradient
 from .ops import is_constant, op_of
 
 # --------------------------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ from .ops import is_constant, op_of
 # --------------------------------------------------------------------------------------------------
 
 
-def _local_jacobians(step, zs, inner) -> dict[int, np.ndarray]:
+def _local_jacobians(comp: Computation, step, zs, inner) -> dict[int, np.ndarray]:
     """∂f_k/∂z_i for every i ∈ a(k), as (size of z_k) × (size of z_i) arrays.
 
     One vector-Jacobian product per component c of z_k (seeded with the unit vector e_c) gives row c of
@@ -51,7 +51,7 @@ def _local_jacobians(step, zs, inner) -> dict[int, np.ndarray]:
     """
     node_values, order = inner
     size = step.size
-    rows = {i: np.zeros((size, step.comp.steps[i - 1].size)) for i in step.args}
+    rows = {i: np.zeros((size, comp.steps[i - 1].size)) for i in step.args}
     consts: dict = {}
     for c in range(size):
         seed = np.zeros(step.shape) if step.shape else 1.0
@@ -133,7 +133,7 @@ def jacobian_blocks(comp: Computation, values) -> dict[tuple[int, int], np.ndarr
         if step.is_input:
             continue
         with np.errstate(all="ignore"):
-            local = _local_jacobians(step, zs, inner[step.index])
+            local = _local_jacobians(comp, step, zs, inner[step.index])
         for i, jac in local.items():
             blocks[(i, step.index)] = jac.T
     return blocks
@@ -466,6 +466,7 @@ _ELEMENTWISE_COST = {
     "sum": (1, 1),
     "mean": (1, 1),
     "softmax": (4, 3),
+    "log_softmax": (4, 3),
     "where": (1, 1),
     "indicator": (1, 0),
     "indicator_ge": (1, 0),
@@ -503,8 +504,6 @@ def operation_counts(comp: Computation) -> OperationCounts:
     >>> counts.function, counts.gradient
     (2, 6)
     """
-    from .numeric import _postorder
-
     fwd = back = 0
     consts: dict = {}
     contributions: dict[int, int] = {}

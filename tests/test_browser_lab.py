@@ -14,6 +14,7 @@ waits for its output to change.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -252,89 +253,18 @@ def _type_and_run(explorer, text, inputs=None):
     return output
 
 
-def test_explorers_give_advice_that_works_in_lab(lab, chromium, artifacts):
-    from playwright.sync_api import expect
-
-    base, token, log_path = lab
+@contextlib.contextmanager
+def _lab_page(chromium, artifacts, name, log_path):
+    """A fresh page on the lab server: page errors collected, a screenshot and the server log on failure."""
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
-    page_errors: list[str] = []
-    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
     try:
-        with screenshot_on_failure(page, artifacts / "lab-explorers-failure.png"):
-            _open_and_run_all(page, base, token, "book/explorers_in_lab.ipynb")
-            notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-            # the "does nothing on the static page" note is false here, and is not shown
-            expect(notebook.locator(".lad-explorer").first).to_be_visible()
-            assert notebook.locator(".lad-kernel-note:visible").count() == 0
-
-            seq = notebook.locator(".lad-sequence-explorer")
-            out = _type_and_run(seq, "h = tanh(w * x)\nreturn h * h")
-            expect(out).to_contain_text("5 steps, 2 inputs")
-            error = seq.locator(".lad-explorer-error")
-
-            # an `if` on a traced value: the message's advice, typed back in, works
-            _type_and_run(seq, "if x > 0:\n    return x\nreturn 0.1 * x", inputs="x")
-            hint = re.search(r"lad\.where\(x > 0, x, 0\.1 \* x\)", error.inner_text())
-            assert hint, error.inner_text()
-            expect(_type_and_run(seq, f"return {hint.group(0)}")).to_contain_text("steps, 1 inputs")
-            # a vector result: reduce it, as advised
-            _type_and_run(seq, "return W * 2", inputs="W:2x2")
-            assert "lad.sum" in error.inner_text()
-            expect(_type_and_run(seq, "return lad.sum(W * 2)")).to_contain_text("3 steps, 1 inputs")
-            # line numbers count the student's own text
-            _type_and_run(seq, "return x *", inputs="x")
-            expect(error).to_contain_text("line 1:")
-            # a name missing from the inputs, and the fix it suggests
-            _type_and_run(seq, "return x * q")
-            expect(error).to_contain_text("add q to the inputs box")
-            expect(_type_and_run(seq, "return x * q", inputs="x q")).to_contain_text("3 steps, 2 inputs")
-            # a loop that never ends: advice for the explorer, not for code it cannot run
-            _type_and_run(seq, "while True:\n    x = x + 1\nreturn x", inputs="x")
-            expect(error).to_contain_text("make it shorter here")
-            # switching the kind switches the text too
-            seq.get_by_role("button", name="equations", exact=True).click()
-            expect(seq.locator(".lad-explorer-text textarea")).to_have_value(re.compile(r"^z3 = w \* x"))
-            expect(
-                _type_and_run(seq, "z3 = w * x\nz4 = z3 if z3 > 0 else 0.1 * z3", "x w").locator(".lad-explorer-error")
-            ).to_contain_text("where(")
-            expect(_type_and_run(seq, "z3 = w * x\nz4 = lad.where(z3 > 0, z3, 0.1 * z3)")).to_contain_text(
-                "4 steps, 2 inputs"
-            )
-            # errors look like errors without the book's CSS (inline style)
-            _type_and_run(seq, "z3 = x *")
-            assert seq.locator(".lad-explorer-error").evaluate("e => getComputedStyle(e).backgroundColor") == (
-                "rgb(253, 236, 234)"
-            )
-
-            lag = notebook.locator(".lad-lagrangian-explorer")
-            diff = lag.locator(".lad-explorer-diff")
-            expect(diff).to_be_enabled()
-            # a typo: the old results go, and differentiate cannot show them again
-            _type_and_run(lag, "z3 = w * x\nz4 = tanh(z3")
-            expect(lag.locator(".lad-explorer-error")).to_contain_text("cannot read")
-            expect(diff).to_be_disabled()
-            assert "Lagrangian" not in lag.locator(".lad-explorer-output").inner_text()
-            # fixed: pick z₃ (as the book writes it) and differentiate; the result is where the student looks
-            _type_and_run(lag, "z3 = w * x\nz4 = tanh(z3)")
-            lag.locator(".lad-explorer-variable select").select_option(label="z₃")
-            diff.click()
-            heading = lag.get_by_text("Differentiating L by z₃")
-            expect(heading).to_be_visible()
-            expect(heading).to_be_in_viewport()
-            assert "\\lambda" not in heading.inner_text() and "\\" not in heading.inner_text()
-            # matrix inputs: nothing to pick, so nothing to press
-            _type_and_run(lag, "z2 = W @ W\nz3 = sum(z2)", inputs="W:2x2")
-            expect(diff).to_be_disabled()
-
-            grad = notebook.locator(".lad-gradient-explorer")
-            value = grad.locator('.lad-lambda-value[data-index="1"]')
-            before = value.inner_text()
-            grad.locator(".lad-explorer-step").click()
-            expect(value).not_to_have_text(before)
-
-            assert not page_errors, f"uncaught JavaScript errors in JupyterLab: {page_errors}"
+        with screenshot_on_failure(page, artifacts / f"lab-{name}-failure.png"):
+            yield page
+            assert not page.errors, f"uncaught JavaScript errors in JupyterLab: {page.errors}"
     except BaseException:
         print(f"--- jupyter lab log ---\n{log_path.read_text()[-3000:]}")
         raise
@@ -342,52 +272,117 @@ def test_explorers_give_advice_that_works_in_lab(lab, chromium, artifacts):
         context.close()
 
 
+def test_explorers_give_advice_that_works_in_lab(lab, chromium, artifacts):
+    from playwright.sync_api import expect
+
+    base, token, log_path = lab
+    with _lab_page(chromium, artifacts, "explorers", log_path) as page:
+        _open_and_run_all(page, base, token, "book/explorers_in_lab.ipynb")
+        notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+        # the "does nothing on the static page" note is false here, and is not shown
+        expect(notebook.locator(".lad-explorer").first).to_be_visible()
+        assert notebook.locator(".lad-kernel-note:visible").count() == 0
+
+        seq = notebook.locator(".lad-sequence-explorer")
+        out = _type_and_run(seq, "h = tanh(w * x)\nreturn h * h")
+        expect(out).to_contain_text("5 steps, 2 inputs")
+        error = seq.locator(".lad-explorer-error")
+
+        # an `if` on a traced value: the message's advice, typed back in, works
+        _type_and_run(seq, "if x > 0:\n    return x\nreturn 0.1 * x", inputs="x")
+        hint = re.search(r"lad\.where\(x > 0, x, 0\.1 \* x\)", error.inner_text())
+        assert hint, error.inner_text()
+        expect(_type_and_run(seq, f"return {hint.group(0)}")).to_contain_text("steps, 1 inputs")
+        # a vector result: reduce it, as advised
+        _type_and_run(seq, "return W * 2", inputs="W:2x2")
+        assert "lad.sum" in error.inner_text()
+        expect(_type_and_run(seq, "return lad.sum(W * 2)")).to_contain_text("3 steps, 1 inputs")
+        # line numbers count the student's own text
+        _type_and_run(seq, "return x *", inputs="x")
+        expect(error).to_contain_text("line 1:")
+        # a name missing from the inputs, and the fix it suggests
+        _type_and_run(seq, "return x * q")
+        expect(error).to_contain_text("add q to the inputs box")
+        expect(_type_and_run(seq, "return x * q", inputs="x q")).to_contain_text("3 steps, 2 inputs")
+        # a loop that never ends: advice for the explorer, not for code it cannot run
+        _type_and_run(seq, "while True:\n    x = x + 1\nreturn x", inputs="x")
+        expect(error).to_contain_text("make it shorter here")
+        # switching the kind switches the text too
+        seq.get_by_role("button", name="equations", exact=True).click()
+        expect(seq.locator(".lad-explorer-text textarea")).to_have_value(re.compile(r"^z3 = w \* x"))
+        expect(
+            _type_and_run(seq, "z3 = w * x\nz4 = z3 if z3 > 0 else 0.1 * z3", "x w").locator(".lad-explorer-error")
+        ).to_contain_text("where(")
+        expect(_type_and_run(seq, "z3 = w * x\nz4 = lad.where(z3 > 0, z3, 0.1 * z3)")).to_contain_text(
+            "4 steps, 2 inputs"
+        )
+        # errors look like errors without the book's CSS (inline style)
+        _type_and_run(seq, "z3 = x *")
+        assert seq.locator(".lad-explorer-error").evaluate("e => getComputedStyle(e).backgroundColor") == (
+            "rgb(253, 236, 234)"
+        )
+
+        lag = notebook.locator(".lad-lagrangian-explorer")
+        diff = lag.locator(".lad-explorer-diff")
+        expect(diff).to_be_enabled()
+        # a typo: the old results go, and differentiate cannot show them again
+        _type_and_run(lag, "z3 = w * x\nz4 = tanh(z3")
+        expect(lag.locator(".lad-explorer-error")).to_contain_text("cannot read")
+        expect(diff).to_be_disabled()
+        assert "Lagrangian" not in lag.locator(".lad-explorer-output").inner_text()
+        # fixed: pick z₃ (as the book writes it) and differentiate; the result is where the student looks
+        _type_and_run(lag, "z3 = w * x\nz4 = tanh(z3)")
+        lag.locator(".lad-explorer-variable select").select_option(label="z₃")
+        diff.click()
+        heading = lag.get_by_text("Differentiating L by z₃")
+        expect(heading).to_be_visible()
+        expect(heading).to_be_in_viewport()
+        assert "\\lambda" not in heading.inner_text() and "\\" not in heading.inner_text()
+        # matrix inputs: nothing to pick, so nothing to press
+        _type_and_run(lag, "z2 = W @ W\nz3 = sum(z2)", inputs="W:2x2")
+        expect(diff).to_be_disabled()
+
+        grad = notebook.locator(".lad-gradient-explorer")
+        value = grad.locator('.lad-lambda-value[data-index="1"]')
+        before = value.inner_text()
+        grad.locator(".lad-explorer-step").click()
+        expect(value).not_to_have_text(before)
+
+
 def test_demo_slider_updates_the_table_at_once(lab, chromium, artifacts):
     from playwright.sync_api import expect
 
-    base, token, _ = lab
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    try:
-        with screenshot_on_failure(page, artifacts / "lab-demo-failure.png"):
-            _open_and_run_all(page, base, token, "book/demo_stepper.ipynb")
-            output = page.locator(".lad-demo-output").first
-            before = output.inner_text()
-            handle = page.locator(".lad-explorer .widget-slider .noUi-handle").first
-            handle.scroll_into_view_if_needed()
-            handle.focus()
-            page.keyboard.press("ArrowRight")  # no button pressed
-            expect(output).not_to_have_text(before)
-            expect(output).to_contain_text("evaluation 2")  # evaluation 1 ran when the cell did
-    finally:
-        context.close()
+    base, token, log_path = lab
+    with _lab_page(chromium, artifacts, "demo", log_path) as page:
+        _open_and_run_all(page, base, token, "book/demo_stepper.ipynb")
+        output = page.locator(".lad-demo-output").first
+        before = output.inner_text()
+        handle = page.locator(".lad-explorer .widget-slider .noUi-handle").first
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        page.keyboard.press("ArrowRight")  # no button pressed
+        expect(output).not_to_have_text(before)
+        expect(output).to_contain_text("evaluation 2")  # evaluation 1 ran when the cell did
 
 
 def test_myst_is_rendered_in_lab(lab, chromium, artifacts):
     """A chapter's Markdown cells show MyST roles rendered (jupyterlab-myst), never as source text."""
     from playwright.sync_api import expect
 
-    base, token, _ = lab
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    try:
-        with screenshot_on_failure(page, artifacts / "lab-myst-failure.png"):
-            source = (REPO / "book" / "ch04_lagrange.ipynb").read_text()
-            assert RAW_MYST.search(source), "the test needs a chapter that uses MyST roles"
-            page.goto(f"{base}/lab/tree/book/ch04_lagrange.ipynb?token={token}", wait_until="domcontentloaded")
-            panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")  # this notebook's tab, not the others
-            rendered = panel.locator(".jp-MarkdownCell .jp-RenderedMarkdown, .jp-MarkdownCell .myst")
-            expect(rendered.first).to_be_visible(timeout=TIMEOUT_MS)
-            page.wait_for_timeout(2000)  # the rest of the cells render after the first
-            text = panel.evaluate(
-                "p => Array.from(p.querySelectorAll('.jp-MarkdownCell')).map(c => c.innerText).join('\\n')"
-            )
-            assert len(text) > 2000, f"the chapter's Markdown did not render: {text[:300]!r}"
-            raw = RAW_MYST.findall(text)
-            assert not raw, f"MyST shown as source in JupyterLab: {raw[:5]}"
-            # a cross-reference became a link
-            assert panel.locator(".jp-MarkdownCell a", has_text="Chapter 3").count() >= 1, "no link for {doc}"
-    finally:
-        context.close()
+    base, token, log_path = lab
+    with _lab_page(chromium, artifacts, "myst", log_path) as page:
+        source = (REPO / "book" / "ch04_lagrange.ipynb").read_text()
+        assert RAW_MYST.search(source), "the test needs a chapter that uses MyST roles"
+        page.goto(f"{base}/lab/tree/book/ch04_lagrange.ipynb?token={token}", wait_until="domcontentloaded")
+        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")  # this notebook's tab, not the others
+        rendered = panel.locator(".jp-MarkdownCell .jp-RenderedMarkdown, .jp-MarkdownCell .myst")
+        expect(rendered.first).to_be_visible(timeout=TIMEOUT_MS)
+        page.wait_for_timeout(2000)  # the rest of the cells render after the first
+        text = panel.evaluate(
+            "p => Array.from(p.querySelectorAll('.jp-MarkdownCell')).map(c => c.innerText).join('\\n')"
+        )
+        assert len(text) > 2000, f"the chapter's Markdown did not render: {text[:300]!r}"
+        raw = RAW_MYST.findall(text)
+        assert not raw, f"MyST shown as source in JupyterLab: {raw[:5]}"
+        # a cross-reference became a link
+        assert panel.locator(".jp-MarkdownCell a", has_text="Chapter 3").count() >= 1, "no link for {doc}"

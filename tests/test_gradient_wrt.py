@@ -85,7 +85,7 @@ def test_zoo_source_network_wrt_matches_finite_differences_and_the_full_gradient
 
 
 def test_scalar_program_wrt_matches_finite_differences():
-    """A computation of scalars runs on the tape (lagrange_ad.compiled), which computes every λ anyway."""
+    """A computation of scalars runs on the tape (lagrange_ad.tape), which computes every λ anyway."""
     comp = lad.trace(lambda x, w, b: lad.tanh(w * x + b) * x + lad.sin(b), "x w b")
     values = {"x": 0.7, "w": -1.3, "b": 0.4}
     fd = lad.finite_difference(comp, values)

@@ -1,4 +1,5 @@
-"""Computations of scalar steps compiled to a *tape*: the fast path of the numeric gradient.
+"""The float tape: a computation of scalar steps as flat instructions on Python floats, the fast path of the
+numeric gradient.
 
 A computation whose every value is a scalar is flattened, once, into a list of instructions, one per
 elementary operation, each reading and writing numbered *slots* (slot i holds z_i; inner operations of a
@@ -26,9 +27,9 @@ from __future__ import annotations
 
 import math
 
-from .computation import Computation
+from .cache import derived
 from .floats import ADD, COPY, DIV, FLOAT_OPS, MUL, NEG, NOTHING, POW, SUB, UNARY, WHERE
-from .lagrangian import derived
+from .lean import instructions
 from .ops import Node, is_constant
 
 
@@ -40,16 +41,16 @@ class Tape:
     condition and ``b``/``c`` the two branches; for ``pow``, ``c`` says which arguments are constants (1:
     the base, 2: the exponent), whose derivative must not be asked for (x ** 2 at x < 0 has no log(x)).
     Slot i holds z_i; inner operations of a step, and constants, get slots after z_n. A traced step kept
-    lean (:meth:`Computation.record`) already is such an instruction: the tape takes it as it is, unless it
+    lean (:mod:`lagrange_ad.lean`) already is such an instruction: the tape takes it as it is, unless it
     reads a constant (numbered -1, -2... while tracing: it gets its slot here).
     """
 
-    def __init__(self, comp: Computation):
+    def __init__(self, comp):
         self.n = len(comp)
         self.inputs = []
         self.values: list = [0.0] * (self.n + 1)  # initial slots: constants filled in, the rest 0
         self.code: list = []
-        steps, lean, constants = comp.lean_steps()  # a trace's steps may not be Steps yet: no need to make them
+        steps, lean, constants = comp._lean_steps()  # a trace's steps may not be Steps yet: no need to make them
         for step in steps:
             if step.shape:
                 raise NotScalar(f"z_{step.index} is a matrix")
@@ -57,11 +58,9 @@ class Tape:
                 self.inputs.append(step.index)
             else:
                 self._add(step.node, step.index, {})
-        # Lean constant -k goes to slot base + k. Not left at -k (Python would read it from the end of the list):
-        # CPython's fast path for list[i] takes only i >= 0, and the loops ran 17 % slower without it.
-        base = len(self.values) - 1
+        base = len(self.values) - 1  # lean constant -k goes to slot base + k
         self.values.extend(constants)
-        self.code.extend(ins if ins[2] > 0 and ins[3] >= 0 else _constant_slots(ins, base) for ins in lean)
+        self.code.extend(instructions(lean, base))
 
     def _slot(self, node: Node, memo: dict) -> int:
         """The slot holding the value of ``node`` (emitting its instructions first)."""
@@ -155,7 +154,7 @@ class NotScalar(Exception):
     """A computation with a matrix somewhere: numeric.py's numpy path handles it."""
 
 
-def tape_of(comp: Computation) -> Tape | None:
+def tape_of(comp) -> Tape | None:
     """The tape of a computation of scalars (built once per computation), or None if a value is a matrix."""
 
     def build():
@@ -165,10 +164,3 @@ def tape_of(comp: Computation) -> Tape | None:
             return None
 
     return derived(comp, "tape", build)
-
-
-def _constant_slots(ins: tuple, base: int) -> tuple:
-    """A lean instruction that reads a constant -k, reading slot base + k instead (and, for pow, saying which
-    arguments are constants)."""
-    op, out, a, b, _ = ins
-    return op, out, a if a >= 0 else base - a, b if b >= 0 else base - b, (a < 0) | (b < 0) << 1
