@@ -53,7 +53,8 @@ class SecondOrder:
         self.size = A.shape[0]
         self.e = np.array([float(v) for v in e], dtype=float)
         self.symbols = [s for step in comp.steps for s in _components(step)]
-        self.dots = [sympy.Symbol(f"dot{{{s.name}}}") for s in self.symbols]
+        # ż_i prints as \dot{z}_{i} (sympy reads the "dot" after the letter as an accent)
+        self.dots = [sympy.Symbol(s.name.replace("z_", "zdot_", 1)) for s in self.symbols]
         dot_of = dict(zip(self.symbols, self.dots, strict=True))
         self.is_input = np.array([step.is_input for step in comp.steps for _ in range(step.size)])
         # off-diagonal entries A_rc = ∂f_c/∂z_r (the diagonal is −1), and their ε-derivatives Ȧ_rc
@@ -63,6 +64,7 @@ class SecondOrder:
         exprs = [v for _, _, v in entries]
         dot_exprs = [sum((v.diff(s) * dot_of[s] for s in v.free_symbols if s in dot_of), sympy.S.Zero) for v in exprs]
         modules = [NUMPY_NAMES, "numpy"]  # the package's own functions (sigmoid, relu, …) as numpy
+        self.Adot_entries = dict(zip(zip(self.rows, self.cols, strict=True), dot_exprs, strict=True))
         self._A = sympy.lambdify([self.symbols], exprs, modules=modules, cse=True)
         self._Adot = sympy.lambdify([self.symbols, self.dots], dot_exprs, modules=modules, cse=True)
         # for the sweeps: each row's entries (back substitution) and each column's (forward substitution)
@@ -73,6 +75,21 @@ class SecondOrder:
             self.by_col[c].append((r, k))
         self.nonzeros = len(entries)
         self.second_nonzeros = sum(1 for d in dot_exprs if d != 0)
+
+    def Adot_symbolic(self) -> sympy.Matrix:  # noqa: N802 - named as in the book
+        """Ȧ = Σ_m (∂A/∂z_m) ż_m as a sympy matrix in the z's and the ż's.
+
+        >>> import lagrange_ad as lad
+        >>> SecondOrder(lad.trace(lambda x: lad.sin(x * x), "x")).Adot_symbolic()
+        Matrix([
+        [0, 2*zdot_1, 0],
+        [0,        0, -zdot_2*sin(z_2)],
+        [0,        0, 0]])
+        """
+        out = sympy.zeros(self.size, self.size)
+        for (r, c), v in self.Adot_entries.items():
+            out[r, c] = v
+        return out
 
     # ---- numbers in, numbers out ---------------------------------------------------------------------
 
@@ -130,16 +147,23 @@ class SecondOrder:
         A = np.asarray(self._A(self._z(values)), dtype=float)
         return self._by_input(self._back(A, self.e))
 
-    def hvp(self, values, v) -> dict:
-        """H v: forward substitution for ż, then A λ = e and A λ̇ = −Ȧ λ by back substitution."""
+    def _first(self, values):
+        """What does not depend on v: the forward pass z, A at z, and λ from A λ = e."""
         z = self._z(values)
         A = np.asarray(self._A(z), dtype=float)
-        lam = self._back(A, self.e)
-        zdot = self._tangent(A, self._direction(v))
+        return z, A, self._back(A, self.e)
+
+    def _second(self, z, A, lam, direction) -> np.ndarray:
+        """λ̇ for one direction (a vector over all components): ż, Ȧ, then A λ̇ = −Ȧ λ."""
+        zdot = self._tangent(A, direction)
         Adot = np.asarray(self._Adot(z, zdot), dtype=float)
         rhs = np.zeros(self.size)
         np.add.at(rhs, self.rows, -Adot * lam[self.cols])  # −Ȧ λ
-        return self._by_input(self._back(A, rhs))
+        return self._back(A, rhs)
+
+    def hvp(self, values, v) -> dict:
+        """H v: forward substitution for ż, then A λ = e and A λ̇ = −Ȧ λ by back substitution."""
+        return self._by_input(self._second(*self._first(values), self._direction(v)))
 
     def system(self, values, v):
         """(A, Ȧ, λ, ż, −Ȧλ, λ̇) as dense numpy arrays: the second triangular system, to look at."""
@@ -156,15 +180,15 @@ class SecondOrder:
         return dense, dense_dot, lam, zdot, rhs, self._back(A, rhs)
 
     def hessian(self, values) -> np.ndarray:
-        """The Hessian over every input component (row-major per input, inputs in order): one H v per
-        component."""
+        """The Hessian over every input component (row-major per input, inputs in order): z, A and λ once,
+        then one ż, Ȧ and second back substitution per component."""
+        z, A, lam = self._first(values)
+        inputs = np.flatnonzero(self.is_input)
         columns = []
-        for step in self.comp.inputs:
-            for j in range(step.size):
-                unit = np.zeros(step.size)
-                unit[j] = 1.0
-                hv = self.hvp(values, {step.name: unit.reshape(step.shape) if step.shape else 1.0})
-                columns.append(np.concatenate([np.ravel(hv[s.name]) for s in self.comp.inputs]))
+        for j in inputs:
+            unit = np.zeros(self.size)
+            unit[j] = 1.0
+            columns.append(self._second(z, A, lam, unit)[inputs])
         return np.array(columns).T
 
 
@@ -214,7 +238,7 @@ def hvp_cost(comp, values, v, repeats: int = 20) -> HvpCost:
 
     g = best(lambda: so.gradient(values), repeats)
     h = best(lambda: so.hvp(values, v), repeats)
-    full = best(lambda: so.hessian(values), max(1, repeats // 10))
+    full = best(lambda: so.hessian(values), max(3, repeats // 4))
     inputs = sum(s.size for s in comp.inputs)
     return HvpCost(g, h, full, so.nonzeros, so.second_nonzeros, inputs)
 

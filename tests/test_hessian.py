@@ -116,7 +116,7 @@ def test_cost_is_a_small_multiple_of_a_gradient():
     comp, values = zoo.source_network()
     cost = hs.hvp_cost(comp, values, _direction(values), repeats=5)
     assert 1.0 < cost.ratio < 6.0  # forward substitution + Ȧ + one more back substitution
-    assert cost.hessian_seconds > 5 * cost.hvp_seconds  # 25 products
+    assert cost.hessian_seconds > 3 * cost.hvp_seconds  # 25 second halves (ż, Ȧ, back substitution)
 
 
 def test_bad_direction_is_named():
