@@ -131,3 +131,16 @@ def test_bad_direction_is_named():
         hs.hvp(comp, {"x": 1.0, "y": 2.0}, {"z": 1.0})
     with pytest.raises(lad.InputError, match="dict"):
         hs.hvp(comp, {"x": 1.0, "y": 2.0}, [1.0, 0.0])
+
+
+def test_second_sweep_frames_end_on_h_v():
+    from lagrange_ad import hessian_figures
+
+    comp = lad.trace(lambda x, y: lad.tanh(x * y) + x * x, "x y")
+    so = hs.SecondOrder(comp)
+    point, v = {"x": 0.5, "y": 2.0}, {"x": 1.0, "y": -0.5}
+    frames, labels = hessian_figures.second_sweep_frames(so, point, v, digits=6)
+    assert len(frames) == len(comp) + 1
+    hv = so.hvp(point, v)
+    # the last two frames solve rows 2 and 1: λ̇ at the inputs, which is H v
+    assert labels[-1].endswith(f"{hv['x']:.6g}") and labels[-2].endswith(f"{hv['y']:.6g}")
