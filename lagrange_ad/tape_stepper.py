@@ -80,9 +80,7 @@ def graph_svg(tape, lam=None, final=(), current=None, names=None, title="") -> s
             parts.append(
                 f'<text x="{x}" y="{y + 12}" font-size="11" text-anchor="middle" fill="{text}">{escape(op)}</text>'
             )
-        parts.append(
-            f'<text x="{x - 24}" y="{y + 28}" font-size="11" fill="#333">= {_number(tape.values[i])}</text>'
-        )
+        parts.append(f'<text x="{x - 24}" y="{y + 28}" font-size="11" fill="#333">= {_number(tape.values[i])}</text>')
         if i in lam:
             weight = "bold" if i in final else "normal"
             parts.append(
