@@ -23,7 +23,9 @@ with no cycle (``tests/test_imports.py`` checks) and no import inside a function
    ``tape`` (a computation of scalars on Python floats, its fast path). ``linear_system`` reads numbers
    from ``numeric`` for ``back_substitution(at=...)``.
 6. Beyond backprop (chapters 7–10). ``solvers`` (A at numbers, forward and reverse mode, levels),
-   ``implicit``, ``architectures``, ``zoo``.
+   ``implicit``, ``architectures``, ``zoo``; ``jax_bridge`` (a computation as a JAX function, for the
+   page that sets JAX's grad, vjp, jvp, stop_gradient and custom_vjp beside A λ = e; needs JAX, and is
+   imported only by that page and its tests).
 7. Presentation, loaded on first use. ``display`` (alias ``show``: LaTeX of A λ = e, L, the conditions,
    plots, the table), ``widgets``, ``steppers``, ``explorers``, ``exercises``.
 """

@@ -12,20 +12,20 @@ Stable CSS classes (browser tests): ``lad-sequence-explorer``, ``lad-lagrangian-
 ``lad-gradient-explorer`` (each explorer's box), ``lad-explorer-run`` (the main button), ``lad-explorer-diff``
 (differentiate), ``lad-explorer-text`` and ``lad-explorer-inputs`` (the text boxes), ``lad-explorer-step`` (the
 gradient step button), ``lad-explorer-output`` (the output), ``lad-explorer-error`` (an error message),
-``lad-lambda-value`` (a λ's number, ``data-index`` = step, ``data-value`` = JSON of the numbers).
+``lad-lambda-value`` (a λ's number, ``data-index`` = step, ``data-value`` = JSON of the numbers);
+for :func:`redraw_explorer`, ``lad-redraw`` (its button), ``lad-redraw-lambda`` (its output) and
+``lad-redraw-draw`` (the draw shown, ``data-draw`` = its number).
 
 >>> box = sequence_explorer()
 >>> box.run()
 >>> [kind for o in box.output.outputs for kind in o["data"] if kind != "text/plain"]
-['text/html', 'text/html', 'image/png', 'text/html', 'text/latex', 'text/html', 'text/latex']
+['text/html', 'text/html', 'text/html', 'text/html', 'text/latex', 'text/html', 'text/latex']
 """
 
 from __future__ import annotations
 
-import base64
 import html
 import inspect
-import io
 import json
 import math
 import re
@@ -49,15 +49,20 @@ from .display import (
     latex,
     steps_table,
     system_latex,
+    value_latex,
 )
 from .errors import DefinitionError, LagrangeADError, StepLimitError
+from .figures import alt_text, figure_html
 from .lagrangian import lagrangian, multiplier
 from .linear_system import linear_system
 from .numeric import check_values, forward, multipliers
-from .steppers import MAX_ENTRY_SIZE, MAX_FULL_STEPS, _size
+from .steppers import MAX_ENTRY_SIZE, MAX_FULL_STEPS, _size, _value_span
 from .widgets import kernel_explorer
 
-__all__ = ["sequence_explorer", "lagrangian_explorer", "gradient_explorer", "parse_inputs", "computation_from_text"]
+__all__ = [
+    "sequence_explorer", "lagrangian_explorer", "gradient_explorer", "redraw_explorer",
+    "parse_inputs", "computation_from_text",
+]  # fmt: skip
 
 EXAMPLE_EQUATIONS = "z3 = w * x\nz4 = tanh(z3)\nz5 = z4 * z4"
 EXAMPLE_FUNCTION = "h = tanh(w * x)\nreturn h * h"
@@ -83,10 +88,8 @@ def _bundle(obj) -> dict:
     """One display_data output for a TeX string, an HTML string, a steps table or a matplotlib figure."""
     if isinstance(obj, TeX):
         data = {"text/latex": obj._repr_latex_(), "text/plain": str(obj)}
-    elif hasattr(obj, "savefig"):
-        buf = io.BytesIO()
-        obj.savefig(buf, format="png", dpi=90)
-        data = {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"), "text/plain": "<figure>"}
+    elif hasattr(obj, "savefig"):  # the book's figure standard: SVG, legible text, alt text
+        data = {"text/html": figure_html(obj), "text/plain": alt_text(obj)}
     elif isinstance(obj, HTMLTable):
         data = {"text/html": obj.html, "text/plain": str(obj)}
     else:
@@ -573,3 +576,75 @@ def gradient_explorer(comp: Computation, values, step_size: float = 0.1):
     run()
     box.step = step
     return _finish(box, out, run, sliders=sliders, eta=eta, button=button)
+
+
+def redraw_explorer(
+    comp: Computation,
+    values,
+    name: str,
+    step: int,
+    reference=None,
+    reference_label: str = "the reference",
+    *,
+    seed: int = 2024,
+    scale: float = 0.5,
+    decimals: int = 2,
+    digits: int = 4,
+):
+    """A button that draws new values of the input ``name`` and recomputes λ_step by back substitution.
+
+    Draw 0 shows the given ``values``; each press draws the input's entries from a normal distribution (mean
+    0, standard deviation ``scale``, rounded to ``decimals``) with a generator seeded by ``seed``, so the
+    draws are the same on every run. ``reference(values)``, if given, is an independent gradient of z_n
+    with respect to z_step (autograd's, say): the largest difference from λ_step is shown beside it.
+
+    >>> import lagrange_ad as lad
+    >>> comp = lad.trace(lambda x, w: lad.tanh(w * x), "x w")
+    >>> box = redraw_explorer(comp, {"x": 0.5, "w": -2.0}, "w", step=2)
+    >>> box.draws, 'data-draw="0"' in box.output.value
+    (0, True)
+    >>> box.redraw()
+    >>> box.draws, 'data-draw="1"' in box.output.value, 'data-index="2"' in box.output.value
+    (1, True, True)
+    """
+    given = check_values(comp, values)
+    inputs = {s.name: s for s in comp.inputs}
+    if name not in inputs:
+        raise DefinitionError(f"redraw_explorer: {name!r} is not an input; the inputs are {list(inputs)}")
+    comp.step(step)  # a clear error for a step that does not exist
+    shape = inputs[name].shape
+    rng = np.random.default_rng(seed)
+    button = widgets.Button(description=f"re-draw {name} and recompute", icon="refresh")
+    button.layout = widgets.Layout(width="auto")
+    button.add_class("lad-redraw")
+    output = widgets.HTMLMath()
+    output.add_class("lad-redraw-lambda")
+
+    def show(draw: int, new):
+        current = {**given, name: new}
+        try:
+            lam = multipliers(comp, current)[step]
+            compared = ""
+            if reference is not None:
+                gap = np.max(np.abs(np.asarray(lam) - np.asarray(reference(current), dtype=float)))
+                compared = f"<p>max |λ<sub>{step}</sub> − {reference_label}| = {gap:.1e}</p>"
+            shown = value_latex(new, digits=decimals)
+            output.value = (
+                f'<p class="lad-redraw-draw" data-draw="{draw}">Draw {draw} (0 is the given {html.escape(name)}):</p>'
+                f"$${latex(sympy.Symbol(name))} = {shown}, \\qquad \\lambda_{{{step}}} = "
+                f"{value_latex(lam, digits=digits)}$$" + compared + _value_span(step, lam)
+            )
+        except Exception as err:  # a reference that fails, numbers that are not: a message, not a traceback
+            output.value = _error_html(err)
+
+    def redraw(_button=None):
+        box.draws += 1
+        new = np.round(rng.normal(0.0, scale, size=shape), decimals)
+        show(box.draws, new if shape else float(new))
+
+    button.on_click(redraw)
+    box = kernel_explorer(button, output)
+    box.draws = 0
+    show(0, given[name])
+    box.redraw = redraw
+    return _finish(box, output, redraw, button=button)

@@ -32,6 +32,7 @@ from .cache import derived
 from .computation import Computation, Step, require_computation
 from .errors import DefinitionError, UnsupportedValueError
 from .sympy_form import symbols
+from .usage import note
 
 
 def multiplier_symbol(step: Step | Computation, i: int | None = None):
@@ -197,6 +198,7 @@ def stationarity_conditions(comp: Computation) -> StationarityConditions:
     the other terms contribute zero. Differentiating only those keeps the cost proportional to the
     number of edges of the computation instead of (number of variables) × (size of L).
     """
+    note("stationarity_conditions")
     require_computation(comp, "stationarity_conditions")
     comp.output  # noqa: B018 - checks that z_n exists and is a scalar
     conds = derived(comp, "conditions", lambda: _conditions(comp))

@@ -35,6 +35,7 @@ from .computation import Computation, require_computation
 from .errors import DefinitionError, LagrangeADError
 from .lagrangian import _components, multiplier, stationarity_conditions
 from .numeric import forward
+from .usage import note
 
 
 def linear_system(comp: Computation):
@@ -43,6 +44,7 @@ def linear_system(comp: Computation):
     Returns two sympy sparse matrices; rows and columns follow the steps in order, each step's
     components row by row.
     """
+    note("linear_system")
     require_computation(comp, "linear_system")
     comp.output  # noqa: B018 - checks that z_n exists and is a scalar
     return derived(comp, "linear_system", lambda: _read_off(comp))
@@ -111,6 +113,7 @@ def block_pattern(comp: Computation, A=None) -> BlockPattern:
     >>> pattern.astype(int).tolist(), pattern.block(1, 2), pattern.block(2, 1)
     ([[1, 1], [0, 1]], True, False)
     """
+    note("block_pattern")
     require_computation(comp, "block_pattern")
     if A is None:
         A, _ = linear_system(comp)
@@ -142,6 +145,7 @@ def back_substitution(comp: Computation, at=None, expand: bool = False):
     before it. ``expand=True`` substitutes those, giving λ_i in the z's alone (small computations only).
     ``at`` (input values) adds each λ's number, evaluating the symbolic value at the forward pass's z's.
     """
+    note("back_substitution")
     require_computation(comp, "back_substitution")  # now, not at the first step a generator is asked for
     return _back_substitution(comp, at, expand)
 

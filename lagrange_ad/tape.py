@@ -30,7 +30,7 @@ import math
 from .cache import derived
 from .floats import ADD, COPY, DIV, FLOAT_OPS, MUL, NEG, NOTHING, POW, SUB, UNARY, WHERE
 from .lean import instructions
-from .ops import Node, is_constant
+from .plan import CONST, Z, step_entries
 
 
 class Tape:
@@ -57,41 +57,39 @@ class Tape:
             if step.node is None:
                 self.inputs.append(step.index)
             else:
-                self._add(step.node, step.index, {})
+                self._lower(step_entries(step.node), step.index)
         base = len(self.values) - 1  # lean constant -k goes to slot base + k
         self.values.extend(constants)
         self.code.extend(instructions(lean, base))
 
-    def _slot(self, node: Node, memo: dict) -> int:
-        """The slot holding the value of ``node`` (emitting its instructions first)."""
-        if node.op == "z":
-            return node.data
-        slot = memo.get(id(node))
-        if slot is None:
-            if node.shape:
-                raise NotScalar(f"{node!r} is a matrix")
-            slot = self._constant(node) if node.op == "const" else self._add(node, None, memo)
-            memo[id(node)] = slot
-        return slot
+    def _lower(self, entries: list, out: int):
+        """Emit the instructions of one step from its plan entries (:func:`lagrange_ad.plan.step_entries`),
+        the last one writing to slot ``out``."""
+        slots = []
+        last = len(entries) - 1
+        for p, (op, ref, args, needs, shape) in enumerate(entries):
+            if shape:
+                raise NotScalar("an operation on matrices")
+            if op is Z:
+                slots.append(ref)
+            elif op is CONST:
+                self.values.append(float(ref))
+                slots.append(len(self.values) - 1)
+            else:
+                slots.append(self._emit(op.name, [slots[a] for a in args], out if p == last else None, needs))
+        if last == 0:  # the step copies another z, or a constant
+            self._emit("transpose", [slots[0]], out, (True,))
 
-    def _constant(self, node: Node) -> int:
-        self.values.append(float(node.data))
-        return len(self.values) - 1
-
-    def _add(self, node: Node, out: int | None, memo: dict) -> int:
-        """Emit the instruction of ``node`` (after those of its arguments), writing to slot ``out`` (or a new one)."""
-        if node.op in ("z", "const"):  # a step that copies another z (or a constant)
-            name, args = "transpose", [self._slot(node, memo)]
-        else:
-            name, args = node.op, [self._slot(a, memo) for a in node.args]
+    def _emit(self, name: str, args: list, out: int | None, needs: tuple) -> int:
+        """Append the instruction ``out = name(args)`` (``out``: a new slot if None); return ``out``."""
         op = FLOAT_OPS.get(name)
         if op is None:  # matmul, index: operations on matrices
             raise NotScalar(f"{name} needs matrices")
         if out is None:
             out = len(self.values)
             self.values.append(0.0)
-        if name == "pow":
-            args.append(is_constant(node.args[0]) | is_constant(node.args[1]) << 1)
+        if name == "pow":  # which arguments are constants (a constant needs no gradient)
+            args.append((not needs[0]) | (not needs[1]) << 1)
         args += [0] * (3 - len(args))
         self.code.append((op, out, *args))
         return out

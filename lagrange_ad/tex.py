@@ -23,13 +23,6 @@ def tex_name(name: str) -> str:
     return name if len(name) == 1 else rf"\mathrm{{{name}}}"
 
 
-# Operations whose LaTeX already delimits their arguments (\tanh\left(…\right), \frac{…}{…}, \sqrt{…}).
-_DELIMITED = {
-    "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "softmax", "log_softmax",
-    "mean", "div",
-}  # fmt: skip
-
-
 def to_tex(node: Node) -> str:
     r"""LaTeX of an expression node with whole steps as symbols.
 
@@ -53,7 +46,7 @@ def to_tex(node: Node) -> str:
     children = []
     for i, child in enumerate(args):
         t = to_tex(child)
-        if op.name not in _DELIMITED and not (op.name == "pow" and i == 1):
+        if not op.delimited and not (op.name == "pow" and i == 1):
             cprec = _precedence(child)
             if _is_scalar_const(child) and child.data < 0:  # -2 z_1 reads fine; z_1 + (-2) needs them
                 wrap = i > 0 or op.name in ("pow", "transpose")

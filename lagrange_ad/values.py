@@ -28,7 +28,7 @@ import numpy as np
 
 from .errors import ForeignValueError, ShapeError, TracingError, UnsupportedValueError
 from .floats import FLOAT_OPS
-from .ops import Node, broadcast_shape, op_of
+from .ops import Node, op_of, result_shape
 
 IF_HELP = (
     "a Python `if`, `while`, `and`, `or` or `not` needs True or False now, but {what} is a traced value: "
@@ -311,25 +311,6 @@ def _constant(x, op: str) -> Node:
     return Node("const", shape=arr.shape, data=arr)
 
 
-def _result_shape(op: str, shapes: list[tuple], data=None) -> tuple:
-    if op in ("add", "sub", "mul", "div", "pow"):
-        return broadcast_shape(op, shapes[0], shapes[1])
-    if op == "matmul":
-        a, b = shapes
-        if len(a) != 2 or len(b) != 2:
-            raise ShapeError(f"`@` needs two matrices; got shapes {a} and {b} (use * for a scalar)")
-        if a[1] != b[0]:
-            raise ShapeError(f"cannot multiply shapes {a} @ {b}: the left has {a[1]} columns, the right {b[0]} rows")
-        return (a[0], b[1])
-    if op == "transpose":
-        return tuple(reversed(shapes[0]))
-    if op in ("sum", "mean", "index"):
-        return ()
-    if op == "where":
-        return broadcast_shape("where", broadcast_shape("where", shapes[0], shapes[1]), shapes[2])
-    return shapes[0]
-
-
 def _owner(operands, op: str):
     comps = {id(v.comp): v.comp for v in operands if isinstance(v, Value)}
     if len(comps) > 1:
@@ -351,7 +332,7 @@ def _node_of(x, op: str) -> Node:
 def _expression(op: str, *operands, data=None) -> Node:
     _owner(operands, op)
     args = tuple(_node_of(x, op) for x in operands)
-    return Node(op, args, _result_shape(op, [a.shape for a in args], data), data)
+    return Node(op, args, result_shape(op, [a.shape for a in args]), data)
 
 
 def _lean_number(v, comp) -> int:
@@ -506,7 +487,7 @@ def where(condition, if_true, if_false):
             f"the condition of lad.where must be a comparison or a bool, not {type(condition).__name__}"
         )
     chosen, other = (if_true, if_false) if condition else (if_false, if_true)
-    shape = _result_shape("where", [(), _shape_of(chosen), _shape_of(other)])
+    shape = result_shape("where", [(), _shape_of(chosen), _shape_of(other)])
     if _shape_of(chosen) != shape:  # broadcast like np.where, whichever branch is taken
         chosen = apply("mul", chosen, np.ones(shape))
     return chosen if isinstance(chosen, Value) else apply("add", chosen, 0.0)

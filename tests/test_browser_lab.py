@@ -32,11 +32,11 @@ from conftest import REPO, free_port, screenshot_on_failure, which_or_skip
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 # ---- what to test (point these at the chapter that shows the stepper and an explorer) ----------
-# (book/demo_stepper.ipynb works too: ".lad-demo-button", ".lad-demo-output", r"evaluation [2-9]")
-NOTEBOOK = "book/ch06_backprop.ipynb"  # relative to the repository
-BUTTON = ".lad-ch6-redraw"  # a kernel-backed button (CSS selector)
-OUTPUT = ".lad-ch6-lambda"  # the widget whose text the button changes
-OUTPUT_PATTERN = r"Draw [1-9]"  # what that text must match after the click (draw 0 = the chapter's weights)
+# (chapter 6's weight explorer became a kernel-free stepper: the demo page has the stepper and a button)
+NOTEBOOK = "book/demo_stepper.ipynb"  # relative to the repository
+BUTTON = ".lad-demo-button"  # a kernel-backed button (CSS selector)
+OUTPUT = ".lad-demo-output"  # the widget whose text the button changes
+OUTPUT_PATTERN = r"evaluation [2-9]"  # what that text must match after the click (evaluation 1 runs at once)
 STEPPER = ".lad-stepper"  # a frame_stepper to step, or None
 # -------------------------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import pytest
 import sympy
 
 import lagrange_ad as lad
-from lagrange_ad import display, explorers, zoo
+from lagrange_ad import display, explorers, figures, zoo
 from lagrange_ad.display import COL_COLOR, ROW_COLOR
 
 
@@ -123,7 +123,7 @@ def test_system_latex_refuses_matrix_steps_and_bad_rows():
 
 def test_block_system_of_the_source_network():
     net, _ = zoo.source_network()
-    rows, lam, e = bmatrices(display.block_system_latex(net))
+    rows, lam, e = bmatrices(display.block_system_latex(net, stacked=False))
     n = len(net)
     assert len(rows) == n and all(len(r) == n for r in rows)
     for i in range(1, n + 1):
@@ -138,6 +138,33 @@ def test_block_system_of_the_source_network():
     assert e[-1] == ["-1"] and all(c == ["0"] for c in e[:-1])
 
 
+def test_tall_systems_write_lambda_and_e_as_rows_under_a():
+    net, _ = zoo.source_network()  # 9 steps: more than display.STACK_ABOVE
+    assert len(net) > display.STACK_ABOVE
+    tex = display.block_system_latex(net, highlight=5)
+    assert tex == display.block_system_latex(net, highlight=5, stacked=True)
+    rows, lam, e = bmatrices(tex)
+    assert len(rows) == 9 and len(lam) == 1 and len(e) == 1  # λ and e are single rows (transposed)
+    assert len(lam[0]) == 9 and colored(lam[0][4], ROW_COLOR) and colored(lam[0][5], COL_COLOR)
+    assert e[0][-1] == "-1" and "\\lambda = e" in tex and tex.count("^{\\!\\top}") >= 2
+    small = lad.trace(lambda x: lad.exp(x), "x")
+    assert "gathered" not in display.system_latex(small)  # small systems stay side by side
+
+
+def test_split_latex_breaks_long_sums_between_terms():
+    xs = sympy.symbols("x1:30")
+    expr = sympy.Add(*[x**2 for x in xs])
+    tex = display.split_latex(sympy.Eq(expr, 0), lhs="f", width=40)
+    lines = tex.split("\\\\")
+    assert len(lines) > 3 and tex.startswith("\\begin{aligned}\nf &= ")
+    assert all(display._visible_len(line) <= 60 for line in lines)
+    # the lines hold every term once, in order, and the equation's right-hand side at the end
+    found = [int(m) for m in re.findall(r"x_\{(\d+)\}", tex)]
+    assert sorted(found) == list(range(1, 30))
+    assert sympy.sympify(" + ".join(f"x{k}**2" for k in found)) == expr
+    assert tex.rstrip().endswith("= 0\n\\end{aligned}")
+
+
 def test_block_pattern_comes_from_a_not_from_the_graph():
     comp = shaped_with_a_zero_block()
     assert comp.b(1) == (2, 3)
@@ -149,7 +176,7 @@ def test_block_pattern_comes_from_a_not_from_the_graph():
 
 def test_block_system_highlight():
     net, _ = zoo.source_network()
-    rows, lam, _ = bmatrices(display.block_system_latex(net, highlight=5))
+    rows, lam, _ = bmatrices(display.block_system_latex(net, highlight=5, stacked=False))
     assert all(colored(c, ROW_COLOR) for c in rows[4])
     assert [k + 1 for k, c in enumerate(lam) if colored(c[0], COL_COLOR)] == [6]
 
@@ -253,6 +280,32 @@ def test_graph_plot_nodes_and_arrows():
     assert len(inputs) == 4
 
 
+def test_graph_arrows_keep_clear_of_the_nodes_they_pass():
+    # exercise 1.2's graph: z1 -> z8 passes z6 on a straight line; the arrow must bend around it
+    wired = lad.Computation.from_equations(
+        "z4 = z1 * z2\nz5 = sin(z4)\nz6 = z5 + z3\nz7 = z6 * z4\nz8 = z7 - z1", inputs="z1 z2 z3"
+    )
+    fig = display.graph_plot(wired)
+    fig.draw_without_rendering()
+    ax = fig.axes[0]
+    renderer = fig._get_renderer()
+    boxes = {int(re.search(r"z_\{(\d+)\}", t.get_text()).group(1)): t.get_bbox_patch().get_window_extent(renderer)
+             for t in ax.texts if t.get_text()}
+    arrows = [a for a in ax.texts if not a.get_text()]
+    assert len(arrows) == sum(len(s.args) for s in wired.steps)
+    for arrow in arrows:
+        path = arrow.arrow_patch.get_path().interpolated(50).vertices
+        path = arrow.arrow_patch.get_transform().transform(path)
+        ends = {k for k, box in boxes.items() for xy in (arrow.xy, arrow.xyann)
+                if box.contains(*ax.transData.transform(xy))}
+        assert len(ends) == 2
+        # no point of the arrow lies inside a node other than the two it joins
+        inside = {k for k, box in boxes.items() for x, y in path if box.contains(x, y)}
+        assert inside <= ends, f"an arrow from/to {sorted(ends)} runs through nodes {sorted(inside - ends)}"
+    fontsizes = {t.get_fontsize() for t in ax.texts if t.get_text()}
+    assert min(fontsizes) >= 7.5 and fig.get_size_inches()[0] <= figures.BOOK_WIDTH_IN + 1e-9
+
+
 def test_steps_table_rows():
     comp = tanh_example()
     table = display.steps_table(comp)
@@ -283,9 +336,13 @@ def text_of(box):
 def test_sequence_explorer_shows_table_graph_l_and_a():
     box = explorers.sequence_explorer("z3 = w * x\nz4 = exp(z3)", "x w")
     box.run()
-    assert kinds(box) == ["text/html", "text/html", "image/png", "text/html", "text/latex", "text/html", "text/latex"]
-    png = next(o["data"]["image/png"] for o in box.output.outputs if "image/png" in o["data"])
-    assert base64.b64decode(png).startswith(b"\x89PNG")
+    assert kinds(box) == ["text/html", "text/html", "text/html", "text/html", "text/latex", "text/html", "text/latex"]
+    # the graph, by the book's figure standard: an SVG image with alt text and its text size recorded
+    figure = next(o["data"]["text/html"] for o in box.output.outputs if "lad-figure" in o["data"]["text/html"])
+    svg = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', figure).group(1)
+    assert base64.b64decode(svg).lstrip().startswith(b"<?xml") and b"<svg" in base64.b64decode(svg)
+    assert 'alt="Computation graph with 4 nodes' in figure
+    assert float(re.search(r'data-lad-text-pt="([\d.]+)"', figure).group(1)) >= 7.5
     assert "4 steps, 2 inputs" in text_of(box)
     assert text_of(box).count('<table class="lad-steps-table">') == 1
     assert "e^{z_{3}}" in text_of(box)  # A's entry ∂f4/∂z3

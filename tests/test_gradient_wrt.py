@@ -144,7 +144,7 @@ def test_the_live_steps_follow_a_of_i():
     zoo's source network: z5 = x w1 (a(5) = 1, 3), z6 = σ(z5), z7 = z6 w2 (6, 4), z8 = softmax(z7),
     z9 = loss(z8, y) (8, 2).
     """
-    from lagrange_ad.numeric import _plan
+    from lagrange_ad.plan import _plan
 
     comp, _ = zoo.source_network()
     live = lambda wanted: [i for i in range(1, len(comp) + 1) if _plan(comp, wanted).live[i]]  # noqa: E731

@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 # one entry of the lock: "name==version [ ; marker] \" then its "--hash=sha256:..." lines
 PIN = re.compile(r"^([A-Za-z0-9_.\-\[\]]+)==(\S+?)(?: ; (.+?))?\s*\\\n((?:\s+--hash=\S+\s*\\?\n?)+)", re.M)
 INSTALL = "pip install -r requirements.lock && pip install --no-deps --no-build-isolation -e ."
+READER_INSTALL = 'pip install ".[reader]" && jupyter lab book/'
 
 
 def ranges() -> list[Requirement]:
@@ -74,9 +75,23 @@ def test_readme_and_ci_install_from_the_lock():
     commands = re.findall(r"```bash\n(.*?)\n\s*```", readme, re.S)
     setup = [c.strip() for c in commands if c.strip().startswith("pip install")]
     assert setup == [
+        READER_INSTALL,  # a reader's small install, from pyproject's ranges (test_reader_extra_...)
         f"{INSTALL} && python scripts/fetch_assets.py && jupyter-book build . -W -n --keep-going",
         f"{INSTALL} && pytest",
     ]
     ci = (REPO / ".ci" / "run").read_text()
     assert INSTALL in ci and "-m venv" in ci
     assert "-r requirements.txt" not in ci  # never installs the unpinned ranges
+
+
+def test_reader_extra_uses_the_same_ranges_as_the_lock():
+    """The reader's install (README) takes pyproject's ``reader`` extra from PyPI, not the lock: its ranges
+    must be requirements.txt's own, so that what a reader gets is what the lock's ranges allow."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    reader = [Requirement(text) for text in project["optional-dependencies"]["reader"]]
+    full = {canonicalize_name(r.name): r.specifier for r in ranges()}
+    assert reader, "pyproject.toml has no reader extra"
+    for requirement in reader:
+        name = canonicalize_name(requirement.name)
+        assert name in full, f"{name} is in the reader extra but not in requirements.txt"
+        assert requirement.specifier == full[name], f"{name}: reader {requirement.specifier}, lock {full[name]}"
