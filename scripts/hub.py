@@ -351,12 +351,14 @@ else:
 '''
 
 
-def setup(course: Course, create_users: bool = False) -> Path:
-    """Every step but starting the hub; returns the hub's config file."""
+def setup(course: Course, create_users: bool = False, proxy: bool = True) -> Path:
+    """Every step but starting the hub (``proxy=False``: no proxy, for command-line use only);
+    returns the hub's config file."""
     if os.geteuid() != 0:
         raise HubError("run as root: the hub creates users and starts their servers as them")
     build_environment(course)
-    install_proxy(course)
+    if proxy:
+        install_proxy(course)
     ensure_users(course, create_users)
     make_exchange(course)
     write_jupyter_config(course)
@@ -368,13 +370,18 @@ def hub_command(course: Course) -> list[str]:
     return [str(course.env / "bin" / "jupyterhub"), "-f", str(course.state / "jupyterhub_config.py")]
 
 
-def as_user(course: Course, user: str, cmd: list, **kwargs) -> subprocess.CompletedProcess:
-    """Run ``cmd`` as a Unix user of the hub, in their home, with their server's environment."""
+def user_process_options(course: Course, user: str) -> dict:
+    """subprocess options that run a command as a Unix user of the hub, in their home, with their
+    server's environment (what a terminal in their JupyterLab would have)."""
     entry = pwd.getpwnam(user)
     env = {"HOME": entry.pw_dir, "USER": user, "LOGNAME": user, "SHELL": entry.pw_shell,
            "LANG": os.environ.get("LANG", "C.UTF-8"), **course.user_env(user)}
-    return subprocess.run([str(c) for c in cmd], user=entry.pw_uid, group=entry.pw_gid, extra_groups=[],
-                          cwd=kwargs.pop("cwd", entry.pw_dir), env=env, **kwargs)
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": [], "cwd": entry.pw_dir, "env": env}
+
+
+def as_user(course: Course, user: str, cmd: list, **kwargs) -> subprocess.CompletedProcess:
+    """Run ``cmd`` as a Unix user of the hub (see user_process_options) and wait for it."""
+    return subprocess.run([str(c) for c in cmd], **{**user_process_options(course, user), **kwargs})
 
 
 def nbgrader(course: Course, user: str, *args: str, **kwargs) -> subprocess.CompletedProcess:

@@ -374,6 +374,9 @@ def test_a_term_on_the_hub(hub):
     started = time.monotonic()
     validations, feedback = asyncio.run(whole_term(course, base, students))
     print(f"the term in the browser took {time.monotonic() - started:.0f} s")
+    for user in course.users:  # for the sizing in docs/teacher.md: each user's server (and kernels)
+        rss = subprocess.run(["ps", "-u", user, "-o", "rss="], capture_output=True, text=True).stdout.split()
+        print(f"[hub test] {user}: {len(rss)} processes, {sum(map(int, rss)) // 1024} MB resident")
 
     # Validation told each student the truth before they submitted.
     first, second = validations["right"]  # without, then with the written answer
