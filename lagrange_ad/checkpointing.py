@@ -14,13 +14,19 @@ which does the fewest forward steps possible with a given number of slots (:func
 
 from __future__ import annotations
 
+import math
+import types
 from dataclasses import dataclass
 from functools import cache
 from math import comb, isqrt
 
 import sympy
 
+from . import numeric, tracing, values
 from .errors import LagrangeADError
+
+# the public functions this module computes with, under the names the chapters use
+lad = types.SimpleNamespace(trace=tracing.trace, tanh=values.tanh, forward=numeric.forward, gradient=numeric.gradient)
 
 __all__ = [
     "Storage", "storage", "needed_by_backward",
@@ -262,8 +268,6 @@ def chain_gradient(weights, x0: float, slots: int | None = None):
     the revolve schedule keeps at most that many states, else every state is kept.
     Returns ``({"x0": …, "w1": …, …}, schedule)``.
     """
-    import lagrange_ad as lad
-
     n = len(weights)
     step = lad.trace(lambda x, w: lad.tanh(w * x), "x w")
     schedule = store_all_schedule(n) if slots is None else revolve_schedule(n, slots)
@@ -286,8 +290,6 @@ def chain_gradient(weights, x0: float, slots: int | None = None):
 def _coupling():
     """One additive coupling step (u, v) → (v, u + tanh(w v)) and its vector-Jacobian product, as
     lagrange_ad computations: the VJP is the gradient of a·v' + b·u' for the seed (a, b)."""
-    import lagrange_ad as lad
-
     vjp = lad.trace(lambda u, v, w, a, b: a * v + b * (u + lad.tanh(w * v)), "u v w a b")
     return lad, vjp
 
@@ -299,8 +301,6 @@ def reversible_gradient(weights, u0: float, v0: float):
     Returns ``(gradient {"u0", "v0", "w1", …}, largest difference between a recomputed state and the one
     the forward pass had)``; the forward states are kept aside only to measure that difference.
     """
-    import math
-
     lad, vjp = _coupling()
     states = [(u0, v0)]
     for w in weights:

@@ -18,7 +18,18 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "lagrange_ad"
 MODULES = sorted(p.stem for p in PACKAGE.glob("*.py"))
 # loaded lazily (lad.display, lad.show, lad.steppers, lad.explorers) or imported by the chapters themselves
-PRESENTATION = {"display", "show", "figures", "widgets", "steppers", "explorers", "exercises"}
+PRESENTATION = {
+    "display",
+    "show",
+    "figures",
+    "widgets",
+    "steppers",
+    "explorers",
+    "exercises",
+    "tape_stepper",
+    "checkpoint_figures",
+    "hessian_figures",
+}
 
 
 def _tree(module: str) -> ast.Module:
