@@ -21,6 +21,7 @@ from math import comb, isqrt
 import sympy
 
 from .errors import LagrangeADError
+from .usage import note
 
 __all__ = [
     "Storage", "storage", "needed_by_backward",
@@ -40,6 +41,7 @@ def needed_by_backward(comp) -> dict[int, set[int]]:
     >>> needed_by_backward(comp)
     {3: {1, 2}, 4: {3}, 5: set(), 6: set()}
     """
+    note("needed_by_backward")  # exercises ask for these counts; grading can refuse the call
     index = {}
     for step in comp.steps:
         symbol = step.symbol
@@ -76,6 +78,7 @@ def storage(comp) -> Storage:
     >>> storage(lad.trace(lambda x, y: lad.tanh(x * y) + 3 * x, "x y"))
     Storage(kept=3, total=6, kept_steps=[1, 2, 3])
     """
+    note("storage")
     kept = sorted(set().union(*needs.values())) if (needs := needed_by_backward(comp)) else []
     size = {s.index: s.size for s in comp.steps}
     return Storage(sum(size[i] for i in kept), sum(size.values()), kept)
@@ -166,6 +169,7 @@ def revolve_formula(n: int, slots: int) -> int:
     t = r n − β(slots + 1, r − 1), with r the smallest integer such that β(slots, r) ≥ n
     (Griewank 1992; Griewank & Walther 2008, Prop. 12.2)."""
     _check_n(n, slots)
+    note("revolve_formula")
     r = 0
     while beta(slots, r) < n:
         r += 1
@@ -185,6 +189,7 @@ def _best(n: int, slots: int) -> tuple[int, int]:
 def revolve_minimum(n: int, slots: int) -> int:
     """The fewest advances by searching every split (dynamic programming), independent of the formula."""
     _check_n(n, slots)
+    note("revolve_minimum")
     return _best(n, slots)[0]
 
 
@@ -192,6 +197,7 @@ def revolve_schedule(n: int, slots: int) -> Schedule:
     """The binomial (revolve) schedule: advance m steps, keep that state, reverse the rest with one slot
     fewer, then the first m steps; m chosen to make the total advances as small as possible."""
     _check_n(n, slots)
+    note("revolve_schedule")
     actions: list[tuple[str, int]] = []
 
     def reverse(start: int, length: int, free: int):

@@ -51,3 +51,9 @@ WRONG_ANSWERS = {
         },
     ],
 }
+
+# The package's own sweep: the visible check passes (it is right), but the hidden cell refuses
+# lagrange_ad.minitape.backward, so grading zeroes the exercise's tests.
+WRONG_ANSWERS["ch11-ex1-solution"].append(
+    {"source": "def sweep(tape):\n    return mt.backward(tape)", "fails": ["ch11-ex1-check", "ch11-ex1-hidden"]}
+)

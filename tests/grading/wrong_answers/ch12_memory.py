@@ -32,3 +32,8 @@ WRONG_ANSWERS = {
         {"source": "r = 4\nt = 45", "fails": ["ch12-ex3-hidden"]},
     ],
 }
+
+# The package's formula: right, but refused (the hidden cell says so), so the exercise scores nothing.
+WRONG_ANSWERS["ch12-ex3-solution"].append(
+    {"source": "r = 3\nt = ck.revolve_formula(20, 3)", "fails": ["ch12-ex3-check", "ch12-ex3-hidden"]}
+)
