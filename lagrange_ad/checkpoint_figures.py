@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from html import escape
 
+import matplotlib.pyplot as plt
+
 from . import checkpointing as ck
+from .widgets import frame_stepper
 
 __all__ = ["schedule_svg", "schedule_frames", "schedule_stepper", "time_memory_plot"]
 
@@ -78,8 +81,6 @@ def schedule_frames(schedule: ck.Schedule) -> tuple[list[str], list[str]]:
 
 def schedule_stepper(schedule: ck.Schedule, title=None):
     """A kernel-free stepper through a schedule, one reversal per frame."""
-    from .widgets import frame_stepper
-
     frames, labels = schedule_frames(schedule)
     return frame_stepper(frames, labels, title=title)
 
@@ -87,8 +88,6 @@ def schedule_stepper(schedule: ck.Schedule, title=None):
 def time_memory_plot(n: int, ax=None, max_slots: int | None = None):
     """Advances (time) against states kept (memory) for a chain of n steps: revolve's optimum computed by
     the package's schedules, Griewank's formula, the √n scheme and keeping everything."""
-    import matplotlib.pyplot as plt
-
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
     top = max_slots or n
