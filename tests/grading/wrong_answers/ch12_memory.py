@@ -28,8 +28,8 @@ WRONG_ANSWERS = {
     "ch12-ex3-solution": [
         # r one too small (β(3, 2) = 10 < 20), and t from it
         {"source": "r = 2\nt = 2 * 20 - 5", "fails": ["ch12-ex3-check", "ch12-ex3-hidden"]},
-        # the right t hard-coded, r wrong: only the hidden test sees r
-        {"source": "r = 4\nt = 45", "fails": ["ch12-ex3-hidden"]},
+        # the right t hard-coded, r wrong: the self-check of r and the hidden test catch it
+        {"source": "r = 4\nt = 45", "fails": ["ch12-ex3-check", "ch12-ex3-hidden"]},
     ],
 }
 
