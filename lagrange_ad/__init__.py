@@ -19,9 +19,10 @@ with no cycle (``tests/test_imports.py`` checks) and no import inside a function
    and ``equations`` (typed-in ``name = expression`` lines); ``tracing`` (:func:`trace`).
 4. The argument (sympy). ``lagrangian`` (L and the stationarity conditions); ``linear_system`` (A λ = e,
    its block pattern, back substitution).
-5. Numbers. ``numeric`` (the numpy engine: forward, multipliers, gradient, finite differences) and
-   ``tape`` (a computation of scalars on Python floats, its fast path). ``linear_system`` reads numbers
-   from ``numeric`` for ``back_substitution(at=...)``.
+5. Numbers. ``plan`` (each step's expression lowered once into flat entries), ``tape`` (a computation of
+   scalars as instructions on Python floats, lowered from those entries: the fast path) and ``numeric``
+   (the numpy engine over a plan: forward, backward from any seed; forward, multipliers, gradient, finite
+   differences). ``linear_system`` reads numbers from ``numeric`` for ``back_substitution(at=...)``.
 6. Beyond backprop (chapters 7–10). ``solvers`` (A at numbers, forward and reverse mode, levels),
    ``implicit``, ``architectures``, ``zoo``; ``jax_bridge`` (a computation as a JAX function, for the
    page that sets JAX's grad, vjp, jvp, stop_gradient and custom_vjp beside A λ = e; needs JAX, and is

@@ -7,11 +7,14 @@ visited from the last to the first; when step k is reached, every step that read
 its contribution (∂f_k/∂z_i)ᵀ λ_k on, so λ_k is complete. This is the column-oriented form of back
 substitution, the usual way to solve a sparse triangular system.
 
-Two engines do this. A computation of scalars runs on a *tape* (:mod:`lagrange_ad.tape`): flat
-instructions on Python floats, built once per computation. Anything else, and any point where the tape's
-``math`` functions refuse (log of a negative number, 1/0), runs here on numpy, walking each step's
-expression with the operations' own ``numeric`` and ``vjp`` rules (:mod:`lagrange_ad.ops`). Neither
-touches sympy.
+One lowering, two ways to run it. Each step's expression is lowered once into the flat entries of a
+:mod:`plan <lagrange_ad.plan>`. Here a plan runs on numpy, forward (:func:`run_forward`) and backward from
+any seed (:func:`pull_back`, with the operations' own ``numeric`` and ``vjp`` rules from
+:mod:`lagrange_ad.ops`): λ_n = 1 gives the multipliers, a unit vector a row of a Jacobian block
+(:func:`lagrange_ad.solvers.jacobian_blocks`). A computation of scalars runs faster on the *tape*
+(:mod:`lagrange_ad.tape`), instructions on Python floats lowered from the same entries; where its
+``math`` functions refuse (log of a negative number, 1/0) numpy takes over, and gives the NaN or
+infinity and the step where it arose. Neither touches sympy.
 
 >>> import lagrange_ad as lad
 >>> comp = lad.trace(lambda x, w: lad.tanh(w * x), "x w")

@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .computation import Computation, require_computation
 from .errors import InputError, LagrangeADError
@@ -411,11 +412,35 @@ class GradientCost:
         return self.gradient_seconds / self.function_seconds
 
 
+def best_times(calls: dict, repeats: int = 7, blas_threads: int | None = 1) -> dict:
+    """The best wall time of each call, in seconds, taking the calls in turns ``repeats`` times.
+
+    In turns, so that a change of the machine's speed during the measurement hits every call alike.
+    With ``blas_threads=1`` numpy's BLAS runs single-threaded meanwhile: on a machine shared with other
+    work, a multi-threaded matrix product can stall for tens of milliseconds waiting for its second
+    thread, which says nothing about the product. ``None`` leaves BLAS as it is.
+
+    >>> times = best_times({"sum": lambda: sum(range(1000)), "nothing": lambda: None}, repeats=3)
+    >>> sorted(times), times["sum"] > times["nothing"] >= 0
+    (['nothing', 'sum'], True)
+    """
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise InputError(f"repeats must be a positive integer, got {repeats!r}")
+    best = dict.fromkeys(calls, math.inf)
+    with threadpool_limits(limits=blas_threads, user_api="blas"):
+        for _ in range(repeats):
+            for name, call in calls.items():
+                start = time.perf_counter()
+                call()
+                best[name] = min(best[name], time.perf_counter() - start)
+    return best
+
+
 def gradient_cost(comp: Computation, values, repeats: int = 5) -> GradientCost:
     """Time :func:`~lagrange_ad.forward` (the function) against :func:`~lagrange_ad.gradient`.
 
-    The gradient includes its own forward pass, as it must. Best of ``repeats`` runs each, so that
-    other work on the machine inflates neither.
+    The gradient includes its own forward pass, as it must. Best of ``repeats`` runs each, taken in turns
+    with BLAS single-threaded (:func:`best_times`), so that other work on the machine inflates neither.
 
     >>> import lagrange_ad as lad
     >>> cost = gradient_cost(lad.trace(lambda x: lad.exp(x) * x, "x"), {"x": 1.0}, repeats=3)
@@ -424,16 +449,10 @@ def gradient_cost(comp: Computation, values, repeats: int = 5) -> GradientCost:
     """
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise InputError(f"repeats must be a positive integer, got {repeats!r}")
-
-    def best(fn):
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn(comp, values)
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    return GradientCost(best(forward), best(gradient))
+    times = best_times(
+        {"function": lambda: forward(comp, values), "gradient": lambda: gradient(comp, values)}, repeats
+    )
+    return GradientCost(times["function"], times["gradient"])
 
 
 @dataclass

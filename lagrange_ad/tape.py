@@ -1,8 +1,9 @@
 """The float tape: a computation of scalar steps as flat instructions on Python floats, the fast path of the
 numeric gradient.
 
-A computation whose every value is a scalar is flattened, once, into a list of instructions, one per
-elementary operation, each reading and writing numbered *slots* (slot i holds z_i; inner operations of a
+A computation whose every value is a scalar is lowered, once, into a list of instructions, one per
+elementary operation (from each step's plan entries, :func:`lagrange_ad.plan.step_entries`; a traced step
+kept lean already is one), each reading and writing numbered *slots* (slot i holds z_i; inner operations of a
 step get slots after z_n, constants slots from the end). Running the tape is two tight loops: forward, the
 values; backward, the multipliers, each λ_k handed on to the slots its operation read, newest instruction
 first: the column form of back substitution, exactly as in :mod:`lagrange_ad.numeric`.

@@ -471,6 +471,10 @@ def where(condition, if_true, if_false):
     everywhere except at the switching point, where it does not exist; like every AD system, lagrange_ad
     takes it as zero there too, so the gradient is that of the branch taken.
 
+    In the sympy forms (L, the conditions, A) ``a > b`` is :class:`lad.Indicator` ``(a - b)``, 1[d > 0],
+    which is 0 at d = 0, and ``a >= b`` is :class:`lad.IndicatorGE` ``(a - b)``, 1[d ≥ 0], which is 1 at
+    d = 0; their derivative is sympy's ``DiracDelta``, taken as zero.
+
     >>> where(2.0 > 1.0, 10.0, 20.0)
     10.0
     """

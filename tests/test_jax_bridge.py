@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import autograd
 import autograd.numpy as anp
+import jax
 import numpy as np
 import pytest
 from hypothesis import assume, given, note, settings
@@ -15,8 +16,6 @@ import lagrange_ad as lad
 from lagrange_ad import jax_bridge as jb
 from lagrange_ad import solvers, zoo
 from lagrange_ad.errors import InputError
-
-jax = pytest.importorskip("jax")
 
 pytestmark = pytest.mark.filterwarnings("ignore:Output seems independent of input")
 
