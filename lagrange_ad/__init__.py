@@ -26,9 +26,12 @@ with no cycle (``tests/test_imports.py`` checks) and no import inside a function
 6. Beyond backprop (chapters 7–10). ``solvers`` (A at numbers, forward and reverse mode, levels),
    ``implicit``, ``architectures``, ``zoo``; ``jax_bridge`` (a computation as a JAX function, for the
    page that sets JAX's grad, vjp, jvp, stop_gradient and custom_vjp beside A λ = e; needs JAX, and is
-   imported only by that page and its tests).
+   imported only by that page and its tests). Chapters 11–13, imported by those pages: ``minitape`` (a
+   tape to build yourself, and the three classic mistakes), ``checkpointing`` (what reverse mode keeps;
+   √n and revolve schedules), ``hessian`` (H v from A λ̇ = −Ȧ λ; Newton).
 7. Presentation, loaded on first use. ``display`` (alias ``show``: LaTeX of A λ = e, L, the conditions,
-   plots, the table), ``widgets``, ``steppers``, ``explorers``, ``exercises``.
+   plots, the table), ``widgets``, ``steppers``, ``explorers``, ``exercises``; for chapters 11–13
+   ``tape_stepper``, ``checkpoint_figures`` and ``hessian_figures``.
 """
 
 import importlib

@@ -31,6 +31,7 @@ from .errors import InputError, LagrangeADError
 from .linear_system import linear_system
 from .numeric import forward
 from .ops import NUMPY_NAMES
+from .usage import note
 
 __all__ = ["SecondOrder", "hvp", "hessian", "HvpCost", "hvp_cost", "newton"]
 
@@ -161,6 +162,7 @@ class SecondOrder:
 
     def hvp(self, values, v) -> dict:
         """H v: forward substitution for ż, then A λ = e and A λ̇ = −Ȧ λ by back substitution."""
+        note("hvp")  # an exercise asks for an H v; grading can refuse the call
         return self._by_input(self._second(*self._first(values), self._direction(v)))
 
     def system(self, values, v):
@@ -180,6 +182,7 @@ class SecondOrder:
     def hessian(self, values) -> np.ndarray:
         """The Hessian over every input component (row-major per input, inputs in order): z, A and λ once,
         then one ż, Ȧ and second back substitution per component."""
+        note("hessian")
         z, A, lam = self._first(values)
         inputs = np.flatnonzero(self.is_input)
         columns = []

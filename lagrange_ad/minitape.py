@@ -23,6 +23,7 @@ import math
 
 from . import values
 from .errors import LagrangeADError
+from .usage import note
 
 __all__ = [
     "Tape", "Var", "tanh", "exp", "sin", "backward",
@@ -119,6 +120,7 @@ def sin(v):
 
 def backward(tape):
     """λ_1 … λ_n by one sweep, newest step first: λ_n = 1, then step i passes λ_i ∂f_i/∂z_k to each k."""
+    note("backward")  # an exercise asks for this sweep; grading can refuse it
     n = len(tape)
     lam = [0.0] * (n + 1)
     lam[n] = 1.0
@@ -176,6 +178,7 @@ def backward_creation_order(graph, output):
 
 def topological_order(graph, output):
     """The steps the output depends on, each after every step it reads (depth first, each visited once)."""
+    note("topological_order")
     order, seen = [], set()
 
     def visit(i):
@@ -197,6 +200,7 @@ def backward_graph(graph, output):
     >>> backward_graph(graph, 2)[1], backward_creation_order(graph, 2)[1]
     (3.0, 1.0)
     """
+    note("backward_graph")
     lam = dict.fromkeys(graph, 0.0)
     lam[output] = 1.0
     for i in reversed(topological_order(graph, output)):
