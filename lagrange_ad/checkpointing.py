@@ -14,13 +14,17 @@ which does the fewest forward steps possible with a given number of slots (:func
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 from math import comb, isqrt
 
 import sympy
 
+from . import numeric
+from . import values as elementary
 from .errors import LagrangeADError
+from .tracing import trace
 
 __all__ = [
     "Storage", "storage", "needed_by_backward",
@@ -262,17 +266,15 @@ def chain_gradient(weights, x0: float, slots: int | None = None):
     the revolve schedule keeps at most that many states, else every state is kept.
     Returns ``({"x0": …, "w1": …, …}, schedule)``.
     """
-    import lagrange_ad as lad
-
     n = len(weights)
-    step = lad.trace(lambda x, w: lad.tanh(w * x), "x w")
+    step = trace(lambda x, w: elementary.tanh(w * x), "x w")
     schedule = store_all_schedule(n) if slots is None else revolve_schedule(n, slots)
 
     def forward(i, x):
-        return lad.forward(step, {"x": x, "w": weights[i - 1]})[len(step)]
+        return numeric.forward(step, {"x": x, "w": weights[i - 1]})[len(step)]
 
     def vjp(i, x, lam):
-        g = lad.gradient(step, {"x": x, "w": weights[i - 1]})
+        g = numeric.gradient(step, {"x": x, "w": weights[i - 1]})
         return lam * g["x"], lam * g["w"]
 
     lam0, per_step, _ = run_schedule(schedule, forward, vjp, x0)
@@ -286,10 +288,7 @@ def chain_gradient(weights, x0: float, slots: int | None = None):
 def _coupling():
     """One additive coupling step (u, v) → (v, u + tanh(w v)) and its vector-Jacobian product, as
     lagrange_ad computations: the VJP is the gradient of a·v' + b·u' for the seed (a, b)."""
-    import lagrange_ad as lad
-
-    vjp = lad.trace(lambda u, v, w, a, b: a * v + b * (u + lad.tanh(w * v)), "u v w a b")
-    return lad, vjp
+    return trace(lambda u, v, w, a, b: a * v + b * (u + elementary.tanh(w * v)), "u v w a b")
 
 
 def reversible_gradient(weights, u0: float, v0: float):
@@ -299,9 +298,7 @@ def reversible_gradient(weights, u0: float, v0: float):
     Returns ``(gradient {"u0", "v0", "w1", …}, largest difference between a recomputed state and the one
     the forward pass had)``; the forward states are kept aside only to measure that difference.
     """
-    import math
-
-    lad, vjp = _coupling()
+    vjp = _coupling()
     states = [(u0, v0)]
     for w in weights:
         u, v = states[-1]
@@ -313,6 +310,6 @@ def reversible_gradient(weights, u0: float, v0: float):
         w = weights[i - 1]
         u, v = v - math.tanh(w * u), u  # the inverse step: x_{i−1} from x_i
         drift = max(drift, abs(u - states[i - 1][0]), abs(v - states[i - 1][1]))
-        g = lad.gradient(vjp, {"u": u, "v": v, "w": w, "a": a, "b": b})
+        g = numeric.gradient(vjp, {"u": u, "v": v, "w": w, "a": a, "b": b})
         a, b, grads[f"w{i}"] = g["u"], g["v"], g["w"]
     return {"u0": a, "v0": b} | dict(sorted(grads.items(), key=lambda kv: int(kv[0][1:]))), drift

@@ -28,6 +28,8 @@ import numpy as np
 import sympy
 
 from .errors import InputError, LagrangeADError
+from .linear_system import linear_system
+from .numeric import forward
 from .ops import NUMPY_NAMES
 
 __all__ = ["SecondOrder", "hvp", "hessian", "HvpCost", "hvp_cost", "newton"]
@@ -46,10 +48,8 @@ class SecondOrder:
     """
 
     def __init__(self, comp):
-        import lagrange_ad as lad
-
         self.comp = comp
-        A, e = lad.linear_system(comp)
+        A, e = linear_system(comp)
         self.size = A.shape[0]
         self.e = np.array([float(v) for v in e], dtype=float)
         self.symbols = [s for step in comp.steps for s in _components(step)]
@@ -94,9 +94,7 @@ class SecondOrder:
     # ---- numbers in, numbers out ---------------------------------------------------------------------
 
     def _z(self, values) -> np.ndarray:
-        import lagrange_ad as lad
-
-        zs = lad.forward(self.comp, values)
+        zs = forward(self.comp, values)
         return np.concatenate([np.ravel(zs[step.index]) for step in self.comp.steps]).astype(float)
 
     def _direction(self, v) -> np.ndarray:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 
+from . import values as elementary
 from .errors import LagrangeADError
 
 __all__ = [
@@ -92,9 +93,7 @@ class Var:
 
 def _traced(name, v):
     # a traced lad value (or a number): the same program then runs under lad.trace too
-    import lagrange_ad
-
-    return getattr(lagrange_ad, name)(v)
+    return getattr(elementary, name)(v)
 
 
 def tanh(v):
