@@ -10,7 +10,8 @@ with no cycle (``tests/test_imports.py`` checks) and no import inside a function
 
 1. Operations. ``errors`` (every error is a :class:`LagrangeADError`); ``ops`` (the table of elementary
    operations: numpy, sympy, vector-Jacobian product, LaTeX, precedence, and the expression ``Node``);
-   ``floats`` (the same operations on Python floats, derivatives derived by sympy from ``ops``).
+   ``floats`` (the same operations on Python floats, derivatives derived by sympy from ``ops``);
+   ``usage`` (an audit event each time the package computes what an exercise may ask for).
 2. Values. ``values`` (:class:`Value`, the comparisons for ``where``, the elementary functions ``exp`` …
    ``softmax_cross_entropy``); ``lean`` (the private tuple a trace keeps a scalar step in); ``cache``
    (what is derived from a computation, kept once, and the paused garbage collector while building).
