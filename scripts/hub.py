@@ -154,8 +154,9 @@ def world_reachable(path: Path) -> bool:
     return bool(os.stat(path).st_mode & stat.S_IROTH)
 
 
-def shared_python() -> Path:
-    """A Python >= 3.11 that every user can run (the environment is a venv on top of it)."""
+def shared_python(install: bool = True) -> Path:
+    """A Python >= 3.11 that every user can run (the environment is a venv on top of it); on Debian,
+    the system's python3 is installed with apt-get if there is none."""
     candidates = [Path("/usr/bin/python3"), Path("/usr/local/bin/python3"), Path(sys.executable)]
     for python in candidates:
         if not python.exists() or not world_reachable(python):
@@ -164,6 +165,11 @@ def shared_python() -> Path:
                                  capture_output=True, text=True).stdout.strip()
         if version == "True":
             return python
+    if install and shutil.which("apt-get"):
+        # A fresh Debian machine whose only Python lives under /root (pyenv): add the system's.
+        run(["apt-get", "install", "-y", "--no-install-recommends", "python3"],
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        return shared_python(install=False)
     raise HubError("no Python >= 3.11 that every user can run (checked "
                    f"{', '.join(map(str, candidates))}): install Debian's python3 (apt-get install python3)")
 
@@ -289,7 +295,11 @@ def make_course(course: Course) -> None:
 
 
 def write_hub_config(course: Course) -> Path:
-    course.state.mkdir(parents=True, exist_ok=True)
+    """STATE/jupyterhub_config.py, reading STATE/private/settings.json. STATE/private (0700) also
+    holds the hub's database, cookie secret and the proxy's pid: nothing a user may read."""
+    private = course.state / "private"
+    private.mkdir(parents=True, exist_ok=True)
+    os.chmod(private, 0o700)
     settings = {
         "ip": course.ip, "port": course.port, "hub_port": course.hub_port,
         "proxy_api_port": course.proxy_api_port, "proxy": str(course.proxy), "state": str(course.state),
@@ -298,30 +308,31 @@ def write_hub_config(course: Course) -> Path:
         "user_env": {u: course.user_env(u) for u in course.users},
         "test_password": course.test_password,
     }
-    write(course.state / "settings.json", json.dumps(settings, indent=1))
-    os.chmod(course.state / "settings.json", 0o600)  # may hold the test password
+    write(private / "settings.json", json.dumps(settings, indent=1))
+    os.chmod(private / "settings.json", 0o600)  # may hold the test password
     path = course.state / "jupyterhub_config.py"
     write(path, HUB_CONFIG)
     return path
 
 
 HUB_CONFIG = '''\
-# Written by scripts/hub.py from settings.json beside it; edit those settings through the script.
+# Written by scripts/hub.py with private/settings.json; change those settings through the script.
 import json
 from pathlib import Path
 
 c = get_config()  # noqa: F821
-s = json.loads((Path(__file__).parent / "settings.json").read_text())
+s = json.loads((Path(__file__).parent / "private" / "settings.json").read_text())
+private = s["state"] + "/private/"  # mode 0700: the database holds token hashes
 
 c.JupyterHub.ip = s["ip"]
 c.JupyterHub.port = s["port"]
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = s["hub_port"]
-c.JupyterHub.db_url = "sqlite:///" + s["state"] + "/jupyterhub.sqlite"
-c.JupyterHub.cookie_secret_file = s["state"] + "/jupyterhub_cookie_secret"
+c.JupyterHub.db_url = "sqlite:///" + private + "jupyterhub.sqlite"
+c.JupyterHub.cookie_secret_file = private + "jupyterhub_cookie_secret"
 c.ConfigurableHTTPProxy.command = [s["proxy"]]
 c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:%d" % s["proxy_api_port"]
-c.ConfigurableHTTPProxy.pid_file = s["state"] + "/jupyterhub-proxy.pid"
+c.ConfigurableHTTPProxy.pid_file = private + "jupyterhub-proxy.pid"
 
 # Each user's server runs as that Unix user (the hub runs as root), from the shared environment.
 c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"

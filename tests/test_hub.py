@@ -12,8 +12,9 @@ exchange); the test logs in through the hub's login page with the test-only shar
 4. each student fetches the feedback and opens it in JupyterLab: their own score, nobody else's.
 
 Then, from the gradebook and as the students' Unix users: the scores; a student can neither list
-the exchange's submissions or feedback nor open another student's home or server; the released
-notebook in the exchange holds no hidden test and no solution; the resubmission is the one
+the exchange's submissions or feedback nor open another student's home or server, the instructor's
+course or the hub's database; the released notebook in the exchange holds no hidden test and no
+solution; the resubmission is the one
 collected while both stay in the exchange and in the student's history.
 
 Needs root (useradd, servers started as the users), npm, Debian's Chromium. The shared environment
@@ -131,7 +132,7 @@ def hub():
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=10)
-            proxy_pid = course.state / "jupyterhub-proxy.pid"
+            proxy_pid = course.state / "private" / "jupyterhub-proxy.pid"
             if proxy_pid.exists():
                 with contextlib.suppress(ProcessLookupError, ValueError):
                     os.kill(int(proxy_pid.read_text()), signal.SIGTERM)
@@ -419,19 +420,20 @@ def test_a_term_on_the_hub(hub):
     # What a student can reach as their Unix user.
     wrong = students["wrong"]
     probe = H.as_user(course, wrong, [course.python, "-c", PROBE, str(course.exchange / H.COURSE_ID),
-                                      str(pwd.getpwnam(right).pw_dir), str(root), ASSIGNMENT, NOTEBOOK],
+                                      str(pwd.getpwnam(right).pw_dir), str(root), ASSIGNMENT, NOTEBOOK,
+                                      str(course.state / "private")],
                       capture_output=True, text=True)
     assert probe.returncode == 0, probe.stderr
     seen = json.loads(probe.stdout)
     assert seen == {"list inbound": "denied", "list feedback": "denied", "other's home": "denied",
-                    "instructor's course": "denied", "released notebook": "readable",
+                    "instructor's course": "denied", "hub's database": "denied", "released notebook": "readable",
                     "hidden tests in release": False, "solution in release": False}, seen
 
 
 # Run as a student: what can they see? (json on stdout)
 PROBE = r"""
 import json, os, sys
-course, other_home, instructor_course, assignment, notebook = sys.argv[1:]
+course, other_home, instructor_course, assignment, notebook, hub_private = sys.argv[1:]
 def attempt(f):
     try:
         f()
@@ -445,6 +447,7 @@ print(json.dumps({
     "list feedback": attempt(lambda: os.listdir(os.path.join(course, "feedback"))),
     "other's home": attempt(lambda: os.listdir(other_home)),
     "instructor's course": attempt(lambda: os.listdir(instructor_course)),
+    "hub's database": attempt(lambda: open(os.path.join(hub_private, "jupyterhub.sqlite")).read(1)),
     "released notebook": attempt(lambda: open(released).read()),
     "hidden tests in release": "BEGIN HIDDEN TESTS" in text or "_p[5] = _x[5]" in text,
     "solution in release": "p_[T_] = states[T_]" in text,
