@@ -156,45 +156,60 @@ def print_page(path_output: Path) -> Path:
     return out
 
 
-def print_pdf(site: Path, out: Path, page_path: str = "lagrange-ad.html") -> dict:
-    """Serve ``site`` on 127.0.0.1, open ``page_path`` in Chromium (offline), print it to ``out``."""
-    from playwright.sync_api import sync_playwright
+def print_pdf(site: Path, out: Path, page_path: str = "lagrange-ad.html", browser=None) -> dict:
+    """Serve ``site`` on 127.0.0.1, open ``page_path`` in Chromium (offline), print it to ``out``.
 
+    ``browser``: a Playwright Browser to use (the tests pass theirs); by default Debian's Chromium.
+    """
     if not (site / page_path).is_file():
         raise SystemExit(f"build_pdf: {site / page_path} does not exist; build the single page first")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    blocked = []
+    url = f"http://127.0.0.1:{server.server_address[1]}/{page_path}"
     try:
+        if browser is not None:
+            return _print(browser, url, out)
+        from playwright.sync_api import sync_playwright
+
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-
-            def route(r):
-                host = urlparse(r.request.url).hostname
-                if host == "127.0.0.1" or r.request.url.startswith(("data:", "blob:")):
-                    r.continue_()
-                else:
-                    blocked.append(r.request.url)
-                    r.abort("blockedbyclient")
-
-            page.route("**/*", route)
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{page_path}", wait_until="load",
-                      timeout=TIMEOUT_MS)  # fmt: skip
-            wait_typeset(page)
-            entries = page.evaluate(PREPARE_JS)
-            page.wait_for_timeout(500)
-            wait_typeset(page)
-            page.add_style_tag(content=PRINT_CSS)
-            page.emulate_media(media="print")
-            page.pdf(
-                path=str(out), format="A4", print_background=True, prefer_css_page_size=True,
-                display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
-            )  # fmt: skip
-            browser.close()
+            own = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                return _print(own, url, out)
+            finally:
+                own.close()
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _print(browser, url: str, out: Path) -> dict:
+    blocked = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+
+        def route(r):
+            host = urlparse(r.request.url).hostname
+            if host == "127.0.0.1" or r.request.url.startswith(("data:", "blob:")):
+                r.continue_()
+            else:
+                blocked.append(r.request.url)
+                r.abort("blockedbyclient")
+
+        page.route("**/*", route)
+        page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
+        wait_typeset(page)
+        entries = page.evaluate(PREPARE_JS)
+        page.wait_for_timeout(500)
+        wait_typeset(page)
+        page.add_style_tag(content=PRINT_CSS)
+        page.emulate_media(media="print")
+        page.pdf(
+            path=str(out), format="A4", print_background=True, prefer_css_page_size=True,
+            display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
+        )  # fmt: skip
+    finally:
+        context.close()
     return {"toc_entries": entries, "blocked": blocked}
 
 

@@ -47,15 +47,14 @@ def code_text() -> str:
 
 
 @pytest.fixture(scope="module")
-def pdf(book_html, tmp_path_factory):
+def pdf(book_html, chromium, tmp_path_factory):
     """Build the PDF as scripts/build_pdf.py does, reusing the test build's executed notebooks."""
     which_or_skip("pdftotext")
-    if not build_pdf.Path(build_pdf.CHROMIUM).exists():
-        pytest.skip("the PDF is printed by Debian's Chromium (apt-get install chromium)")
     out = tmp_path_factory.mktemp("pdf") / "lagrange-ad.pdf"
     start = time.monotonic()
     build_pdf.jupyter_book(TEST_OUTPUT, "--builder", "singlehtml")
-    info = build_pdf.print_pdf(build_pdf.print_page(TEST_OUTPUT).parent, out, "lagrange-ad.html")
+    page = build_pdf.print_page(TEST_OUTPUT)
+    info = build_pdf.print_pdf(page.parent, out, page.name, browser=chromium)
     seconds = time.monotonic() - start
     pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(out)], capture_output=True,
                                                             text=True, check=True).stdout).group(1))
