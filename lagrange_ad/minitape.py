@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 
-from . import values
+from . import values as elementary
 from .errors import LagrangeADError
 from .usage import note
 
@@ -94,7 +94,7 @@ class Var:
 
 def _traced(name, v):
     # a traced lad value (or a number): the same program then runs under lad.trace too
-    return getattr(values, name)(v)
+    return getattr(elementary, name)(v)
 
 
 def tanh(v):
