@@ -119,8 +119,11 @@ def sin(v):
 
 
 def backward(tape):
-    """λ_1 … λ_n by one sweep, newest step first: λ_n = 1, then step i passes λ_i ∂f_i/∂z_k to each k."""
-    note("backward")  # an exercise asks for this sweep; grading can refuse it
+    """λ_1 … λ_n in one sweep, newest step first.
+
+    λ_n = 1; then step i passes λ_i ∂f_i/∂z_k to each argument k.
+    """
+    note("backward")  # grading can refuse this sweep in an exercise
     n = len(tape)
     lam = [0.0] * (n + 1)
     lam[n] = 1.0
@@ -145,10 +148,11 @@ def backward_assign(tape):
 
 
 def backward_recursive(tape):
-    """Mistake 2: a recursive walk from the output that pushes a node's λ down every time it arrives.
+    """Mistake 2: a recursive walk from the output that pushes a node's λ
+    down every time it arrives.
 
-    A node reached along two paths passes its λ on twice, the first time before it is complete,
-    so everything below it counts the first path twice.
+    A node reached along two paths passes its λ on twice, the first time
+    before it is complete, so everything below it counts the first path twice.
     """
     lam = [0.0] * (len(tape) + 1)
     lam[len(tape)] = 1.0
