@@ -15,33 +15,37 @@ costs that cell only (tests/test_grading.py proves each one):
 - ``exit()`` / ``quit()`` print a note instead of shutting the kernel down.
 - CappedOutput: megabytes of printing are cut to a few kilobytes.
 - ForgivingOverwriteCells + ``add_missing_cells``: deleted or renamed test
-  cells come back from the gradebook instead of failing the submission.
+  cells come back from the gradebook instead of failing the submission, even
+  when the cells around them were deleted too.
+- ResilientExecute also zeroes an exercise whose answer came from a package
+  function its hidden cell does not accept (``# Not accepted: ...``).
+- Feedback (``nbgrader generate_feedback``): the student's exercises only,
+  hidden tests as one line each, math as MathML, no teacher's paths, no CDN.
+
+The preprocessors live in scripts/classroom_kit/ (nbgrader_plugins.py, feedback.py).
 """
 
 import os
+import sys
 from pathlib import Path
 
-from jupyter_core.utils import run_sync
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbconvert.preprocessors import ClearMetadataPreprocessor
-from nbformat.v4 import new_output
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
     ClearOutput,
     DeduplicateIds,
-    Execute,
     IgnorePattern,
-    LimitOutput,
-    OverwriteCells,
     OverwriteKernelspec,
     SaveAutoGrades,
 )
-from traitlets import Integer
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "scripts"))
+from classroom_kit.nbgrader_plugins import CappedOutput, ForgivingOverwriteCells, ResilientExecute  # noqa: E402
+
 c.CourseDirectory.course_id = "lagrange-ad"
 c.CourseDirectory.root = os.environ.get("LAGRANGE_AD_COURSE", str(HERE / "classroom"))
 
@@ -67,107 +71,6 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 
-class ResilientExecute(Execute):
-    """nbgrader's Execute, surviving a cell that kills or hangs the kernel.
-
-    That cell gets an error output (so a test cell scores 0 for it), the kernel
-    restarts, the cells before it run again silently, and execution continues.
-    """
-
-    def preprocess(self, nb, resources=None, km=None):
-        self._fatal = set()  # indices of cells that killed or hung the kernel
-        try:
-            return super().preprocess(nb, resources, km)
-        finally:
-            # The student may have deleted the working directory, where nbgrader writes next.
-            self._ensure_cwd()
-
-    def _ensure_cwd(self):
-        path = self.resources.get("metadata", {}).get("path")
-        if path:
-            os.makedirs(path, exist_ok=True)
-
-    def preprocess_cell(self, cell, resources, index):
-        try:
-            return super().preprocess_cell(cell, resources, index)
-        except (DeadKernelError, CellTimeoutError) as err:
-            what = "died" if isinstance(err, DeadKernelError) else "stopped responding"
-            self.log.warning("Cell %d: the kernel %s; restarting it and going on", index, what)
-            cell.outputs = list(cell.get("outputs", [])) + [new_output(
-                "error", ename="KernelDied" if what == "died" else "KernelHung",
-                evalue=f"the kernel {what} while running this cell; the cells after it ran in a "
-                       "restarted kernel",
-                traceback=[f"KernelError: the kernel {what} while running this cell (os._exit, a "
-                           "crash, or a loop that ignores interrupts)."],
-            )]
-            self.nb.cells[index] = cell
-            self._fatal.add(index)
-            self._restart_and_replay(index)
-            return cell, self.resources
-
-    def _restart_and_replay(self, upto):
-        self._ensure_cwd()  # the restarted kernel starts there
-        self._restart()
-        for i in range(upto):
-            cell = self.nb.cells[i]
-            if cell.cell_type != "code" or i in self._fatal or not cell.source.strip():
-                continue
-            try:
-                run_sync(self.kc.execute_interactive)(
-                    cell.source, store_history=False, allow_stdin=False,
-                    timeout=self.timeout, output_hook=lambda msg: None)
-            except TimeoutError:
-                pass
-            if not run_sync(self.km.is_alive)():
-                # A delayed kill (a timer, a thread): replaying would only kill again. The
-                # remaining cells run in a fresh, empty kernel and fail or pass on their own.
-                self.log.warning("The kernel died again while replaying cell %d; going on in a "
-                                 "fresh kernel without replaying", i)
-                self._restart()
-                return
-
-    def _restart(self):
-        run_sync(self.km.restart_kernel)(now=True)
-        if self.kc is not None:
-            self.kc.stop_channels()
-        run_sync(self.async_start_new_kernel_client)()
-
-
-class CappedOutput(LimitOutput):
-    """nbgrader's LimitOutput (lines), plus at most ``max_chars`` characters per text output."""
-
-    max_chars = Integer(20_000, help="maximum characters of one text output (-1: no limit)").tag(config=True)
-
-    def preprocess_cell(self, cell, resources, cell_index):
-        cell, resources = super().preprocess_cell(cell, resources, cell_index)
-        if cell.cell_type != "code" or self.max_chars < 0:
-            return cell, resources
-        for output in cell.outputs:
-            if output.output_type == "stream":
-                output.text = self._cap(output.text)
-            for mime, value in output.get("data", {}).items():
-                if mime.startswith("text/") and isinstance(value, str):
-                    output.data[mime] = self._cap(value)
-        return cell, resources
-
-    def _cap(self, text):
-        if len(text) <= self.max_chars:
-            return text
-        return text[: self.max_chars] + f"\n... Output truncated ({len(text):,} characters) ..."
-
-
-class ForgivingOverwriteCells(OverwriteCells):
-    """nbgrader's OverwriteCells, but a cell whose grade_id the gradebook does not know (a
-    student renamed it) becomes an ordinary cell instead of failing the whole submission."""
-
-    def preprocess_cell(self, cell, resources, cell_index):
-        cell, resources = super().preprocess_cell(cell, resources, cell_index)
-        meta = cell.metadata.get("nbgrader")
-        if meta is not None and "grade_id" not in meta:
-            del cell.metadata["nbgrader"]
-        return cell, resources
-
-
 # Deleted or renamed test cells come back from the gradebook (and are graded).
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [
@@ -188,4 +91,17 @@ c.Autograde.autograde_preprocessors = [
     SaveAutoGrades,
     AssignLatePenalties,
     CheckCellMetadata,
+]
+
+# Feedback (nbgrader generate_feedback): the student's exercises only, hidden tests as one line each
+# (passed / failed with a hint, never their code), math as MathML, no teacher's paths, no CDN.
+from classroom_kit.feedback import TEMPLATES, StudentFeedback  # noqa: E402
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [GetGrades, StudentFeedback, CSSHTMLHeaderPreprocessor]
+c.HTMLExporter.template_name = "lagrange_feedback"
+c.HTMLExporter.extra_template_basedirs = [
+    str(Path(__import__("nbgrader").__file__).parent / "server_extensions" / "formgrader" / "templates"),
+    str(TEMPLATES),
 ]

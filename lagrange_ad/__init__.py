@@ -4,6 +4,35 @@
 >>> comp = lad.trace(lambda x, w: lad.sigmoid(w * x), "x w")
 >>> {k: round(v, 4) for k, v in lad.gradient(comp, {"x": 1.0, "w": 0.0}).items()}
 {'x': 0.0, 'w': 0.25}
+
+The modules, in the book's order and in layers: each imports only from the layers above it in this list,
+with no cycle (``tests/test_imports.py`` checks) and no import inside a function outside layer 7.
+
+1. Operations. ``errors`` (every error is a :class:`LagrangeADError`); ``ops`` (the table of elementary
+   operations: numpy, sympy, vector-Jacobian product, LaTeX, precedence, and the expression ``Node``);
+   ``floats`` (the same operations on Python floats, derivatives derived by sympy from ``ops``);
+   ``usage`` (an audit event each time the package computes what an exercise may ask for).
+2. Values. ``values`` (:class:`Value`, the comparisons for ``where``, the elementary functions ``exp`` …
+   ``softmax_cross_entropy``); ``lean`` (the private tuple a trace keeps a scalar step in); ``cache``
+   (what is derived from a computation, kept once, and the paused garbage collector while building).
+3. The computation. ``computation`` (:class:`Computation`, plain-data :class:`Step`, a(i), b(i)), with
+   ``sympy_form`` (the symbols z_i, λ_i, p_i and f_i's formula), ``tex`` (LaTeX and the table of steps)
+   and ``equations`` (typed-in ``name = expression`` lines); ``tracing`` (:func:`trace`).
+4. The argument (sympy). ``lagrangian`` (L and the stationarity conditions); ``linear_system`` (A λ = e,
+   its block pattern, back substitution).
+5. Numbers. ``plan`` (each step's expression lowered once into flat entries), ``tape`` (a computation of
+   scalars as instructions on Python floats, lowered from those entries: the fast path) and ``numeric``
+   (the numpy engine over a plan: forward, backward from any seed; forward, multipliers, gradient, finite
+   differences). ``linear_system`` reads numbers from ``numeric`` for ``back_substitution(at=...)``.
+6. Beyond backprop (chapters 7–13). ``solvers`` (A at numbers, forward and reverse mode, levels),
+   ``implicit``, ``architectures``, ``zoo``; ``minitape`` (a tape small enough to write yourself, ch. 11),
+   ``checkpointing`` (what reverse mode keeps, and revolve, ch. 12), ``hessian`` (Hessian-vector
+   products, ch. 13); ``jax_bridge`` (a computation as a JAX function, for the page that sets JAX's grad,
+   vjp, jvp, stop_gradient and custom_vjp beside A λ = e; needs JAX, and is imported only by that page
+   and its tests).
+7. Presentation, loaded on first use. ``display`` (alias ``show``: LaTeX of A λ = e, L, the conditions,
+   plots, the table), ``figures`` (the book's figure standard), ``widgets``, ``steppers``, ``explorers``,
+   ``exercises``; ``tape_stepper``, ``checkpoint_figures``, ``hessian_figures`` (chapters 11–13).
 """
 
 import importlib
@@ -22,42 +51,51 @@ from .errors import (
     TracingError,
     UnsupportedValueError,
 )
-from .lagrangian import lagrangian, multiplier, stationarity_conditions
-from .linear_system import back_substitution, block_pattern, linear_system
-from .numeric import finite_difference, forward, gradient, multipliers, perturbed_result
-from .tracing import (
+from .lagrangian import lagrangian, multiplier, multiplier_symbol, stationarity_conditions
+from .linear_system import BlockPattern, back_substitution, block_pattern, linear_system
+from .numeric import finite_difference, forward, gradient, multiplier_values, multipliers, perturbed_result
+from .ops import Indicator, IndicatorGE
+from .tracing import trace
+from .values import (
     Value,
+    abs,
     cos,
     cross_entropy,
     exp,
     log,
+    log_softmax,
+    maximum,
     mean,
+    minimum,
     relu,
     sigmoid,
     sin,
     softmax,
+    softmax_cross_entropy,
     sqrt,
     sum,
+    tan,
     tanh,
-    trace,
     where,
 )
 
 __all__ = [
-    "display", "explorers", "steppers", "zoo",
+    "display", "show", "explorers", "steppers", "zoo",
     "Computation", "Step", "Value", "trace",
-    "lagrangian", "multiplier", "stationarity_conditions",
-    "linear_system", "block_pattern", "back_substitution",
-    "forward", "multipliers", "gradient", "finite_difference", "perturbed_result",
-    "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "softmax", "where",
-    "sum", "mean", "cross_entropy",
+    "lagrangian", "multiplier_symbol", "multiplier", "stationarity_conditions",
+    "linear_system", "block_pattern", "BlockPattern", "back_substitution",
+    "forward", "multiplier_values", "multipliers", "gradient", "finite_difference", "perturbed_result",
+    "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "softmax", "log_softmax",
+    "where", "maximum", "minimum", "Indicator", "IndicatorGE",
+    "sum", "mean", "cross_entropy", "softmax_cross_entropy",
     "LagrangeADError", "TracingError", "StepLimitError", "ShapeError", "ForeignValueError",
     "DefinitionError", "UnsupportedValueError", "InputError", "OutputError", "SymbolicSizeError",
 ]  # fmt: skip
 
 # The presentation modules pull in IPython, ipywidgets and matplotlib; load them on first use
-# (lad.display, lad.steppers, lad.explorers) so that computing a gradient does not pay for them.
-_LAZY = ("display", "explorers", "steppers")
+# (lad.display or its alias lad.show, lad.steppers, lad.explorers) so that computing a gradient does not
+# pay for them.
+_LAZY = ("display", "show", "explorers", "steppers")
 
 
 def __getattr__(name):

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import tracing as t
+from . import values as t
 from .computation import Computation
 from .errors import LagrangeADError
 

@@ -14,33 +14,28 @@ tanh(z_3)
 
 from __future__ import annotations
 
-import ast
 import keyword
-import re
 
 import numpy as np
-import sympy
 
+from .equations import build_from_equations
 from .errors import (
     DefinitionError,
     ForeignValueError,
-    LagrangeADError,
     OutputError,
     ShapeError,
     StepLimitError,
     SymbolicSizeError,
     UnsupportedValueError,
 )
-from .floats import FloatOp
-from .ops import Node, op_of, step_refs
-from .tracing import Condition, Value
-
-_new = object.__new__
+from .lean import constant, record, step_nodes
+from .ops import Node, step_refs
+from .sympy_form import parameter_symbols, symbols, to_sympy
+from .tex import steps_markdown, tex_name, to_tex
+from .values import Condition, Value
 
 #: Above this many scalar components a computation is too large to show symbolically.
 SYMBOLIC_LIMIT = 5_000
-
-_RESERVED = re.compile(r"^(z|p|lambda|lam)_?\d+$")
 
 
 def _check_shape(shape, what: str) -> tuple:
@@ -54,10 +49,17 @@ def _check_shape(shape, what: str) -> tuple:
 
 
 class Step:
-    """Step ``z_i``: an input (pinned by ``z_i = p_i``) or ``z_i = f_i(z_a(i))``."""
+    """Step ``z_i``: an input (pinned by ``z_i = p_i``) or ``z_i = f_i(z_a(i))``.
 
-    def __init__(self, comp: Computation, index: int, name: str, shape: tuple, node: Node | None):
-        self.comp = comp
+    Plain data: its index, name, shape and expression (``node``, a tree of :class:`~lagrange_ad.ops.Node`
+    whose z's carry their shapes), and a(i) as ``args``. It does not refer to its computation, so a step kept
+    anywhere (a cache, a list of inputs) never keeps a computation alive. The sympy and LaTeX forms are
+    made from it on demand.
+    """
+
+    __slots__ = ("index", "name", "shape", "node", "args", "_formula")
+
+    def __init__(self, index: int, name: str, shape: tuple, node: Node | None):
         self.index = index
         self.name = name
         self.shape = shape
@@ -78,16 +80,12 @@ class Step:
     @property
     def symbol(self):
         """z_i as sympy: a Symbol, or an ImmutableMatrix of component symbols ``z_{i,r,c}``."""
-        return _symbols("z", self.index, self.shape)
+        return symbols("z", self.index, self.shape)
 
     @property
-    def parameter(self) -> sympy.Symbol | sympy.ImmutableMatrix:
+    def parameter(self):
         """For an input, the value p_i it is pinned to (named after the input)."""
-        base = self.name if not _RESERVED.match(self.name) else f"p_{self.index}"
-        if not self.shape:
-            return sympy.Symbol(base)
-        rows, cols = self.shape
-        return sympy.ImmutableMatrix(rows, cols, lambda r, c: sympy.Symbol(f"{base}_{{{r + 1},{c + 1}}}"))
+        return parameter_symbols(self.name, self.index, self.shape)
 
     @property
     def formula(self):
@@ -95,15 +93,21 @@ class Step:
         if self.node is None:
             return None
         if self._formula is None:
-            self.comp._check_symbolic_size()
-            self._formula = to_sympy(self.node, self.comp)
+            reads = {n.data: n.shape for n in _walk(self.node) if n.op == "z"}
+            size = self.size + sum(int(np.prod(shape)) if shape else 1 for shape in reads.values())
+            if size > SYMBOLIC_LIMIT:
+                raise SymbolicSizeError(
+                    f"z_{self.index} and the z's it reads have {size} scalar components, more than the "
+                    f"{SYMBOLIC_LIMIT} the symbolic view handles; numbers (lad.gradient, lad.multipliers) still work"
+                )
+            self._formula = to_sympy(self.node)
         return self._formula
 
     @property
     def tex(self) -> str:
         """f_i as LaTeX, written with whole z's (``z_{1} z_{3}`` for a matrix product); inputs: the name."""
         if self.node is None:
-            return _tex_name(self.name)
+            return tex_name(self.name)
         return to_tex(self.node)
 
     def __repr__(self):
@@ -111,91 +115,39 @@ class Step:
         return f"Step(z_{self.index} {self.name!r}, shape={self.shape}, {kind})"
 
 
-def _symbols(letter: str, index: int, shape: tuple):
-    # Plain symbols (no real=True, though it would make sympy faster on tanh): a reader who types
-    # sympy.Symbol("z_3") in an exercise must get the very symbol the package uses.
-    if not shape:
-        return sympy.Symbol(f"{letter}_{index}")
-    rows, cols = shape
-    # z_{i,rc} reads well for small blocks; past 9 rows or columns "111" could be (1, 11) or (11, 1)
-    sep = "," if max(rows, cols) > 9 else ""
-    return sympy.ImmutableMatrix(rows, cols, lambda r, c: sympy.Symbol(f"{letter}_{{{index},{r + 1}{sep}{c + 1}}}"))
+def _walk(node: Node):
+    """Every node of an expression, each once."""
+    stack, seen = [node], set()
+    while stack:
+        n = stack.pop()
+        if id(n) not in seen:
+            seen.add(id(n))
+            yield n
+            stack.extend(n.args)
 
 
-def _tex_name(name: str) -> str:
-    m = re.match(r"^([A-Za-z]+)_?(\d+)$", name)
-    if m:
-        return f"{m.group(1)}_{{{m.group(2)}}}"
-    return name if len(name) == 1 else rf"\mathrm{{{name}}}"
+def require_computation(comp, caller: str):
+    """Raise an error that says how to get a Computation if ``comp`` is something else (a function, a string).
 
+    ``caller`` is the public function's name, for the message.
 
-def to_sympy(node: Node, comp: Computation, memo=None):
-    """The sympy form of an expression node, written in the components of the steps it reads."""
-    memo = {} if memo is None else memo
-    key = id(node)
-    if key in memo:
-        return memo[key]
-    if node.op == "z":
-        out = comp.steps[node.data - 1].symbol
-    elif node.op == "const":
-        out = sympy.ImmutableMatrix(node.data) if node.shape else sympy.Float(node.data)
-        if not node.shape and float(node.data).is_integer():
-            out = sympy.Integer(int(node.data))
-    else:
-        out = op_of(node).symbolic(*[to_sympy(a, comp, memo) for a in node.args])
-    memo[key] = out
-    return out
-
-
-# Operations whose LaTeX already delimits their arguments (\tanh\left(…\right), \frac{…}{…}, \sqrt{…}).
-_DELIMITED = {"exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "softmax", "mean", "div"}
-
-
-def to_tex(node: Node) -> str:
-    r"""LaTeX of an expression node with whole steps as symbols.
-
-    >>> import lagrange_ad as lad
-    >>> comp = lad.Computation()
-    >>> x = comp.input("x")
-    >>> print(to_tex(lad.tanh(x * 0.5 - 1).node), to_tex((x * -2.0).node), to_tex((2 * (x + 1)).node))
-    \tanh\left(0.5\, z_{1} - 1\right) -2\, z_{1} 2\, \left(z_{1} + 1\right)
+    >>> require_computation(lambda x: x, "gradient")
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.errors.UnsupportedValueError: lad.gradient needs a Computation, not the function <lambda>. ...
     """
-    if node.op == "z":
-        return f"z_{{{node.data}}}"
-    if node.op == "const":
-        if node.shape:
-            return r"C" if node.data.size > 12 else sympy.latex(sympy.Matrix(node.data))
-        v = node.data
-        return str(int(v)) if float(v).is_integer() else f"{v:g}"
-    op = op_of(node)
-    args = list(node.args)
-    if op.name == "mul" and _is_scalar_const(args[1]) and not _is_scalar_const(args[0]):
-        args.reverse()  # write a number before what it multiplies: 0.5 z_1, not z_1 0.5
-    children = []
-    for i, child in enumerate(args):
-        t = to_tex(child)
-        if op.name not in _DELIMITED and not (op.name == "pow" and i == 1):
-            cprec = _precedence(child)
-            if _is_scalar_const(child) and child.data < 0:  # -2 z_1 reads fine; z_1 + (-2) needs them
-                wrap = i > 0 or op.name in ("pow", "transpose")
-            else:
-                wrap = cprec < op.precedence or (op.name in ("sub", "pow") and i == 1 and cprec <= op.precedence)
-            if wrap:
-                t = rf"\left({t}\right)"
-        children.append(t)
-    return op.tex(children, node)
-
-
-def _is_scalar_const(node: Node) -> bool:
-    return node.op == "const" and not node.shape
-
-
-def _precedence(node: Node) -> int:
-    if node.op in ("z",) or (node.op == "const" and (node.shape or node.data >= 0)):
-        return 10
-    if node.op == "const":
-        return 2
-    return op_of(node).precedence
+    if isinstance(comp, Computation):
+        return
+    if callable(comp):
+        kind = f"the function {getattr(comp, '__name__', type(comp).__name__)}"
+    else:
+        shown = repr(comp)
+        kind = f"a {type(comp).__name__} ({shown if len(shown) <= 40 else shown[:37] + '...'})"
+    raise UnsupportedValueError(
+        f"lad.{caller} needs a Computation, not {kind}. Get one by tracing a Python function, "
+        f'comp = lad.trace(f, "x w") (naming its inputs), or by building one with lad.Computation(); '
+        f"then call lad.{caller}(comp, ...)"
+    )
 
 
 class Computation:
@@ -206,8 +158,8 @@ class Computation:
 
     def __init__(self, max_steps: int | None = None):
         self._steps: list[Step] = []
-        self._lean: list[tuple] = []  # traced steps of scalars not yet made into Steps: see record()
-        self._constants: list[float] = []  # the numbers they use
+        self._lean: list[tuple] = []  # traced steps of scalars not yet made into Steps (lagrange_ad.lean)
+        self._constants: list[float] = []  # the numbers they read
         self.max_steps = max_steps
         self.tracing = False
         self._users: list[list[int]] = []
@@ -270,7 +222,7 @@ class Computation:
     def _add(self, name, shape, node) -> Value:
         index = len(self.steps) + 1
         self._check_limit(index)
-        self._append(Step(self, index, name, shape, node))
+        self._append(Step(index, name, shape, node))
         return Value(self, Node("z", shape=shape, data=index))
 
     def _check_limit(self, index: int):
@@ -292,55 +244,22 @@ class Computation:
         self._users.append([])
         self._names[step.name] = index
 
-    def record(self, op: FloatOp, a: int, b: int = 0) -> Value:
-        """Add the traced step ``z_i = op(a, b)`` (or ``op(a)``) of scalars, kept lean; returns the new z_i.
-
-        The fast path of :func:`~lagrange_ad.trace`. ``op`` is the operation on floats
-        (:data:`lagrange_ad.floats.FLOAT_OPS`); ``a`` and ``b`` are step indices of scalar z's, or constants
-        numbered by :meth:`lean_constant` (negative). The caller has checked them, so nothing is validated
-        here: the step is kept as the tuple ``(op, i, a, b, 0)``, a line of a Wengert list (the oldest form of
-        an AD trace) and an instruction of the tape that computes numbers (:mod:`lagrange_ad.compiled`). Its
-        :class:`Step` (expression, a(i), name) is made the first time anyone looks at :attr:`steps`; the
-        numeric gradient never needs to. Tracing costs about a microsecond a step this way, instead of twenty.
-
-        >>> from lagrange_ad.floats import FLOAT_OPS
-        >>> comp = Computation()
-        >>> x = comp.input("x")
-        >>> y = comp.record(FLOAT_OPS["mul"], 1, comp.lean_constant(3.0))
-        >>> comp.lean_steps()[1][0][1:], comp.steps[1].formula
-        ((2, 1, -1, 0), 3*z_1)
-        """
-        lean = self._lean
-        index = len(self._steps) + len(lean) + 1
-        if self.max_steps is not None and index > self.max_steps:
-            self._check_limit(index)
-        lean.append((op, index, a, b, 0))
-        value = _new(Value)  # Value(self, None, index), a third cheaper: this runs once per operation
-        value.comp, value._node, value._z = self, None, index
-        return value
-
-    def lean_constant(self, number: float) -> int:
-        """Number a constant of a lean step: -1 for the first, -2 for the second..."""
-        self._constants.append(number)
-        return -len(self._constants)
+    # the fast path of tracing: a scalar step kept lean, and a number it reads (see lagrange_ad.lean)
+    _record = record
+    _constant = constant
 
     def _make_steps(self):
-        """Turn the lean tuples into Steps (in place: a list of steps already handed out grows)."""
-        lean, self._lean = self._lean, []
-        for (_, _, _, name), index, a, b, _ in lean:
-            x = self._lean_node(a)  # b is 0 for an operation of one argument
-            # x * x reads one node twice, as the general path builds it (numbers then add up in the same order)
-            nodes = (x, x if b == a else self._lean_node(b)) if b else (x,)
-            self._append(Step(self, index, f"z{index}", (), Node(name, nodes, ())))
+        """Turn the lean steps into Steps (in place: a list of steps already handed out grows)."""
+        if not self._lean:
+            return
+        made = list(step_nodes(self._lean, self._constants))
+        self._lean = []  # the constants stay: lean steps traced later number theirs after them
+        for index, node in made:
+            self._append(Step(index, f"z{index}", (), node))
 
-    def _lean_node(self, a: int) -> Node:
-        return Node("z", (), (), a) if a > 0 else Node("const", (), (), self._constants[-a - 1])
-
-    def lean_steps(self) -> tuple[list[Step], list[tuple], list[float]]:
-        """``(steps made so far, lean tuples (op, i, a, b, 0) of the steps after them, lean constants)``.
-
-        For :mod:`lagrange_ad.compiled`, which turns them into instructions without making Steps.
-        """
+    def _lean_steps(self) -> tuple[list[Step], list[tuple], list[float]]:
+        """``(the steps made so far, the lean steps after them, their constants)``: for the tape, which needs
+        no Steps."""
         return self._steps, self._lean, self._constants
 
     def z(self, i: int) -> Value:
@@ -370,6 +289,15 @@ class Computation:
         if not isinstance(i, (int, np.integer)) or not 1 <= i <= len(self.steps):
             raise DefinitionError(f"there is no step z_{i}: the computation has {len(self.steps)} steps")
         return self.steps[i - 1]
+
+    def step(self, i: int) -> Step:
+        """Step z_i, numbered from 1 as in the book (``comp.step(i)`` is ``comp.steps[i - 1]``).
+
+        >>> import lagrange_ad as lad
+        >>> lad.trace(lambda x: lad.exp(x), "x").step(2).formula
+        exp(z_1)
+        """
+        return self._step(i)
 
     @property
     def output(self) -> Step:
@@ -406,13 +334,16 @@ class Computation:
             )
 
     def table(self) -> str:
-        """A Markdown table of the steps: i, name, f_i, a(i), b(i)."""
-        lines = ["| $i$ | name | $z_i =$ | $a(i)$ | $b(i)$ |", "|---|---|---|---|---|"]
-        for s in self.steps:
-            f = f"${_tex_name(s.name)}$ (input)" if s.is_input else f"${s.tex}$"
-            shape = f" ({s.shape[0]}×{s.shape[1]})" if s.shape else ""
-            lines.append(f"| {s.index} | `{s.name}`{shape} | {f} | {_set(self.a(s.index))} | {_set(self.b(s.index))} |")
-        return "\n".join(lines)
+        """A Markdown table of the steps: i, name, shape, f_i, a(i), b(i) (as :func:`lagrange_ad.show.steps_table`).
+
+        >>> import lagrange_ad as lad
+        >>> print(lad.trace(lambda x: lad.exp(x), "x").table())
+        | $i$ | name | shape | $z_i =$ | $a(i)$ | $b(i)$ |
+        |---|---|---|---|---|---|
+        | 1 | `x` | scalar | input $x$ | ∅ | {2} |
+        | 2 | `z2` | scalar | $\\exp\\left(z_{1}\\right)$ | {1} | ∅ |
+        """
+        return steps_markdown(self)
 
     def _repr_markdown_(self):
         return self.table()
@@ -426,113 +357,11 @@ class Computation:
         """Build a computation from lines ``name = expression`` (``#`` comments and blank lines allowed).
 
         Names in ``inputs`` are the inputs; every other name must be assigned before it is used, exactly
-        once. The elementary functions (``tanh``, ``exp``, ``where``...) are available by name.
+        once. The elementary functions (``tanh``, ``exp``, ``where``...) are available by name. The text is
+        read by :mod:`lagrange_ad.equations`.
 
         >>> comp = Computation.from_equations("z3 = z1 * z2\\nz4 = tanh(z3)", inputs="z1 z2")
         >>> [s.tex for s in comp.steps]
         ['z_{1}', 'z_{2}', 'z_{1}\\\\, z_{2}', '\\\\tanh\\\\left(z_{3}\\\\right)']
         """
-        from . import tracing
-
-        if not isinstance(text, str):
-            raise DefinitionError(f"give the equations as text, one `name = expression` a line, not {text!r}")
-        names = inputs.replace(",", " ").split() if isinstance(inputs, str) else list(inputs)
-        shapes = dict(shapes or {})
-        if set(shapes) - set(names):
-            raise DefinitionError(f"shapes names {sorted(set(shapes) - set(names))}, not among the inputs {names}")
-        functions = {
-            f: getattr(tracing, f)
-            for f in ("exp log sqrt sin cos tanh sigmoid relu softmax where sum mean cross_entropy").split()
-        }
-        for n in names:
-            if n in functions:
-                raise DefinitionError(f"{n!r} is the name of an elementary function; give the input another name")
-        comp = cls(max_steps=max_steps)
-        scope = {n: comp.input(n, shapes.get(n, ())) for n in names}
-        lines = [(k, ln.split("#")[0].strip()) for k, ln in enumerate(text.splitlines(), 1)]
-        lines = [(k, ln) for k, ln in lines if ln]
-        assigned_later = {}
-        for k, ln in lines:
-            target = ln.split("=")[0].strip()
-            assigned_later.setdefault(target, k)
-        for k, ln in lines:
-            target, expr = _split_equation(ln, k)
-            if target in names:
-                raise DefinitionError(
-                    f"line {k}: {target!r} is an input; an input is pinned to its given value and cannot "
-                    "be assigned (choose a new name)"
-                )
-            if target in functions:
-                raise DefinitionError(
-                    f"line {k}: {target!r} is the name of an elementary function; choose another name"
-                )
-            if target in scope:
-                raise DefinitionError(
-                    f"line {k}: {target!r} is assigned a second time; each z is assigned exactly once "
-                    "(choose a new name)"
-                )
-            try:
-                value = _evaluate(expr, k, scope, functions, assigned_later)
-            except LagrangeADError as err:
-                if str(err).startswith(f"line {k}:"):
-                    raise
-                raise type(err)(f"line {k}: {err}") from None
-            if not isinstance(value, Value):
-                raise DefinitionError(f"line {k}: {target} = {expr} does not depend on any input or step")
-            scope[target] = comp.assign(value, name=target)
-        if len(comp) == 0:
-            raise OutputError("no steps: write lines such as `z3 = z1 * z2`")
-        return comp
-
-
-def _set(items) -> str:
-    return "{" + ", ".join(map(str, items)) + "}" if items else "∅"
-
-
-def _split_equation(line: str, k: int):
-    if "==" in line:
-        raise DefinitionError(
-            f"line {k}: `==` cannot be a condition (a branch on equality has no derivative to follow); "
-            "use >, >=, < or <= inside where"
-        )
-    if line.count("=") - line.count(">=") - line.count("<=") != 1:
-        raise DefinitionError(f"line {k}: expected one assignment `name = expression`, got {line!r}")
-    target, expr = (part.strip() for part in line.split("=", 1))
-    if not target.isidentifier() or keyword.iskeyword(target):
-        raise DefinitionError(f"line {k}: {target!r} is not a name that can be assigned")
-    return target, expr
-
-
-_ALLOWED = (
-    ast.Expression, ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Load, ast.Constant, ast.Compare,
-    ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.MatMult, ast.USub, ast.UAdd,
-    ast.Gt, ast.GtE, ast.Lt, ast.LtE,
-)  # fmt: skip
-
-
-def _evaluate(expr: str, k: int, scope, functions, assigned_later):
-    try:
-        tree = ast.parse(expr, mode="eval")
-    except SyntaxError as err:
-        raise DefinitionError(f"line {k}: cannot read {expr!r}: {err.msg}") from None
-    for node in ast.walk(tree):
-        if not isinstance(node, _ALLOWED):
-            raise DefinitionError(f"line {k}: {type(node).__name__} is not allowed in {expr!r}")
-        if isinstance(node, ast.Name) and node.id not in scope and node.id not in functions:
-            if node.id in assigned_later:
-                raise DefinitionError(
-                    f"line {k}: {node.id!r} is used before it is defined (it is assigned on line "
-                    f"{assigned_later[node.id]}); a step can only read z's computed before it"
-                )
-            raise DefinitionError(f"line {k}: unknown name {node.id!r} in {expr!r}")
-        if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
-            raise DefinitionError(f"line {k}: {node.value!r} is not a number")
-        if isinstance(node, ast.Constant) and type(node.value) is int:
-            node.value = float(node.value)  # so `10 ** 10 ** 10` overflows at once instead of computing for ever
-    try:
-        return eval(compile(tree, f"<line {k}>", "eval"), {"__builtins__": {}}, {**functions, **scope})  # noqa: S307
-    except LagrangeADError:
-        raise
-    except (TypeError, ArithmeticError) as err:  # a wrong number of arguments, calling a z, 1 / 0...
-        reason = "a number too large for a float" if isinstance(err, OverflowError) else err
-        raise DefinitionError(f"line {k}: cannot evaluate {expr!r}: {reason}") from None
+        return build_from_equations(cls(max_steps=max_steps), text, inputs, shapes)

@@ -27,14 +27,17 @@ from matplotlib.patches import Patch
 
 from .computation import Computation
 from .errors import LagrangeADError, ShapeError
+from .figures import alt_text, describe, figure_html, use_book_figures
 from .lagrangian import multiplier, stationarity_conditions
 from .linear_system import block_pattern, linear_system, step_slices
+from .tex import STEPS_HEAD, step_rows, steps_markdown
 
 __all__ = [
     "TeX", "HTMLTable", "ROW_COLOR", "COL_COLOR",
     "matrix_latex", "system_latex", "block_system_latex", "lagrangian_latex", "conditions_latex",
     "structure_plot", "graph_plot", "steps_table",
-    "number_latex", "value_latex", "latex", "entry_latex", "block_entry_latex",
+    "number_latex", "value_latex", "latex", "entry_latex", "block_entry_latex", "split_latex",
+    "term_lines", "STACK_ABOVE", "use_book_figures", "figure_html", "describe", "alt_text",
 ]  # fmt: skip
 
 #: Colour of the highlighted row (the equation being solved).
@@ -43,6 +46,9 @@ ROW_COLOR = "#c2185b"
 COL_COLOR = "#1565c0"
 _DIAG_COLOR = "#37474f"
 _OFF_COLOR = "#ef6c00"
+#: A λ = e is written side by side up to this many steps; above it, λ and e go under A as rows, so that
+#: the whole system fits the book's text column.
+STACK_ABOVE = 6
 
 
 class TeX(str):
@@ -111,6 +117,67 @@ def latex(expr) -> str:
     expr = sympy.sympify(expr)
     names = {s: "\\" + s.name for s in expr.free_symbols if s.name.startswith("lambda_{")}
     return sympy.latex(expr, symbol_names=names)
+
+
+def _visible_len(tex: str) -> int:
+    """Roughly how many characters wide ``tex`` renders: commands count as one glyph, names of
+    functions (\\tanh) as their letters, braces and sub/superscript marks as nothing."""
+    tex = re.sub(r"\\(left|right|big|Big|bigg|Bigg)\b", "", tex)
+    tex = re.sub(r"\\(operatorname|mathrm|text)\{([^}]*)\}", r"\2", tex)
+    tex = re.sub(r"\\(tanh|sinh|cosh|sin|cos|tan|log|exp|max|min)\b", r"\1", tex)
+    tex = re.sub(r"\\[a-zA-Z]+", "x", tex)
+    return len(re.sub(r"[{}^_\s\\]", "", tex))
+
+
+def split_latex(expr, lhs: str | None = None, width: int = 50, digits: int | None = None) -> TeX:
+    """A long sympy expression (or equation) as aligned lines, broken between the terms of its sum.
+
+    Each line holds terms up to about ``width`` characters as rendered (50 fit the book's column);
+    the right-hand side of an equation closes the last line. ``digits``: print decimal numbers with
+    that many significant digits. Use it for formulas that would run past the text column.
+
+    >>> a, b, c = sympy.symbols("a b c")
+    >>> print(split_latex(sympy.Eq(a * b - c + 2, 0), lhs="f", width=4))
+    \\begin{aligned}
+    f &= a b - c \\\\
+    &\\quad + 2 = 0
+    \\end{aligned}
+    """
+    expr = sympy.sympify(expr)
+    if digits is not None:
+        expr = expr.xreplace({f: sympy.Float(f, digits) for f in expr.atoms(sympy.Float)})
+    rhs = None
+    if isinstance(expr, sympy.Equality):
+        expr, rhs = expr.lhs, expr.rhs
+    lines = term_lines(expr, width)
+    if rhs is not None:
+        lines[-1] += f" = {latex(rhs)}"
+    first = f"{lhs} &= " if lhs is not None else "& "
+    out = [first + lines[0]] + ["&\\quad " + line for line in lines[1:]]
+    return TeX("\\begin{aligned}\n" + " \\\\\n".join(out) + "\n\\end{aligned}")
+
+
+def term_lines(expr, width: int = 60) -> list[str]:
+    """The LaTeX of a sympy sum cut into lines of whole terms, each about ``width`` characters wide.
+
+    >>> a, b = sympy.symbols("a b")
+    >>> term_lines(a - b, width=1)
+    ['a', '- b']
+    """
+    expr = sympy.sympify(expr)
+    terms = expr.as_ordered_terms() if isinstance(expr, sympy.Add) else [expr]
+    lines, current = [], ""
+    for k, t in enumerate(terms):
+        negative = t.could_extract_minus_sign() and k + len(terms) > 1
+        piece = latex(-t if negative else t)
+        piece = ("- " if negative else ("" if k == 0 else "+ ")) + piece
+        if current and _visible_len(current + piece) > width:
+            lines.append(current)
+            current = piece
+        else:
+            current = f"{current} {piece}" if current else piece
+    lines.append(current)
+    return lines
 
 
 def _entry_latex(v, digits: int) -> str:
@@ -223,8 +290,13 @@ def _vector(entries: list[str]) -> str:
     return "\\begin{bmatrix}\n" + " \\\\\n".join(entries) + "\n\\end{bmatrix}"
 
 
-def _lambda_and_e(n: int, row: int | None, cols) -> str:
-    """The vectors λ and e of A λ = e (``λ = e`` part), coloured like the highlighted row and columns."""
+def _lambda_and_e(n: int, row: int | None, cols, stacked: bool = False) -> str:
+    """The vectors λ and e of A λ = e (``λ = e`` part), coloured like the highlighted row and columns.
+
+    ``stacked``: λ and e are written as transposed rows, each on a line of its own under A (a tall
+    system fits the text column that way); the text then reads ``A λ = e with A = [...], λ = [...]ᵀ,
+    e = [...]ᵀ``.
+    """
     lam, rhs = [], []
     for k in range(n):
         t, r = f"\\lambda_{{{k + 1}}}", "-1" if k == n - 1 else "0"
@@ -234,15 +306,37 @@ def _lambda_and_e(n: int, row: int | None, cols) -> str:
             t = _colored(t, COL_COLOR)
         lam.append(t)
         rhs.append(r)
+    if stacked:
+
+        def row_of(entries):
+            return "\\begin{bmatrix}\n" + " & ".join(entries) + "\n\\end{bmatrix}^{\\!\\top}"
+
+        return f"\\lambda = {row_of(lam)}, \\\\\ne = {row_of(rhs)}\n\\end{{gathered}}"
     return f"{_vector(lam)}\n=\n{_vector(rhs)}"
 
 
-def system_latex(comp: Computation, highlight: int | None = None, A=None, digits: int = 3, entries=None) -> TeX:
+def _stacked(n: int, stacked) -> bool:
+    return n > STACK_ABOVE if stacked is None else bool(stacked)
+
+
+def _system(body: str, n: int, row, cols, stacked) -> TeX:
+    """A (``body``) followed by λ = e, side by side or stacked (see :data:`STACK_ABOVE`)."""
+    if _stacked(n, stacked):
+        head = "A\\lambda = e \\quad\\text{with} \\\\\nA = "
+        return TeX(f"\\begin{{gathered}}\n{head}{body}, \\\\\n{_lambda_and_e(n, row, cols, stacked=True)}")
+    return TeX(f"{body}\n{_lambda_and_e(n, row, cols)}")
+
+
+def system_latex(
+    comp: Computation, highlight: int | None = None, A=None, digits: int = 3, entries=None, stacked=None
+) -> TeX:
     """A λ = e written out for a computation of scalar steps, with the real entries of A.
 
     ``highlight`` is a step index i (1-based): row i is drawn in :data:`ROW_COLOR`, and in the vector λ
     the λ_k that row uses in :data:`COL_COLOR`. ``A`` may be passed to reuse an already computed system, and
-    ``entries`` (:func:`entry_latex` of A) to reuse its printed entries over many calls.
+    ``entries`` (:func:`entry_latex` of A) to reuse its printed entries over many calls. ``stacked``:
+    write λ and e as rows under A (True), beside it (False), or choose by size (None: above
+    :data:`STACK_ABOVE` steps).
 
     >>> import lagrange_ad as lad
     >>> comp = lad.trace(lambda x: lad.exp(x), "x")
@@ -273,7 +367,7 @@ def system_latex(comp: Computation, highlight: int | None = None, A=None, digits
         cells = [entries.get((r, c), "0") for c in range(n)]
         lines.append(" & ".join(_colored(t, ROW_COLOR) for t in cells) if r == row else " & ".join(cells))
     body = "\\begin{bmatrix}\n" + " \\\\\n".join(lines) + "\n\\end{bmatrix}"
-    return TeX(f"{body}\n{_lambda_and_e(n, row, cols)}")
+    return _system(body, n, row, cols, stacked)
 
 
 def _check_highlight(comp: Computation, highlight) -> int | None:
@@ -301,12 +395,13 @@ def block_entry_latex(comp: Computation, i: int, k: int) -> str:
     return f"\\left({d}\\right)^{{\\!\\top}}"
 
 
-def block_system_latex(comp: Computation, highlight: int | None = None, pattern=None) -> TeX:
+def block_system_latex(comp: Computation, highlight: int | None = None, pattern=None, stacked=None) -> TeX:
     """The n×n block form of A λ = e: −I on the diagonal, (∂f_k/∂z_i)ᵀ where block (i, k) is nonzero.
 
     Which blocks are nonzero is read off A (:func:`lagrange_ad.block_pattern`); pass ``pattern`` to reuse
     one. ``highlight`` (a step index) colours row i and the λ_k it uses, as in :func:`system_latex`.
     Scalar steps get −1 and ∂f_k/∂z_i (no transpose), so this is also the compact form of a scalar A.
+    ``stacked`` places λ and e as in :func:`system_latex`.
 
     >>> import lagrange_ad as lad
     >>> comp = lad.Computation()
@@ -341,7 +436,7 @@ def block_system_latex(comp: Computation, highlight: int | None = None, pattern=
             line.append(_colored(tex, ROW_COLOR) if i == row else tex)
         cells.append(" & ".join(line))
     body = "\\begin{bmatrix}\n" + " \\\\\n".join(cells) + "\n\\end{bmatrix}"
-    return TeX(f"{body}\n{_lambda_and_e(n, row, cols)}")
+    return _system(body, n, row, cols, stacked)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -491,18 +586,22 @@ def _pattern_of(obj):
     return arr.astype(bool), None, None
 
 
-def structure_plot(comp_or_pattern, ax=None, title=None):
+def structure_plot(comp_or_pattern, ax=None, title=None, diagonal="−1", off_diagonal="∂f/∂z"):
     """A spy-style picture of A's nonzero pattern: diagonal and off-diagonal entries in two colours.
 
     Takes a :class:`~lagrange_ad.Computation` (A is computed; for matrix-valued steps every scalar
     entry is drawn, with grid lines between the steps' blocks), a sympy matrix, or an n×n boolean
     pattern such as :func:`lagrange_ad.block_pattern`'s. Draws into ``ax`` and returns it; without
     ``ax`` it makes a figure and returns the figure (shown once when it ends a notebook cell).
+    ``diagonal`` and ``off_diagonal`` say in the legend what the entries are: a triangular A of
+    steps has −1 and ∂f/∂z; a matrix that is not (chapter 9) passes its own.
 
     >>> import lagrange_ad as lad
     >>> fig = structure_plot(lad.trace(lambda x: lad.exp(x) * x, "x"), title="A")
     >>> fig.axes[0].get_title()
     'A'
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['diagonal (−1)', 'off-diagonal (∂f/∂z)']
     """
     pattern, bounds, labels = _pattern_of(comp_or_pattern)
     size = pattern.shape[0]
@@ -532,13 +631,31 @@ def structure_plot(comp_or_pattern, ax=None, title=None):
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     handles = [
-        Patch(color=_DIAG_COLOR, label="diagonal (−1)"),
-        Patch(color=_OFF_COLOR, label="off-diagonal (∂f/∂z)"),
+        Patch(color=_DIAG_COLOR, label=f"diagonal ({diagonal})"),
+        Patch(color=_OFF_COLOR, label=f"off-diagonal ({off_diagonal})"),
     ]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2, fontsize=8, frameon=False)
     if title is not None:
         ax.set_title(title, pad=18 if size <= 40 else 6)
+    _describe_pattern(ax, pattern, labels is not None and bounds is not None)
+    if fig is not None:
+        fig.lad_alt = ax.lad_alt
     return fig if fig is not None else ax
+
+
+def _describe_pattern(ax, pattern, scalar_entries: bool):
+    """Alt text of a structure plot: its size, how many nonzeros where, and (small ones) which."""
+    size = pattern.shape[0]
+    above = [(r + 1, c + 1) for r, c in zip(*np.nonzero(np.triu(pattern, 1)), strict=True)]
+    below = int(np.count_nonzero(np.tril(pattern, -1)))
+    what = "every scalar entry of A" if scalar_entries else "A"
+    text = (
+        f"Nonzero pattern of {what}, {size}×{size}: {int(np.count_nonzero(np.diag(pattern)))} nonzeros on the "
+        f"diagonal, {len(above)} above it and {below} below it"
+    )
+    if above and size <= 12 and not below:
+        text += "; above the diagonal at (row, column) " + ", ".join(f"({r}, {c})" for r, c in above)
+    ax.lad_alt = text
 
 
 def _layers(comp: Computation) -> list[int]:
@@ -585,17 +702,50 @@ def _node_order(comp: Computation, layer: list[int]) -> dict[int, float]:
     return y
 
 
+#: Curvatures tried for an arrow, in order: the first whose path keeps clear of every other node wins.
+_BENDS = (0.0, 0.2, -0.2, 0.35, -0.35, 0.5, -0.5, 0.7, -0.7)
+#: Room (points) an arrow keeps from a node it does not touch.
+_CLEARANCE_PT = 4.0
+#: Font size (points) of the node labels: ≥ figures.MIN_FONT_PT at the book's width.
+GRAPH_FONT_PT = 10
+
+
+def _bezier(p0, p1, bend: float, samples: int = 24):
+    """Points along matplotlib's ``arc3,rad=bend`` path from p0 to p1 (display coordinates)."""
+    (x0, y0), (x1, y1) = p0, p1
+    cx, cy = (x0 + x1) / 2 + bend * (y1 - y0), (y0 + y1) / 2 - bend * (x1 - x0)
+    t = np.linspace(0.0, 1.0, samples)[:, None]
+    return (1 - t) ** 2 * np.array([x0, y0]) + 2 * (1 - t) * t * np.array([cx, cy]) + t**2 * np.array([x1, y1])
+
+
+def _clearance(path, centres, radii, skip) -> float:
+    """How far (display units) the path stays outside every node but its two ends (negative: crosses one)."""
+    worst = np.inf
+    for k, (c, r) in enumerate(zip(centres, radii, strict=True)):
+        if k in skip:
+            continue
+        worst = min(worst, float(np.min(np.hypot(*(path - c).T))) - r)
+    return worst
+
+
 def graph_plot(comp: Computation, ax=None, title=None):
     """The computation graph: nodes z_i (inputs as squares), arrows a(i) → i, laid out in layers.
 
-    A step's layer is one more than the deepest step it reads, so every arrow points right. Draws into
-    ``ax`` and returns it; without ``ax`` it returns a new figure.
+    A step's layer is one more than the deepest step it reads, so every arrow points right. Labels sit
+    inside their nodes; an arrow that would pass through or under another node bends around it (the
+    smallest bend that keeps clear of every node). Draws into ``ax`` and returns it; without ``ax`` it
+    returns a new figure, at most the book's width (:data:`lagrange_ad.figures.BOOK_WIDTH_IN`).
+    The axes carry alt text listing the steps and what each reads.
 
     >>> import lagrange_ad as lad
     >>> fig = graph_plot(lad.trace(lambda x, w: lad.tanh(w * x), "x w"))
     >>> sorted(t.get_text() for t in fig.axes[0].texts if t.get_text())[:3]
     ['$z_{1}$\\nx', '$z_{2}$\\nw', '$z_{3}$']
+    >>> fig.axes[0].lad_alt.split(";")[0]
+    'Computation graph with 4 nodes: inputs z1 (x), z2 (w)'
     """
+    from .figures import BOOK_WIDTH_IN, describe
+
     if not isinstance(comp, Computation):
         raise LagrangeADError(f"graph_plot needs a Computation, got {type(comp).__name__}")
     layer = _layers(comp)
@@ -605,45 +755,78 @@ def graph_plot(comp: Computation, ax=None, title=None):
     height = high - low + 1
     fig = None
     if ax is None:
-        fig, ax = _new_axes((min(12.0, 1.2 + 1.5 * depth), min(8.0, 1.0 + 1.0 * height)))
+        fig, ax = _new_axes((min(BOOK_WIDTH_IN, 1.2 + 1.3 * depth), min(6.0, 1.0 + 0.95 * height)))
     pos = {s.index: (layer[s.index - 1], -y[s.index]) for s in comp.steps}
-    for s in comp.steps:
-        for a in s.args:
-            (x0, y0), (x1, y1) = pos[a], pos[s.index]
-            span = x1 - x0
-            ax.annotate(
-                "", xy=(x1, y1), xytext=(x0, y0),
-                arrowprops=dict(
-                    arrowstyle="-|>", color="#607d8b", lw=1.0, shrinkA=16, shrinkB=16,
-                    connectionstyle=f"arc3,rad={0.0 if span <= 1 else 0.25}",
-                ),
-            )  # fmt: skip
+    ax.set_xlim(-0.6, depth - 0.4)
+    ax.set_ylim(-high - 0.7, -low + 0.7)
+    ax.set_axis_off()
+    if title is not None:
+        ax.set_title(title)
+    labels = {}
     for s in comp.steps:
         label = f"$z_{{{s.index}}}$"
         if s.name != f"z{s.index}":
             label += f"\n{s.name}"
         if s.shape:
             label += f"\n{s.shape[0]}×{s.shape[1]}"
-        style = "square,pad=0.4" if s.is_input else "circle,pad=0.3"
+        # a one-line label fits a circle; a name under it, a rounded box (a circle that held it
+        # would be tall enough to touch its neighbours)
+        style = "square,pad=0.35" if s.is_input else ("circle,pad=0.25" if "\n" not in label else "round,pad=0.3")
         face = "#e3f2fd" if s.is_input else ("#fce4ec" if s.index == len(comp) else "#fff8e1")
-        ax.text(
-            *pos[s.index], label, ha="center", va="center", fontsize=9,
+        labels[s.index] = ax.text(
+            *pos[s.index], label, ha="center", va="center", fontsize=GRAPH_FONT_PT, zorder=3,
             bbox=dict(boxstyle=style, fc=face, ec="#455a64", lw=1.0),
         )  # fmt: skip
-    ax.set_xlim(-0.6, depth - 0.4)
-    ax.set_ylim(-high - 0.7, -low + 0.7)
-    ax.set_axis_off()
-    if title is not None:
-        ax.set_title(title)
+    # Node sizes are known only once drawn: measure them, then route every arrow around the others.
+    figure = ax.figure
+    figure.draw_without_rendering()
+    renderer = figure._get_renderer()
+    order = [s.index for s in comp.steps]
+    centres = [np.asarray(ax.transData.transform(pos[i])) for i in order]
+    radii = []
+    for i in order:
+        box = labels[i].get_bbox_patch().get_window_extent(renderer)
+        radii.append(max(box.width, box.height) / 2)
+    points = figure.dpi / 72  # display units per point
+    for s in comp.steps:
+        for a in s.args:
+            ends = {order.index(a), order.index(s.index)}
+            start, stop = centres[order.index(a)], centres[order.index(s.index)]
+            bend = max(
+                _BENDS,
+                key=lambda b: (
+                    min(_clearance(_bezier(start, stop, b), centres, radii, ends), _CLEARANCE_PT * points),
+                    -abs(b),
+                ),
+            )
+            ax.annotate(
+                "", xy=pos[s.index], xytext=pos[a], zorder=2,
+                arrowprops=dict(
+                    arrowstyle="-|>", color="#546e7a", lw=1.1,
+                    shrinkA=radii[order.index(a)] / points + 1, shrinkB=radii[order.index(s.index)] / points + 1,
+                    connectionstyle=f"arc3,rad={bend}",
+                ),
+            )  # fmt: skip
+    inputs = ", ".join(f"z{s.index}" + (f" ({s.name})" if s.name != f"z{s.index}" else "") for s in comp.inputs)
+    reads = "; ".join(
+        f"z{s.index}"
+        + (f" ({s.name})" if s.name != f"z{s.index}" else "")
+        + " reads "
+        + ", ".join(f"z{a}" for a in s.args)
+        for s in comp.steps
+        if not s.is_input
+    )
+    describe(
+        ax,
+        f"Computation graph with {len(comp)} nodes: inputs {inputs or 'none'}; {reads}; the result is z{len(comp)}",
+    )
+    if fig is not None:
+        describe(fig, ax.lad_alt)
     return fig if fig is not None else ax
 
 
 # ---------------------------------------------------------------------------------------------------
 # the table of steps
-
-
-def _set_text(items) -> str:
-    return "{" + ", ".join(map(str, items)) + "}" if items else "∅"
 
 
 def steps_table(comp: Computation) -> HTMLTable:
@@ -656,15 +839,7 @@ def steps_table(comp: Computation) -> HTMLTable:
     | 1 | `x` | scalar | input $x$ | ∅ | {2} |
     | 2 | `z2` | scalar | $\\exp\\left(z_{1}\\right)$ | {1} | ∅ |
     """
-    head = ["$i$", "name", "shape", "$z_i =$", "$a(i)$", "$b(i)$"]
-    rows = []
-    for s in comp.steps:
-        shape = f"{s.shape[0]}×{s.shape[1]}" if s.shape else "scalar"
-        tex = s.tex.replace("|", "\\vert ")  # a bare | would end the Markdown cell
-        f = f"input ${tex}$" if s.is_input else f"${tex}$"
-        rows.append([str(s.index), f"`{s.name}`", shape, f, _set_text(comp.a(s.index)), _set_text(comp.b(s.index))])
-    md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    md += ["| " + " | ".join(r) + " |" for r in rows]
+    head, rows = STEPS_HEAD, step_rows(comp)  # the rows of comp.table(), the one Markdown table of steps
 
     def cell(text, tag="td"):
         # \( \) rather than $ $: the book's widget-math typesetting only looks for \( \), \[ \] and $$
@@ -679,4 +854,4 @@ def steps_table(comp: Computation) -> HTMLTable:
         + "".join(cell(h, "th") for h in head)
         + f"</tr></thead><tbody>{body}</tbody></table>"
     )
-    return HTMLTable("\n".join(md), table)
+    return HTMLTable(steps_markdown(comp), table)

@@ -20,7 +20,10 @@ first, see docs/exercises.md.
 
 from __future__ import annotations
 
+import base64
+import json
 import random
+import zlib
 
 import numpy as np
 import sympy
@@ -34,7 +37,88 @@ __all__ = [
     "check_lambda",
     "check_pattern",
     "check_gradient",
+    "seal",
+    "sealed",
 ]
+
+# ----------------------------------------------------------------------------- sealed answers
+# A visible self-check must not show the expected answer, nor compute it with the very function the
+# exercise asks the student to replace. It compares with a *sealed* value instead: the expected value
+# packed (JSON, zlib, base64) by the chapter's author with seal(). This is not a secret (sealed()
+# unpacks it, as any code could), only nothing to read off the page; the hidden tests hold their own
+# independent values and decide the grade.
+
+_SEAL_PREFIX = "lad1:"
+
+
+def _pack(value):
+    if isinstance(value, sympy.Basic):
+        return {"sympy": sympy.srepr(value)}
+    if isinstance(value, np.ndarray):
+        return {"array": value.tolist(), "dtype": "bool" if value.dtype == bool else "float"}
+    if isinstance(value, (set, frozenset)):
+        return {"set": sorted(_pack(v) for v in value)}
+    if isinstance(value, (list, tuple)):
+        return [_pack(v) for v in value]
+    if isinstance(value, dict):
+        return {"dict": [[_pack(k), _pack(v)] for k, v in value.items()]}
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"cannot seal a {type(value).__name__}")
+
+
+def _unpack(data):
+    if isinstance(data, list):
+        return [_unpack(v) for v in data]
+    if isinstance(data, dict):
+        if "sympy" in data:
+            return sympy.parse_expr(data["sympy"], evaluate=False)
+        if "array" in data:
+            return np.array(data["array"], dtype=bool if data["dtype"] == "bool" else float)
+        if "set" in data:
+            return {_unpack(v) if not isinstance(v, list) else tuple(_unpack(v)) for v in data["set"]}
+        if "dict" in data:
+            return {_unpack(k): _unpack(v) for k, v in data["dict"]}
+    return data
+
+
+def seal(value) -> str:
+    """Pack an expected value (numbers, arrays, lists, sets, dicts, sympy) for :func:`sealed`.
+
+    >>> seal(0.25)
+    'lad1:eNoz0DMyBQAB5wDG'
+    """
+    raw = json.dumps(_pack(value), separators=(",", ":")).encode()
+    return _SEAL_PREFIX + base64.b64encode(zlib.compress(raw, 9)).decode()
+
+
+def _unsealed(expected):
+    """``expected``, unpacked first if it is a sealed text (every check accepts one)."""
+    if isinstance(expected, str) and expected.startswith(_SEAL_PREFIX):
+        return sealed(expected)
+    return expected
+
+
+def sealed(text: str):
+    """The value packed by :func:`seal`; what a self-check compares with.
+
+    >>> sealed(seal([1.5, {2, 3}]))
+    [1.5, {2, 3}]
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> sealed(seal(sympy.Eq(2 * x, 1)))
+    Eq(2*x, 1)
+    """
+    if not isinstance(text, str) or not text.startswith(_SEAL_PREFIX):
+        raise ValueError("sealed() takes a text made by lagrange_ad.exercises.seal()")
+    return _unpack(json.loads(zlib.decompress(base64.b64decode(text[len(_SEAL_PREFIX):]))))
+
 
 # Placeholders an exercise cell starts with; seeing one means "not answered yet".
 _PLACEHOLDERS = (None, Ellipsis, NotImplemented)
@@ -174,6 +258,7 @@ def check_value(name: str, got, expected, *, rtol: float = 1e-6, atol: float = 1
     lagrange_ad.exercises.CheckFailed: x is the text '0.5'; expected a number (no quotes).
     """
     __tracebackhide__ = True
+    expected = _unsealed(expected)
     _compare_value(name, got, expected, rtol, atol, hint)
     _ok(name)
 
@@ -188,8 +273,8 @@ def _compare_value(name, got, expected, rtol, atol, hint) -> None:
             return None
         if _close(-value, want, rtol, atol) and want != 0:
             _fail(name, f"= {value:.6g} has the wrong sign.", hint)
-        off = f"off by {abs(value - want) / abs(want):.1%}" if want != 0 else "not 0"
-        _fail(name, f"= {value:.6g} is not right ({off}).", hint)
+        # Say neither the expected value nor how far off the answer is: that would give it away.
+        _fail(name, f"= {value:.6g} is not right.", hint)
     array = _to_array(name, got)
     problem = _shape_problem(array, want)
     if problem:
@@ -264,6 +349,7 @@ def check_sequence(
     lagrange_ad.exercises.CheckFailed: steps has 3 steps, expected 4: every elementary operation is one step.
     """
     __tracebackhide__ = True
+    expected = _unsealed(expected)
     values = _values_of(name, got, at)
     wanted = list(expected)
     if len(values) != len(wanted):
@@ -364,6 +450,7 @@ def check_expr(name: str, got, expected, *, hint: str | None = None) -> None:
     ✓ d is correct.
     """
     __tracebackhide__ = True
+    expected = _unsealed(expected)
     expected = sympy.sympify(expected)
     got = _sympify(name, got, expected)
     want_eq = isinstance(expected, sympy.Equality)
@@ -447,6 +534,7 @@ def check_row(i: int, got, expected, *, name: str | None = None, hint: str | Non
     lagrange_ad.exercises.CheckFailed: row 3 of A: column 4 is 0, but z_4 uses z_3, so A[3,4] = ∂f_4/∂z_3 ≠ 0.
     """
     __tracebackhide__ = True
+    expected = _unsealed(expected)
     name = name or f"row {i} of A"
     want = _entries("expected", expected)
     row = _entries(name, got)
@@ -496,6 +584,7 @@ def check_lambda(
     lagrange_ad.exercises.CheckFailed: λ_5 should include the contribution through z_7 (the term ...
     """
     __tracebackhide__ = True
+    expected = _unsealed(expected)
     name = name or f"λ_{i}"
     want = sympy.sympify(expected)
     symbolic = bool(want.free_symbols)
@@ -532,6 +621,7 @@ def check_pattern(name: str, got, expected, *, hint: str | None = None) -> None:
     lagrange_ad.exercises.CheckFailed: pattern marks A[1,3] nonzero, but z_3 does not use z_1 directly ...
     """
     __tracebackhide__ = True
+    expected = _unsealed(expected)
     want = np.asarray(expected, dtype=bool)
     array = _to_array(name, got)
     problem = _shape_problem(array, want)
@@ -570,6 +660,7 @@ def check_gradient(
     lagrange_ad.exercises.CheckFailed: gradient has no entry for the input 'w'.
     """
     __tracebackhide__ = True
+    expected = _unsealed(expected)
     _require_answered(name, got)
     if not isinstance(got, dict):
         _fail(name, f"has type {type(got).__name__}; expected a dict {{input name: derivative}}.", hint)

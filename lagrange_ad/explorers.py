@@ -8,31 +8,36 @@ never show a traceback: errors become a short message in the output.
 The returned box keeps its parts as attributes, for the chapters and the tests: ``box.output``,
 ``box.run()`` (what the main button does), and the controls by name (``box.text``, ``box.inputs``, ...).
 
-Stable CSS classes (browser tests): ``lad-explorer-run`` (the main button), ``lad-explorer-step`` (the
+Stable CSS classes (browser tests): ``lad-sequence-explorer``, ``lad-lagrangian-explorer`` and
+``lad-gradient-explorer`` (each explorer's box), ``lad-explorer-run`` (the main button), ``lad-explorer-diff``
+(differentiate), ``lad-explorer-text`` and ``lad-explorer-inputs`` (the text boxes), ``lad-explorer-step`` (the
 gradient step button), ``lad-explorer-output`` (the output), ``lad-explorer-error`` (an error message),
-``lad-lambda-value`` (a λ's number, ``data-index`` = step, ``data-value`` = JSON of the numbers).
+``lad-lambda-value`` (a λ's number, ``data-index`` = step, ``data-value`` = JSON of the numbers);
+for :func:`redraw_explorer`, ``lad-redraw`` (its button), ``lad-redraw-lambda`` (its output) and
+``lad-redraw-draw`` (the draw shown, ``data-draw`` = its number).
 
 >>> box = sequence_explorer()
 >>> box.run()
 >>> [kind for o in box.output.outputs for kind in o["data"] if kind != "text/plain"]
-['text/html', 'text/html', 'image/png', 'text/html', 'text/latex', 'text/html', 'text/latex']
+['text/html', 'text/html', 'text/html', 'text/html', 'text/latex', 'text/html', 'text/latex']
 """
 
 from __future__ import annotations
 
-import base64
 import html
 import inspect
-import io
 import json
 import math
+import re
 import textwrap
+import types
 
 import ipywidgets as widgets
 import numpy as np
 import sympy
 
 from . import tracing
+from . import values as elementary
 from .computation import Computation
 from .display import (
     HTMLTable,
@@ -44,15 +49,20 @@ from .display import (
     latex,
     steps_table,
     system_latex,
+    value_latex,
 )
-from .errors import LagrangeADError
+from .errors import DefinitionError, LagrangeADError, StepLimitError
+from .figures import alt_text, figure_html
 from .lagrangian import lagrangian, multiplier
 from .linear_system import linear_system
 from .numeric import check_values, forward, multipliers
-from .steppers import MAX_ENTRY_SIZE, MAX_FULL_STEPS, _size
+from .steppers import MAX_ENTRY_SIZE, MAX_FULL_STEPS, _size, _value_span
 from .widgets import kernel_explorer
 
-__all__ = ["sequence_explorer", "lagrangian_explorer", "gradient_explorer", "parse_inputs", "computation_from_text"]
+__all__ = [
+    "sequence_explorer", "lagrangian_explorer", "gradient_explorer", "redraw_explorer",
+    "parse_inputs", "computation_from_text",
+]  # fmt: skip
 
 EXAMPLE_EQUATIONS = "z3 = w * x\nz4 = tanh(z3)\nz5 = z4 * z4"
 EXAMPLE_FUNCTION = "h = tanh(w * x)\nreturn h * h"
@@ -64,10 +74,10 @@ HELP = (
     '<div class="lad-explorer-help"><i>Equations</i>: one step a line, <code>name = expression</code>, reading '
     "the inputs and the names assigned above it. <i>Python function</i>: a body ending in <code>return</code> "
     "(its parameters are the inputs), or a whole <code>def</code>. Available: <code>+ - * / ** @</code>, "
-    "<code>exp log sqrt sin cos tanh sigmoid relu softmax where sum mean cross_entropy</code>. "
+    f"<code>{' '.join(elementary.FUNCTIONS)}</code>. "
     "Inputs: names, and <code>W:3x4</code> for a matrix.</div>"
 )
-_FUNCTIONS = "exp log sqrt sin cos tanh sigmoid relu softmax where sum mean cross_entropy".split()
+_FUNCTIONS = elementary.FUNCTIONS
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -78,10 +88,8 @@ def _bundle(obj) -> dict:
     """One display_data output for a TeX string, an HTML string, a steps table or a matplotlib figure."""
     if isinstance(obj, TeX):
         data = {"text/latex": obj._repr_latex_(), "text/plain": str(obj)}
-    elif hasattr(obj, "savefig"):
-        buf = io.BytesIO()
-        obj.savefig(buf, format="png", dpi=90)
-        data = {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"), "text/plain": "<figure>"}
+    elif hasattr(obj, "savefig"):  # the book's figure standard: SVG, legible text, alt text
+        data = {"text/html": figure_html(obj), "text/plain": alt_text(obj)}
     elif isinstance(obj, HTMLTable):
         data = {"text/html": obj.html, "text/plain": str(obj)}
     else:
@@ -97,23 +105,54 @@ def _heading(text: str) -> str:
     return f'<p class="lad-explorer-heading"><b>{text}</b></p>'
 
 
+# Inline, so that an error looks like one wherever the widget is drawn (JupyterLab loads no book CSS).
+_ERROR_STYLE = (
+    "color: #8a1c1c; background: #fdecea; border-left: 4px solid #c62828; "
+    "padding: 0.35em 0.75em; margin: 0.25em 0; white-space: pre-wrap"
+)
+
+
 def _error_html(err: BaseException) -> str:
-    """A short, friendly message for an error: what went wrong, never a traceback."""
+    """A short message a reader can act on: what went wrong and where in their text, never a traceback.
+
+    >>> "line 1" in _error_html(_ReaderError(1, "oops"))
+    True
+    """
+    text = html.escape(_message(err))
+    return f'<div class="lad-explorer-error" role="alert" style="{_ERROR_STYLE}">&#9888; {text}</div>'
+
+
+def _message(err: BaseException) -> str:
     if isinstance(err, SyntaxError):
         where = f"line {err.lineno}: " if err.lineno else ""
-        message = f"Python cannot read this: {where}{err.msg}"
-    elif isinstance(err, LagrangeADError):
-        message = str(err)
-    else:
-        message = f"{type(err).__name__}: {err}"
-    return f'<div class="lad-explorer-error">&#9888; {html.escape(message)}</div>'
+        return f"Python cannot read this: {where}{err.msg}"
+    if isinstance(err, _ReaderError):
+        return f"line {err.line}: {err.message}" if err.line else err.message
+    if isinstance(err, StepLimitError):
+        return (
+            f"your program went past {MAX_TYPED_STEPS:,} steps, the most this explorer follows. A loop that "
+            "never ends has no result and so no gradient; if the loop is only long, make it shorter here."
+        )
+    if isinstance(err, LagrangeADError):
+        return str(err)
+    return f"{type(err).__name__}: {err}"
 
 
-def _guarded(out: widgets.Output, work):
-    """Run ``work()`` (which shows its results); show an error message instead if it raises."""
+class _ReaderError(Exception):
+    """An error in the reader's function, with the line of *their* text it happened on (or None)."""
+
+    def __init__(self, line: int | None, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+def _guarded(out: widgets.Output, work, on_error=None):
+    """Run ``work()`` (which shows its results); on failure show only the error, and call ``on_error``."""
     try:
         work()
     except Exception as err:  # the reader's typing: every failure becomes a message
+        if on_error is not None:
+            on_error()
         _show(out, _error_html(err))
 
 
@@ -131,8 +170,6 @@ def parse_inputs(text: str) -> dict:
     ...
     lagrange_ad.errors.DefinitionError: input 'W:3': write a matrix input as name:ROWSxCOLS, e.g. W:3x4
     """
-    from .errors import DefinitionError
-
     table = {}
     for item in text.replace(",", " ").split():
         name, _, shape = item.partition(":")
@@ -164,25 +201,81 @@ def computation_from_text(text: str, inputs: str = "", kind: str = "equations") 
         raise LagrangeADError("the text box is empty: type some steps first")
     if kind == "equations":
         shapes = {k: v for k, v in table.items() if v}
+        text = _lad_prefix_removed(text)
         return Computation.from_equations(text, inputs=list(table), shapes=shapes, max_steps=MAX_TYPED_STEPS)
     if kind != "python":
         raise LagrangeADError(f"kind must be 'equations' or 'python', not {kind!r}")
-    namespace = {name: getattr(tracing, name) for name in _FUNCTIONS}
-    namespace["math"] = math
-    source = textwrap.dedent(text)
+    functions = {name: getattr(elementary, name) for name in _FUNCTIONS}
+    # the package's own messages advise `lad.where(...)`: typing that advice here must work too
+    namespace = {**functions, "lad": types.SimpleNamespace(**functions), "math": math}
+    source, offset = textwrap.dedent(text), 0
     if "def " not in source:
         if "return" not in source:
             raise LagrangeADError("a function body needs a `return` line giving the result z_n")
         source = f"def f({', '.join(table)}):\n" + textwrap.indent(source, "    ")
+        offset = 1  # the line we added: report line numbers of the reader's own text
     before = set(namespace)
-    exec(compile(source, "<your function>", "exec"), namespace)  # noqa: S102 - the reader's own code
-    functions = [v for k, v in namespace.items() if k not in before and callable(v)]
-    if not functions:
+    try:
+        exec(compile(source, _SOURCE_NAME, "exec"), namespace)  # noqa: S102 - the reader's own code
+    except SyntaxError as err:
+        if err.lineno:
+            err.lineno -= offset
+        raise
+    fn = [v for k, v in namespace.items() if k not in before and callable(v)]
+    if not fn:
         raise LagrangeADError("no function was defined: write `def f(x, w): ...` or just a body with `return`")
-    fn = functions[-1]
-    names = [p.name for p in inspect.signature(fn).parameters.values()]
-    shapes = {k: table.get(k, ()) for k in names}
-    return tracing.trace(fn, names, shapes={k: v for k, v in shapes.items() if v}, max_steps=MAX_TYPED_STEPS)
+    names = [p.name for p in inspect.signature(fn[-1]).parameters.values()]
+    shapes = {k: table.get(k, ()) for k in names if table.get(k)}
+    try:
+        return tracing.trace(fn[-1], names, shapes=shapes, max_steps=MAX_TYPED_STEPS)
+    except StepLimitError:
+        raise
+    except NameError as err:
+        raise _ReaderError(_reader_line(err, offset), _name_advice(err, names)) from None
+    except AttributeError as err:
+        if "namespace" not in str(err):
+            raise
+        raise _ReaderError(
+            _reader_line(err, offset), f"{err.name!r} is not one of the functions here: {', '.join(_FUNCTIONS)}"
+        ) from None
+    except Exception as err:
+        line = _reader_line(err, offset)
+        if line is None:
+            raise
+        raise _ReaderError(line, _message(err)) from None
+
+
+_SOURCE_NAME = "<your function>"
+
+
+def _reader_line(err: BaseException, offset: int) -> int | None:
+    """The line of the reader's text where ``err`` was raised (the innermost frame of their code)."""
+    line = None
+    tb = err.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == _SOURCE_NAME:
+            line = tb.tb_lineno - offset
+        tb = tb.tb_next
+    return line
+
+
+def _name_advice(err: NameError, inputs: list[str]) -> str:
+    name = getattr(err, "name", None) or str(err)
+    if name == "lad":
+        return "write the functions by their bare names here (tanh, where, ...) or with lad. in front"
+    return (
+        f"{name!r} is not defined: if it is an input, add {name} to the inputs box "
+        f"(now: {' '.join(inputs) or 'none'}); otherwise assign it before this line"
+    )
+
+
+def _lad_prefix_removed(text: str) -> str:
+    """``lad.where(...)`` → ``where(...)`` in typed equations, for the elementary functions only.
+
+    >>> _lad_prefix_removed("z3 = lad.where(x > 0, x, lad.exp(x))")
+    'z3 = where(x > 0, x, exp(x))'
+    """
+    return re.sub(r"\blad\.(\w+)", lambda m: m.group(1) if m.group(1) in _FUNCTIONS else m.group(0), text)
 
 
 def _system(comp: Computation):
@@ -205,11 +298,13 @@ def _text_controls(text: str, inputs: str, kind: str):
     inputs_box = widgets.Text(value=inputs, description="inputs", placeholder="x w   or   x, W:3x4")
     inputs_box.add_class("lad-explorer-inputs")
 
+    # Each kind keeps its own text: switching shows the other kind's (its example, or what the reader
+    # typed there before), never equations under "Python function" or the other way round.
+    texts = {"equations": EXAMPLE_EQUATIONS, "python": EXAMPLE_FUNCTION, kind: text}
+
     def switch_example(change):
-        # swap in the other example only if the reader has not edited the current one
-        examples = {"equations": EXAMPLE_EQUATIONS, "python": EXAMPLE_FUNCTION}
-        if textarea.value == examples[change["old"]]:
-            textarea.value = examples[change["new"]]
+        texts[change["old"]] = textarea.value
+        textarea.value = texts[change["new"]]
 
     kind_buttons.observe(switch_example, names="value")
     return kind_buttons, textarea, inputs_box
@@ -281,6 +376,7 @@ def sequence_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind: 
     box = kernel_explorer(
         [kind_buttons, textarea, inputs_box, button], out, title="<b>Your own computation</b>: type its steps" + HELP
     )
+    box.add_class("lad-sequence-explorer")
     run()  # the static page then shows what the explorer does, for the example
     return _finish(box, out, run, text=textarea, inputs=inputs_box, kind=kind_buttons, button=button)
 
@@ -290,11 +386,11 @@ def lagrangian_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind
 
     >>> box = lagrangian_explorer("z2 = exp(x)", "x")
     >>> box.run()
-    >>> box.variable.options
-    ('lambda_1', 'lambda_2', 'z_1', 'z_2')
+    >>> [label for label, _ in box.variable.options]
+    ['λ₁', 'λ₂', 'z₁', 'z₂']
     >>> box.variable.value = "z_1"
     >>> box.differentiate()
-    >>> box.output.outputs[-1]["data"]["text/plain"]
+    >>> box.output.outputs[1]["data"]["text/plain"]
     '\\\\frac{\\\\partial \\\\mathcal{L}}{\\\\partial z_{1}} = - \\\\lambda_{1} + \\\\lambda_{2} e^{z_{1}}'
     """
     kind_buttons, textarea, inputs_box = _text_controls(text, inputs, kind)
@@ -305,17 +401,21 @@ def lagrangian_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind
     out = _output()
     state: dict = {}
 
+    def forget():
+        """After a failure nothing may be derived from an earlier program: drop it, disable the button."""
+        state.clear()
+        variable.options = []
+        d_button.disabled = True
+
     def work():
+        forget()
         comp = computation_from_text(textarea.value, inputs_box.value, kind_buttons.value)
         L = lagrangian(comp)
-        state.update(comp=comp, L=L, results=None)
         scalar = not any(s.shape for s in comp.steps)
         if scalar:  # one entry per scalar variable; matrix steps would give hundreds
-            names = [str(multiplier(s)) for s in comp.steps] + [str(s.symbol) for s in comp.steps]
-            variable.options = names
-            variable.value = names[0]
-        else:
-            variable.options = []
+            symbols = [multiplier(s) for s in comp.steps] + [s.symbol for s in comp.steps]
+            variable.options = [(_pretty(v), str(v)) for v in symbols]
+            variable.value = str(symbols[0])
         results = [
             _heading("The Lagrangian"),
             lagrangian_latex(comp),
@@ -326,21 +426,23 @@ def lagrangian_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind
         ]
         if not scalar:
             results.append("<p>(Pick a computation of scalar steps to differentiate L by one variable.)</p>")
-        state["results"] = results
         _show(out, *results)
+        state.update(comp=comp, L=L, results=results)
+        d_button.disabled = not scalar
 
     def differentiate_work():
         if not state.get("results"):
-            raise LagrangeADError("press “derive the conditions” first")
+            raise LagrangeADError("press “derive the conditions” first (and fix any error it shows)")
         if not variable.value:
             raise LagrangeADError("differentiating by one variable works for computations of scalar steps")
         v = sympy.Symbol(variable.value)
         d = sympy.diff(state["L"], v)
         tex = TeX(f"\\frac{{\\partial \\mathcal{{L}}}}{{\\partial {latex(v)}}} = {latex(d)}")
-        _show(out, *state["results"], _heading(f"Differentiating L by {html.escape(latex(v))}"), tex)
+        # the derivative first, where the reader is looking (just below the button), then the rest
+        _show(out, _heading(f"Differentiating L by {html.escape(_pretty(v))}"), tex, *state["results"])
 
     def run(_=None):
-        _guarded(out, work)
+        _guarded(out, work, on_error=forget)
 
     def differentiate(_=None):
         _guarded(out, differentiate_work)
@@ -352,9 +454,25 @@ def lagrangian_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind
         out,
         title="<b>The Lagrangian of your computation</b>" + HELP,
     )
+    box.add_class("lad-lagrangian-explorer")
     run()  # the static page then shows what the explorer does, for the example
     box.differentiate = differentiate
-    return _finish(box, out, run, text=textarea, inputs=inputs_box, kind=kind_buttons, variable=variable)
+    return _finish(
+        box, out, run, text=textarea, inputs=inputs_box, kind=kind_buttons, variable=variable, d_button=d_button
+    )
+
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _pretty(symbol) -> str:
+    """``lambda_12`` → ``λ₁₂``, ``z_3`` → ``z₃``: how the book writes them, in plain text.
+
+    >>> _pretty(sympy.Symbol("lambda_12")), _pretty(sympy.Symbol("z_3"))
+    ('λ₁₂', 'z₃')
+    """
+    name, _, index = str(symbol).partition("_")
+    return ("λ" if name == "lambda" else name) + index.translate(_SUBSCRIPTS)
 
 
 def _number_html(v) -> str:
@@ -454,6 +572,79 @@ def gradient_explorer(comp: Computation, values, step_size: float = 0.1):
     box = kernel_explorer(
         [*sliders.values(), eta, button, step_button], out, title=f"<b>Move the inputs, watch the λ's</b>{note}"
     )
+    box.add_class("lad-gradient-explorer")
     run()
     box.step = step
     return _finish(box, out, run, sliders=sliders, eta=eta, button=button)
+
+
+def redraw_explorer(
+    comp: Computation,
+    values,
+    name: str,
+    step: int,
+    reference=None,
+    reference_label: str = "the reference",
+    *,
+    seed: int = 2024,
+    scale: float = 0.5,
+    decimals: int = 2,
+    digits: int = 4,
+):
+    """A button that draws new values of the input ``name`` and recomputes λ_step by back substitution.
+
+    Draw 0 shows the given ``values``; each press draws the input's entries from a normal distribution (mean
+    0, standard deviation ``scale``, rounded to ``decimals``) with a generator seeded by ``seed``, so the
+    draws are the same on every run. ``reference(values)``, if given, is an independent gradient of z_n
+    with respect to z_step (autograd's, say): the largest difference from λ_step is shown beside it.
+
+    >>> import lagrange_ad as lad
+    >>> comp = lad.trace(lambda x, w: lad.tanh(w * x), "x w")
+    >>> box = redraw_explorer(comp, {"x": 0.5, "w": -2.0}, "w", step=2)
+    >>> box.draws, 'data-draw="0"' in box.output.value
+    (0, True)
+    >>> box.redraw()
+    >>> box.draws, 'data-draw="1"' in box.output.value, 'data-index="2"' in box.output.value
+    (1, True, True)
+    """
+    given = check_values(comp, values)
+    inputs = {s.name: s for s in comp.inputs}
+    if name not in inputs:
+        raise DefinitionError(f"redraw_explorer: {name!r} is not an input; the inputs are {list(inputs)}")
+    comp.step(step)  # a clear error for a step that does not exist
+    shape = inputs[name].shape
+    rng = np.random.default_rng(seed)
+    button = widgets.Button(description=f"re-draw {name} and recompute", icon="refresh")
+    button.layout = widgets.Layout(width="auto")
+    button.add_class("lad-redraw")
+    output = widgets.HTMLMath()
+    output.add_class("lad-redraw-lambda")
+
+    def show(draw: int, new):
+        current = {**given, name: new}
+        try:
+            lam = multipliers(comp, current)[step]
+            compared = ""
+            if reference is not None:
+                gap = np.max(np.abs(np.asarray(lam) - np.asarray(reference(current), dtype=float)))
+                compared = f"<p>max |λ<sub>{step}</sub> − {reference_label}| = {gap:.1e}</p>"
+            shown = value_latex(new, digits=decimals)
+            output.value = (
+                f'<p class="lad-redraw-draw" data-draw="{draw}">Draw {draw} (0 is the given {html.escape(name)}):</p>'
+                f"$${latex(sympy.Symbol(name))} = {shown}, \\qquad \\lambda_{{{step}}} = "
+                f"{value_latex(lam, digits=digits)}$$" + compared + _value_span(step, lam)
+            )
+        except Exception as err:  # a reference that fails, numbers that are not: a message, not a traceback
+            output.value = _error_html(err)
+
+    def redraw(_button=None):
+        box.draws += 1
+        new = np.round(rng.normal(0.0, scale, size=shape), decimals)
+        show(box.draws, new if shape else float(new))
+
+    button.on_click(redraw)
+    box = kernel_explorer(button, output)
+    box.draws = 0
+    show(0, given[name])
+    box.redraw = redraw
+    return _finish(box, output, redraw, button=button)

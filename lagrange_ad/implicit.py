@@ -27,13 +27,13 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.linalg
 import sympy
 
-from . import tracing as t
+from . import values as t
 from .computation import Computation
 from .errors import InputError, LagrangeADError
 from .lagrangian import _components
@@ -349,13 +349,16 @@ def heat_example(scheme: str = "explicit", n: int = 30, steps: int = 200, dt: fl
 
 @dataclass
 class HeatGradient:
-    """dJ/dκ, dJ/du⁰, and the fields: ``U`` (temperatures) and ``adjoint`` (∂J/∂u^m for each m), (M+1)×n."""
+    """dJ/dκ, dJ/du⁰, and the fields, each (M+1)×n: ``U`` (temperatures), ``adjoint`` (∂J/∂u^m for each
+    m) and ``multipliers`` (row m ≥ 1: λ^m of the constraint of step m; row 0: the multiplier of u⁰'s
+    pin, dJ/du⁰). Explicit Euler: the two fields are equal. Implicit: λ^m = C⁻ᵀ ∂J/∂u^m."""
 
     kappa: float
     u0: np.ndarray
     U: np.ndarray
     adjoint: np.ndarray
     loss: float
+    multipliers: np.ndarray | None = None
 
 
 def heat_gradient(problem: Heat, kappa, u0) -> HeatGradient:
@@ -388,18 +391,23 @@ def heat_gradient(problem: Heat, kappa, u0) -> HeatGradient:
             lam = lam + dt * kappa * (D.T @ lam)  # λ^m = Bᵀ λ^{m+1}
             adjoint[m] = lam
         du0 = lam
+        multipliers = adjoint.copy()
     else:
         ab = problem._banded(kappa)
         adjoint[M] = grad_J
+        multipliers = np.zeros_like(U)
         lam_next = scipy.linalg.solve_banded((1, 1), ab, grad_J)  # λ^M: Cᵀ λ^M = ∇J
         for m in range(M - 1, -1, -1):
+            multipliers[m + 1] = lam_next
             dkappa += lam_next @ (dt * (D @ U[m + 1]))  # λ^{m+1}·(dt D u^{m+1})
             adjoint[m] = lam_next  # ∂J/∂u^m = λ^{m+1}
             if m > 0:
                 lam_next = scipy.linalg.solve_banded((1, 1), ab, lam_next)  # Cᵀ λ^m = λ^{m+1}
         du0 = adjoint[0]
+        multipliers[0] = du0  # u⁰'s pin: its multiplier is dJ/du⁰
     d = U[-1] - problem.target
-    return HeatGradient(float(dkappa), du0.copy(), U, adjoint, float(0.5 * problem.dx * d @ d))
+    loss = float(0.5 * problem.dx * d @ d)
+    return HeatGradient(float(dkappa), du0.copy(), U, adjoint, loss, multipliers)
 
 
 def heat_finite_difference(problem: Heat, kappa, u0, h: float = 1e-6) -> tuple[float, np.ndarray]:
@@ -414,6 +422,32 @@ def heat_finite_difference(problem: Heat, kappa, u0, h: float = 1e-6) -> tuple[f
         down[j] -= h
         du0[j] = (problem.loss(kappa, up) - problem.loss(kappa, down)) / (2 * h)
     return dkappa, du0
+
+
+def heat_state_finite_difference(problem: Heat, kappa, u0, m: int, h: float = 1e-6) -> np.ndarray:
+    """∂J/∂u^m by central differences: nudge one component of the state at time m, rerun the rest.
+
+    An independent check of the adjoint field: the states before m are computed once, then the last
+    M − m steps are rerun from u^m ± h e_j for every j. For explicit Euler it equals the multiplier
+    λ^m; for implicit Euler it equals λ^{m+1} (and λ^m = C⁻ᵀ ∂J/∂u^m).
+
+    >>> problem, kappa, u0 = heat_example("implicit", n=6, steps=10)
+    >>> field = heat_gradient(problem, kappa, u0).adjoint
+    >>> bool(np.allclose(heat_state_finite_difference(problem, kappa, u0, 4), field[4], rtol=1e-6))
+    True
+    """
+    kappa, u0 = problem._check(kappa, u0)
+    if isinstance(m, bool) or not isinstance(m, int) or not 0 <= m <= problem.steps:
+        raise InputError(f"m must be a time step from 0 to {problem.steps}, got {m!r}")
+    state = problem.run(kappa, u0)[m]
+    rest = replace(problem, steps=problem.steps - m)
+    slope = np.zeros(problem.n)
+    for j in range(problem.n):
+        up, down = state.copy(), state.copy()
+        up[j] += h
+        down[j] -= h
+        slope[j] = (rest.loss(kappa, up) - rest.loss(kappa, down)) / (2 * h)
+    return slope
 
 
 def heat_explicit_function(problem: Heat):

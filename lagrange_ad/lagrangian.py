@@ -23,50 +23,44 @@ from __future__ import annotations
 
 import functools
 import operator
-import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import sympy
 
-from .computation import Computation, Step, _symbols
-from .tracing import building
-
-# Results already derived, per computation. A step never changes once it is added, so a result stays valid
-# until the computation grows. Keeping them means L's terms, the conditions and A are derived once each,
-# although linear_system needs the conditions and back_substitution needs A: deriving them again on every
-# call made the pipeline cost several times over, and sympy's own cache (1000 entries) stops hiding that
-# once a computation has a few hundred steps.
-_DERIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+from .cache import derived
+from .computation import Computation, Step, require_computation
+from .errors import DefinitionError, UnsupportedValueError
+from .sympy_form import symbols
+from .usage import note
 
 
-def derived(comp: Computation, what: str, derive):
-    """``derive()``, computed once per computation and number of steps.
+def multiplier_symbol(step: Step | Computation, i: int | None = None):
+    """λ_i as sympy: a Symbol, or an ImmutableMatrix of component symbols ``λ_{i,rc}``.
 
-    The value must not refer to ``comp`` (no Step: a step refers to its computation), so that what is kept
-    here never keeps a computation alive:
+    Give the step, or the computation and i (numbered from 1, as in the book). The numbers λ_i at given
+    inputs are :func:`~lagrange_ad.multiplier_values`. ``multiplier`` is the older name of this function.
 
-    >>> import gc, weakref
     >>> import lagrange_ad as lad
-    >>> comp = lad.trace(lambda x, w: lad.tanh(w * x), "x w")
-    >>> _ = lad.gradient(comp, {"x": 1.0, "w": 2.0}), list(lad.back_substitution(comp)), lad.lagrangian(comp)
-    >>> alive = weakref.ref(comp)
-    >>> del comp
-    >>> _ = gc.collect()
-    >>> alive() is None
-    True
+    >>> comp = lad.trace(lambda x: lad.exp(x), "x")
+    >>> multiplier_symbol(comp, 2), multiplier_symbol(comp.step(1))
+    (lambda_2, lambda_1)
     """
-    store = _DERIVED.setdefault(comp, {})
-    n = len(comp)
-    if what not in store or store[what][0] != n:
-        with building():
-            store[what] = (n, derive())
-    return store[what][1]
+    if isinstance(step, Computation):
+        if i is None:
+            raise DefinitionError("multiplier_symbol(comp, i) needs the index i of the step (from 1)")
+        step = step.step(i)
+    elif not isinstance(step, Step):
+        raise UnsupportedValueError(
+            f"multiplier_symbol needs a step (comp.step(i)) or a Computation and an index, not a "
+            f"{type(step).__name__}"
+        )
+    elif i is not None:
+        raise DefinitionError("give a step, or a computation and an index, not a step and an index")
+    return symbols("lambda", step.index, step.shape)
 
 
-def multiplier(step: Step):
-    """λ_i as sympy: a Symbol, or an ImmutableMatrix of component symbols ``λ_{i,rc}``."""
-    return _symbols("lambda", step.index, step.shape)
+multiplier = multiplier_symbol  # the older name, which the chapters use
 
 
 def _components(x) -> list:
@@ -127,6 +121,7 @@ def _derivative(f: sympy.Expr, v: sympy.Symbol) -> sympy.Expr:
 
 def lagrangian_terms(comp: Computation) -> list[Term]:
     """The constraint terms of L, component by component (L = z_n + Σ term.expr)."""
+    require_computation(comp, "lagrangian_terms")
     comp.output  # noqa: B018 - checks that z_n exists and is a scalar
     return list(derived(comp, "terms", lambda: _terms(comp)))
 
@@ -147,6 +142,7 @@ def lagrangian(comp: Computation) -> sympy.Expr:
 
     For matrix-valued steps the product λ_i (z_i − f_i) is the sum over components.
     """
+    require_computation(comp, "lagrangian")
     terms = lagrangian_terms(comp)
     return derived(comp, "lagrangian", lambda: sympy.Add(comp.output.symbol, *[t.expr for t in terms]))
 
@@ -160,12 +156,39 @@ class StationarityConditions:
     wrt_z: list = field(default_factory=list)  # ∂L/∂z_i = 0, i < n
     by_step: dict = field(default_factory=dict)  # step index -> its ∂L/∂z equations
     variables: list = field(default_factory=list)  # the z components, in the order of the rows of A
+    lambda_by_step: dict = field(default_factory=dict)  # step index -> its ∂L/∂λ equations
+
+    def dz(self, i: int):
+        """∂L/∂z_i = 0 for step i, numbered from 1 as in the book: one equation for a scalar z_i, a list (one
+        per component, row by row) for a matrix. ``conds.dz(i)`` is ``conds.wrt_z[i - 1]`` for a scalar i < n.
+
+        >>> import lagrange_ad as lad
+        >>> lad.stationarity_conditions(lad.trace(lambda x: lad.exp(x), "x")).dz(1)
+        Eq(-lambda_1 + lambda_2*exp(z_1), 0)
+        """
+        return _one_or_all(self.by_step, i)
+
+    def dlambda(self, i: int):
+        """∂L/∂λ_i = 0 for step i (from 1): the constraint z_i = f_i, as :meth:`dz` gives ∂L/∂z_i = 0.
+
+        >>> import lagrange_ad as lad
+        >>> lad.stationarity_conditions(lad.trace(lambda x: lad.exp(x), "x")).dlambda(2)
+        Eq(-z_2 + exp(z_1), 0)
+        """
+        return _one_or_all(self.lambda_by_step, i)
 
     def __iter__(self):
         return iter(self.wrt_lambda + self.wrt_z + self.wrt_output)
 
     def __len__(self):
         return len(self.wrt_lambda) + len(self.wrt_z) + len(self.wrt_output)
+
+
+def _one_or_all(by_step: dict, i: int):
+    if isinstance(i, bool) or i not in by_step:
+        raise DefinitionError(f"there is no step z_{i}: the steps are numbered 1 to {len(by_step)}")
+    eqs = by_step[i]
+    return eqs[0] if len(eqs) == 1 else list(eqs)
 
 
 def stationarity_conditions(comp: Computation) -> StationarityConditions:
@@ -175,6 +198,8 @@ def stationarity_conditions(comp: Computation) -> StationarityConditions:
     the other terms contribute zero. Differentiating only those keeps the cost proportional to the
     number of edges of the computation instead of (number of variables) × (size of L).
     """
+    note("stationarity_conditions")
+    require_computation(comp, "stationarity_conditions")
     comp.output  # noqa: B018 - checks that z_n exists and is a scalar
     conds = derived(comp, "conditions", lambda: _conditions(comp))
     return StationarityConditions(  # a fresh copy of the lists: the caller may change them
@@ -183,6 +208,7 @@ def stationarity_conditions(comp: Computation) -> StationarityConditions:
         list(conds.wrt_z),
         {i: list(eqs) for i, eqs in conds.by_step.items()},
         list(conds.variables),
+        {i: list(eqs) for i, eqs in conds.lambda_by_step.items()},
     )
 
 
@@ -202,7 +228,9 @@ def _conditions(comp: Computation) -> StationarityConditions:
 
     conds = StationarityConditions()
     for t in terms:
-        conds.wrt_lambda.append(sympy.Eq(d_l(t.lam), 0, evaluate=False))
+        eq = sympy.Eq(d_l(t.lam), 0, evaluate=False)
+        conds.wrt_lambda.append(eq)
+        conds.lambda_by_step.setdefault(t.step, []).append(eq)
     n = comp.output.index
     for step in comp.steps:
         eqs = [sympy.Eq(d_l(z), 0, evaluate=False) for z in _components(step.symbol)]

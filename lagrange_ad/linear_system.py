@@ -30,9 +30,12 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from .computation import Computation
-from .errors import LagrangeADError
-from .lagrangian import _components, derived, multiplier, stationarity_conditions
+from .cache import derived
+from .computation import Computation, require_computation
+from .errors import DefinitionError, LagrangeADError
+from .lagrangian import _components, multiplier, stationarity_conditions
+from .numeric import forward
+from .usage import note
 
 
 def linear_system(comp: Computation):
@@ -41,6 +44,8 @@ def linear_system(comp: Computation):
     Returns two sympy sparse matrices; rows and columns follow the steps in order, each step's
     components row by row.
     """
+    note("linear_system")
+    require_computation(comp, "linear_system")
     comp.output  # noqa: B018 - checks that z_n exists and is a scalar
     return derived(comp, "linear_system", lambda: _read_off(comp))
 
@@ -84,20 +89,39 @@ def step_slices(comp: Computation) -> list[slice]:
     return out
 
 
-def block_pattern(comp: Computation, A=None) -> np.ndarray:
+class BlockPattern(np.ndarray):
+    """The n×n booleans of :func:`block_pattern`: a numpy array (indexed from 0, as numpy is) that also
+    answers in the book's numbering, from 1: ``pattern.block(i, k)`` is ``pattern[i - 1, k - 1]``.
+    """
+
+    def block(self, i: int, k: int) -> bool:
+        """True if block A_ik (steps numbered from 1) is nonzero: z_k reads z_i, or i = k."""
+        n = self.shape[0]
+        for j in (i, k):
+            if isinstance(j, bool) or not isinstance(j, (int, np.integer)) or not 1 <= j <= n:
+                raise DefinitionError(f"there is no step z_{j}: the steps are numbered 1 to {n}")
+        return bool(np.asarray(self)[i - 1, k - 1])
+
+
+def block_pattern(comp: Computation, A=None) -> BlockPattern:
     """n×n booleans: True where block (i, k) of A is nonzero, read off A itself.
 
+    A numpy array (``pattern[i - 1, k - 1]``), with ``pattern.block(i, k)`` for the book's 1-based numbering.
+
     >>> import lagrange_ad as lad
-    >>> lad.block_pattern(lad.trace(lambda x: lad.exp(x), "x")).astype(int).tolist()
-    [[1, 1], [0, 1]]
+    >>> pattern = lad.block_pattern(lad.trace(lambda x: lad.exp(x), "x"))
+    >>> pattern.astype(int).tolist(), pattern.block(1, 2), pattern.block(2, 1)
+    ([[1, 1], [0, 1]], True, False)
     """
+    note("block_pattern")
+    require_computation(comp, "block_pattern")
     if A is None:
         A, _ = linear_system(comp)
     owner = np.concatenate([np.full(s.size, s.index - 1) for s in comp.steps])
     pattern = np.zeros((len(comp), len(comp)), dtype=bool)
     for (r, c), _v in A.todok().items():
         pattern[owner[r], owner[c]] = True
-    return pattern
+    return pattern.view(BlockPattern)
 
 
 @dataclass
@@ -121,8 +145,12 @@ def back_substitution(comp: Computation, at=None, expand: bool = False):
     before it. ``expand=True`` substitutes those, giving λ_i in the z's alone (small computations only).
     ``at`` (input values) adds each λ's number, evaluating the symbolic value at the forward pass's z's.
     """
-    from .numeric import forward  # numeric imports this module
+    note("back_substitution")
+    require_computation(comp, "back_substitution")  # now, not at the first step a generator is asked for
+    return _back_substitution(comp, at, expand)
 
+
+def _back_substitution(comp: Computation, at, expand: bool):
     A, e = linear_system(comp)
     slices = step_slices(comp)
     owner = np.concatenate([np.full(s.size, s.index) for s in comp.steps])

@@ -7,11 +7,14 @@ visited from the last to the first; when step k is reached, every step that read
 its contribution (∂f_k/∂z_i)ᵀ λ_k on, so λ_k is complete. This is the column-oriented form of back
 substitution, the usual way to solve a sparse triangular system.
 
-Two engines do this. A computation of scalars runs on a *tape* (:mod:`lagrange_ad.compiled`): flat
-instructions on Python floats, built once per computation. Anything else, and any point where the tape's
-``math`` functions refuse (log of a negative number, 1/0), runs here on numpy, walking each step's
-expression with the operations' own ``numeric`` and ``vjp`` rules (:mod:`lagrange_ad.ops`). Neither
-touches sympy.
+One lowering, two ways to run it. Each step's expression is lowered once into the flat entries of a
+:mod:`plan <lagrange_ad.plan>`. Here a plan runs on numpy, forward (:func:`run_forward`) and backward from
+any seed (:func:`pull_back`, with the operations' own ``numeric`` and ``vjp`` rules from
+:mod:`lagrange_ad.ops`): λ_n = 1 gives the multipliers, a unit vector a row of a Jacobian block
+(:func:`lagrange_ad.solvers.jacobian_blocks`). A computation of scalars runs faster on the *tape*
+(:mod:`lagrange_ad.tape`), instructions on Python floats lowered from the same entries; where its
+``math`` functions refuse (log of a negative number, 1/0) numpy takes over, and gives the NaN or
+infinity and the step where it arose. Neither touches sympy.
 
 >>> import lagrange_ad as lad
 >>> comp = lad.trace(lambda x, w: lad.tanh(w * x), "x w")
@@ -24,15 +27,15 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import NamedTuple
 
 import numpy as np
 
-from . import compiled
-from .computation import Computation
+from . import tape as float_tape
+from .computation import Computation, Step, require_computation
 from .errors import InputError
-from .lagrangian import derived
 from .ops import op_of
+from .plan import CONST, Plan, Z, inputs_of, plan_of, postorder
+from .usage import note
 
 # what an input value may be; an array first, as it is the most common (and numbers.Real is a slow check)
 _NUMERIC_TYPES = (np.ndarray, numbers.Real, np.generic, list)
@@ -45,7 +48,7 @@ def check_values(comp: Computation, values, copy: bool = True) -> dict:
     """
     if not hasattr(values, "keys"):
         raise InputError(f"give the input values as a dict {{name: value}}, not a {type(values).__name__}")
-    inputs = _inputs(comp)
+    inputs = inputs_of(comp)
     names = [s.name for s in inputs]
     unknown = [k for k in values if k not in names]
     if unknown:
@@ -70,70 +73,21 @@ def check_values(comp: Computation, values, copy: bool = True) -> dict:
     return checked
 
 
-class _Input(NamedTuple):
-    index: int
-    name: str
-    shape: tuple
-
-
-def _inputs(comp: Computation) -> list[_Input]:
-    # comp.inputs looks at every step: for a gradient of a long computation, once is all it can afford.
-    # Kept as plain records: a kept Step would keep its computation alive (derived() holds it weakly).
-    return derived(comp, "inputs", lambda: [_Input(s.index, s.name, s.shape) for s in comp.inputs])
-
-
-def _evaluate_step(step, zs):
-    """Evaluate f_i at numbers; return its value and the values of every node inside it."""
-    inner = {}
-    order = _postorder(step.node)
-    for node in order:
-        if node.op == "z":
-            v = zs[node.data]
-        elif node.op == "const":
-            v = node.data
-        else:
-            v = op_of(node).numeric(*[inner[id(a)] for a in node.args])
-        inner[id(node)] = v
-    return inner[id(step.node)], inner, order
-
-
-def _postorder(root):
-    order, seen, stack = [], set(), [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        stack.extend((child, False) for child in reversed(node.args))
-    return order
-
-
-def _forward(comp: Computation, values):
-    checked = check_values(comp, values)
-    zs, inner = {}, {}
-    with np.errstate(all="ignore"):
-        for step in comp.steps:
-            if step.is_input:
-                zs[step.index] = checked[step.name]
-            else:
-                zs[step.index], inner[step.index] = _evaluate_step(step, zs)[:2]
-                inner[step.index] = (inner[step.index], _postorder(step.node))
-    return zs, inner
-
-
 def forward(comp: Computation, values) -> dict:
     """The forward pass: ``{i: z_i}`` at the given input values.
+
+    Where the result z_n is not a number (NaN or infinite) the error names the first step that is not,
+    as :func:`gradient` does; a step whose NaN does not reach the result (the branch ``lad.where`` did not
+    take) is returned as it is.
 
     >>> import lagrange_ad as lad
     >>> lad.forward(lad.trace(lambda x: x * x + 1, "x"), {"x": 3.0})
     {1: 3.0, 2: 9.0, 3: 10.0}
     """
+    require_computation(comp, "forward")
     checked = check_values(comp, values, copy=False)
     zs, _ = _solve(comp, checked, backward=False)
+    _check_finite(comp, zs)
     held = {id(x) for x in checked.values()}
     return {i: _number(zs[i], held) for i in range(1, len(comp) + 1)}
 
@@ -151,28 +105,35 @@ def perturbed_result(comp: Computation, values, step: int, eps: float) -> float:
     >>> round(slope, 6), lad.multipliers(comp, {"x": 3.0})[2]
     (1.0, 1.0)
     """
-    checked = check_values(comp, values)
+    require_computation(comp, "perturbed_result")
+    checked = check_values(comp, values, copy=False)
     comp._step(step)  # a clear error for a step that does not exist
-    zs = {}
+    n = comp.output.index
     with np.errstate(all="ignore"):
-        for s in comp.steps:
-            z = checked[s.name] if s.is_input else _evaluate_step(s, zs)[0]
-            zs[s.index] = z + eps if s.index == step else z
-    return float(zs[comp.output.index])
+        zs, _ = run_forward(plan_of(comp), checked, n, perturb=(step, eps))
+    return float(zs[n])
 
 
 def multipliers(comp: Computation, values) -> dict:
     """Every λ_i = ∂z_n/∂z_i as numbers, by numeric back substitution: ``{i: λ_i}``, newest step first.
 
+    The keys are the steps' numbers, from 1 as in the book. ``multiplier_values`` is another name of this
+    function, one that cannot be mistaken for :func:`~lagrange_ad.multiplier_symbol` (the sympy λ_i).
+
     >>> import lagrange_ad as lad
     >>> lad.multipliers(lad.trace(lambda x: x * x + 1, "x"), {"x": 3.0})
     {3: 1.0, 2: 1.0, 1: 6.0}
     """
+    note("multipliers")
+    require_computation(comp, "multipliers")
     n = comp.output.index
     zs, lam = _solve(comp, check_values(comp, values, copy=False))
     _check_finite(comp, zs)
     held: set = set()
     return {i: _number(_zero_if_none(lam[i], comp.steps[i - 1].shape), held) for i in range(n, 0, -1)}
+
+
+multiplier_values = multipliers  # the name that says what it gives (multiplier_symbol: the sympy λ_i)
 
 
 def gradient(comp: Computation, values, wrt=None) -> dict:
@@ -193,6 +154,8 @@ def gradient(comp: Computation, values, wrt=None) -> dict:
     >>> {name: round(v, 6) for name, v in g.items()}
     {'w': 0.209987}
     """
+    note("gradient")
+    require_computation(comp, "gradient")
     wanted = _wanted(comp, wrt)
     zs, lam = _solve(comp, check_values(comp, values, copy=False), wrt=wanted)
     _check_finite(comp, zs)
@@ -200,9 +163,9 @@ def gradient(comp: Computation, values, wrt=None) -> dict:
     return {s.name: _number(_zero_if_none(lam[s.index], s.shape), held) for s in wanted}
 
 
-def _wanted(comp: Computation, wrt) -> list[_Input]:
+def _wanted(comp: Computation, wrt) -> list[Step]:
     """The inputs named by ``wrt`` (all of them for None), in the order given, each once."""
-    inputs = _inputs(comp)
+    inputs = inputs_of(comp)
     if wrt is None:
         return inputs
     names = wrt.replace(",", " ").split() if isinstance(wrt, str) else wrt
@@ -252,11 +215,11 @@ def _solve(comp: Computation, checked: dict, backward: bool = True, wrt: list | 
     are sure to be there, and of the z's only z_n.
     """
     comp.output_index()  # checks that z_n exists and is a scalar
-    tape = compiled.tape_of(comp)
+    tape = float_tape.tape_of(comp)
     if tape is not None:
         try:
             # the tape always computes every λ: on Python floats the pruning would save next to nothing
-            return tape.run([checked[s.name] for s in _inputs(comp)], backward)
+            return tape.run([checked[s.name] for s in inputs_of(comp)], backward)
         except (ArithmeticError, ValueError):
             pass  # math refused (log(-1), 1/0...): numpy below gives the NaN or inf, and where it arises
     return _interpret(comp, checked, backward, wrt)
@@ -276,110 +239,96 @@ def _check_finite(comp: Computation, zs):
         z = zs[step.index]
         if not _finite(z):
             what = "NaN" if np.any(np.isnan(z)) else "infinite"
-            raise InputError(
-                f"at these input values z_{step.index} ({step.name} = {step.node!r}) is {what}, so the result "
-                f"z_{n} and its gradient are not numbers. Choose inputs where every step is defined: log "
-                "and sqrt need positive arguments, a division a nonzero divisor, exp a moderate one"
+            named = "" if step.name == f"z{step.index}" else f" ({step.name!r})"
+            formula = "the input" if step.is_input else f"z_{step.index} = {step.node!r}"
+            needs = _domains(step.node) if step.node is not None else []
+            hint = (
+                "; ".join(needs)
+                if needs
+                else "log needs a positive argument, sqrt a non-negative one, a division a nonzero divisor"
             )
+            raise InputError(
+                f"at these input values z_{step.index}{named} is {what}: {formula}. So the result z_{n} is not "
+                f"a number, nor its gradient. Choose inputs where every step is defined: {hint}"
+            )
+
+
+def _domains(node) -> list[str]:
+    """What the operations of an expression need to be defined ("log needs a positive argument"), each once."""
+    found = []
+    for inner in postorder(node):
+        if inner.op not in ("z", "const"):
+            op = op_of(inner)
+            text = f"{op.name} needs {op.domain}" if op.domain else ""
+            if text and text not in found:
+                found.append(text)
+    return found
 
 
 # --------------------------------------------------------------------------------------------------
 # the numpy engine: each step's expression, walked with the operations' numeric and vjp rules
 # --------------------------------------------------------------------------------------------------
 
-# What a plan's entry is, besides an operation: a z read by the step, or a constant.
-_Z, _CONST = "z", "const"
+def run_forward(plan: Plan, checked: dict, n: int, perturb: tuple | None = None):
+    """The forward pass: ``(z, inner)`` indexed by step, ``inner[k]`` the values of f_k's nodes by position.
 
-
-class _Plan(NamedTuple):
-    """How to run a computation on numpy, worked out once per computation and ``wrt``.
-
-    ``steps[i]`` is None for an input; for z_i = f_i(...) it is f_i's nodes in postorder, each as
-    ``(op, ref, argument positions, needs)``: ``op`` is an :class:`~lagrange_ad.ops.Op`, ``_Z`` (``ref``: the
-    step index read) or ``_CONST`` (``ref``: the number); ``needs[j]`` says whether argument j must receive
-    a gradient. ``live[i]``: λ_i must be computed and passed on.
+    ``checked`` holds the input values (:func:`check_values`). With ``perturb = (i, eps)``, z_i is f_i + eps
+    (an input, p_i + eps), as :func:`perturbed_result` needs. Call inside ``np.errstate``.
     """
-
-    inputs: list  # the _Input records
-    steps: list
-    shapes: list
-    live: list
-
-
-def _plan(comp: Computation, wanted: set | None) -> _Plan:
-    """The plan for λ's reaching the inputs named in ``wanted`` (None: every λ, as multipliers needs).
-
-    λ_k is passed on only to z_a(k); so it can reach a wanted input only if z_k depends on one, through
-    a(k) and the a's of those steps: ``live[k]``, found in one pass over the steps in order. An argument
-    of an operation needs a gradient only if it depends on a live z (a constant never does).
-    """
-    n = len(comp)
-    live = [False] * (n + 1)
-    steps: list = [None] * (n + 1)
-    shapes: list = [()] * (n + 1)
-    for step in comp.steps:
-        i = step.index
-        shapes[i] = step.shape
-        if step.is_input:
-            live[i] = wanted is None or step.name in wanted
+    zs = [None] * (n + 1)
+    inner = [None] * (n + 1)
+    shifted, eps = perturb if perturb is not None else (0, 0.0)
+    for s in plan.inputs:
+        # numpy scalars, not Python floats: 1/0 must give inf here, not raise ZeroDivisionError
+        zs[s.index] = checked[s.name] if s.shape else np.float64(checked[s.name])
+        if s.index == shifted:
+            zs[s.index] = zs[s.index] + eps
+    for k in range(1, n + 1):
+        entries = plan.steps[k]
+        if entries is None:
             continue
-        live[i] = wanted is None or any(live[j] for j in comp.a(i))
-        order = _postorder(step.node)
-        position = {id(node): p for p, node in enumerate(order)}
-        memo: dict = {}
-        entries = []
-        for node in order:
-            if node.op == "z":
-                entries.append((_Z, node.data, (), ()))
-            elif node.op == "const":
-                entries.append((_CONST, np.asarray(node.data)[()], (), ()))
+        vals = []
+        for op, ref, args, _, _ in entries:
+            if op is Z:
+                vals.append(zs[ref])
+            elif op is CONST:
+                vals.append(ref)
             else:
-                args = tuple(position[id(a)] for a in node.args)
-                entries.append((op_of(node), None, args, tuple(_reaches(a, live, memo) for a in node.args)))
-        steps[i] = entries
-    return _Plan(_inputs(comp), steps, shapes, live)
+                vals.append(op.numeric(*[vals[a] for a in args]))
+        zs[k], inner[k] = (vals[-1] + eps if k == shifted else vals[-1]), vals
+    return zs, inner
 
 
-def _reaches(node, live: list, memo: dict) -> bool:
-    """True if the expression ``node`` reads (through its arguments) a z whose ``live`` flag is set."""
-    key = id(node)
-    if key not in memo:
-        if node.op == "z":
-            memo[key] = live[node.data]
-        else:
-            memo[key] = node.op != "const" and any(_reaches(a, live, memo) for a in node.args)
-    return memo[key]
+def pull_back(entries: list, vals: list, seed) -> list[tuple[int, object]]:
+    """``(j, (∂f_k/∂z_j)ᵀ seed)`` for the z_j that step k reads, passing ``seed`` back through f_k's nodes
+    (``entries`` and their forward values ``vals``) with each operation's vector-Jacobian product.
 
-
-def _plan_for(comp: Computation, wrt: list | None) -> _Plan:
-    if wrt is None:
-        return derived(comp, "numeric plan", lambda: _plan(comp, None))
-    names = sorted(s.name for s in wrt)
-    return derived(comp, f"numeric plan wrt={names}", lambda: _plan(comp, set(names)))
+    A z read by two nodes of f_k appears twice; the caller sums. With seed λ_k this is step k's part of back
+    substitution; with a unit vector e_c, row c of every block ∂f_k/∂z_j.
+    """
+    out = []
+    grads = [None] * len(entries)
+    grads[-1] = seed
+    for p in range(len(entries) - 1, -1, -1):  # parents before children
+        g = grads[p]
+        if g is None:
+            continue
+        op, ref, args, needs, _ = entries[p]
+        if op is Z:
+            out.append((ref, g))
+        elif op is not CONST:
+            contributions = op.vjp(g, [vals[a] for a in args], vals[p], needs)
+            for a, need, c in zip(args, needs, contributions, strict=True):
+                if need and c is not None:
+                    grads[a] = c if grads[a] is None else grads[a] + c
+    return out
 
 
 def _interpret(comp: Computation, checked: dict, backward: bool, wrt: list | None = None):
-    plan = _plan_for(comp, wrt)
+    plan = plan_of(comp, wrt)
     n = len(comp)
-    zs = [None] * (n + 1)
-    inner = [None] * (n + 1)  # the values of every node of each step, by position
     with np.errstate(all="ignore"):
-        for s in plan.inputs:
-            # numpy scalars, not Python floats: 1/0 must give inf here, not raise ZeroDivisionError
-            zs[s.index] = checked[s.name] if s.shape else np.float64(checked[s.name])
-        for k in range(1, n + 1):
-            entries = plan.steps[k]
-            if entries is None:
-                continue
-            vals = []
-            for op, ref, args, _ in entries:
-                if op is _Z:
-                    vals.append(zs[ref])
-                elif op is _CONST:
-                    vals.append(ref)
-                else:
-                    vals.append(op.numeric(*[vals[a] for a in args]))
-            zs[k], inner[k] = vals[-1], vals
+        zs, inner = run_forward(plan, checked, n)
         if not backward or not _finite(zs[n]):
             return zs, None  # no gradient of a result that is not a number: the caller says where it broke
         lam = [None] * (n + 1)  # None: nothing passed back (yet)
@@ -398,20 +347,8 @@ def _interpret(comp: Computation, checked: dict, backward: bool, wrt: list | Non
                 continue  # an input; a z no step reads; a z that reaches no wanted input
             if not plan.shapes[k] and g == 0:
                 continue  # λ_k = 0 passes nothing on (not even 0 × inf = NaN)
-            grads = [None] * len(entries)
-            grads[-1] = g
-            for p in range(len(entries) - 1, -1, -1):  # parents before children
-                g = grads[p]
-                if g is None:
-                    continue
-                op, ref, args, needs = entries[p]
-                if op is _Z:
-                    lam[ref] = g if lam[ref] is None else lam[ref] + g
-                elif op is not _CONST:
-                    contributions = op.vjp(g, [vals[a] for a in args], vals[p], needs)
-                    for a, need, c in zip(args, needs, contributions, strict=True):
-                        if need and c is not None:
-                            grads[a] = c if grads[a] is None else grads[a] + c
+            for j, c in pull_back(entries, vals, g):
+                lam[j] = c if lam[j] is None else lam[j] + c
     return zs, lam
 
 
@@ -423,6 +360,7 @@ def finite_difference(comp: Computation, values, h: float = 1e-6) -> dict:
     >>> abs(g["x"] - 6.0) < 1e-6
     True
     """
+    require_computation(comp, "finite_difference")
     base = check_values(comp, values)
     n = comp.output.index
 

@@ -1,11 +1,17 @@
 """The elementary operations: one table row per operation.
 
-Each operation knows four things, kept side by side so a reader can check one against the others:
+Each operation knows everything about itself in one row, kept side by side so a reader can check one
+part against the others, and adding an operation is adding a row:
 
 * ``numeric``: how to compute it with numpy;
 * ``symbolic``: how to write it with sympy (this is what the Lagrangian is built from);
 * ``vjp``: the product of its Jacobian's transpose with a vector, used by the fast numeric gradient;
-* ``tex``: how the book prints it.
+* ``tex`` and ``precedence``: how the book prints it (``delimited``: no parentheses around its arguments);
+* ``scalar`` and ``tape``: the function on Python floats and the branch of the float tape that runs it
+  (:mod:`lagrange_ad.floats` makes the tape's operations from these, derivatives derived by sympy);
+* ``shape``: the shape of its result, or an error that names it;
+* ``cost``: operations per entry, forward and backward (:func:`lagrange_ad.solvers.operation_counts`);
+* ``domain``: where it is defined, for the error at a point where it is not.
 
 For the elementwise functions (``tanh``, ``exp``...) the derivative used by ``vjp`` is *derived* by sympy
 from the symbolic definition, not written by hand. The linear-algebra rules (``+``, ``*``, ``@``, ``softmax``)
@@ -20,6 +26,8 @@ derivative of the symbolic form and against HIPS autograd.
 
 from __future__ import annotations
 
+import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -139,6 +147,61 @@ class relu(sympy.Function):  # noqa: N801 - printed as a function name
         return rf"\operatorname{{relu}}\left({printer._print(self.args[0])}\right)"
 
 
+class absolute(sympy.Function):  # noqa: N801 - printed as a function name, numpy's
+    r"""The absolute value :math:`|x|`; its derivative is :math:`\mathbb{1}[x > 0] - \mathbb{1}[-x > 0]`
+    (0 at 0, as in PyTorch and autograd).
+
+    sympy's own ``Abs`` of a symbol that may be complex differentiates into real and imaginary parts; the
+    book's z's are real, and its derivatives of branches are indicators.
+
+    >>> x = sympy.Symbol("x")
+    >>> absolute(x).diff(x)
+    -Indicator(-x) + Indicator(x)
+    >>> absolute(sympy.Float(-2.0)), absolute(sympy.S.Zero)
+    (2.00000000000000, 0)
+    """
+
+    nargs = 1
+
+    def fdiff(self, argindex=1):
+        return Indicator(self.args[0]) - Indicator(-self.args[0])
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_extended_nonnegative:
+            return x
+        if x.is_extended_negative:
+            return -x
+        return None
+
+    def _latex(self, printer):
+        return rf"\left|{printer._print(self.args[0])}\right|"
+
+
+def _float_sigmoid(x):
+    return 0.5 * (math.tanh(0.5 * x) + 1.0)  # as the numpy sigmoid, so both give the same numbers
+
+
+def _float_relu(x):
+    return max(x, 0.0)  # NaN stays NaN, as with np.maximum
+
+
+def _float_indicator(x):
+    return 1.0 if x > 0 else 0.0
+
+
+def _float_indicator_ge(x):
+    return 1.0 if x >= 0 else 0.0
+
+
+def _float_softmax(x):
+    return math.exp(x - x)  # softmax of one number: 1, or NaN for NaN and ±inf as numpy gives
+
+
+def _float_log_softmax(x):
+    return x - x  # log softmax of one number: 0, or NaN for NaN and ±inf as numpy gives
+
+
 def _np_sigmoid(x):
     return 0.5 * (np.tanh(0.5 * np.asarray(x, dtype=float)) + 1.0)
 
@@ -159,6 +222,7 @@ NUMPY_NAMES = {
     "relu": lambda x: np.maximum(x, 0.0),
     "Indicator": _np_indicator,
     "IndicatorGE": _np_indicator_ge,
+    "absolute": np.abs,
     "DiracDelta": lambda x: np.zeros_like(np.asarray(x, dtype=float)),
 }
 
@@ -185,26 +249,10 @@ class Node:
 
     def __repr__(self):
         if self.op == "z":
-            return f"z{self.data}"
+            return f"z_{self.data}"  # as the book and every error message write a step
         if self.op == "const":
             return repr(self.data)
         return f"{self.op}({', '.join(map(repr, self.args))})"
-
-
-def is_constant(node: Node, memo: dict | None = None) -> bool:
-    """True if the expression reads no z: a number, or an operation on numbers alone (no gradient to pass).
-
-    ``memo`` (id → answer) keeps a walk over many nodes of one expression linear.
-
-    >>> is_constant(Node("const", data=2.0)), is_constant(Node("neg", (Node("z", data=1),)))
-    (True, False)
-    """
-    if memo is not None and id(node) in memo:
-        return memo[id(node)]
-    answer = node.op == "const" or (node.op != "z" and all(is_constant(a, memo) for a in node.args))
-    if memo is not None:
-        memo[id(node)] = answer
-    return answer
 
 
 def step_refs(node: Node) -> set[int]:
@@ -270,9 +318,41 @@ def sym_elementwise(fn: Callable, *xs):
 # --------------------------------------------------------------------------------------------------
 
 
+def _first_shape(shapes: list[tuple]) -> tuple:
+    return shapes[0]
+
+
+def _scalar_shape(shapes: list[tuple]) -> tuple:
+    return ()
+
+
+def _broadcasting(name: str):
+    """The shape rule of a binary elementwise operation: numpy's broadcasting."""
+    return lambda shapes: broadcast_shape(name, shapes[0], shapes[1])
+
+
+def _matmul_shape(shapes: list[tuple]) -> tuple:
+    a, b = shapes
+    if len(a) != 2 or len(b) != 2:
+        raise ShapeError(f"`@` needs two matrices; got shapes {a} and {b} (use * for a scalar)")
+    if a[1] != b[0]:
+        raise ShapeError(f"cannot multiply shapes {a} @ {b}: the left has {a[1]} columns, the right {b[0]} rows")
+    return (a[0], b[1])
+
+
+def _where_shape(shapes: list[tuple]) -> tuple:
+    return broadcast_shape("where", broadcast_shape("where", shapes[0], shapes[1]), shapes[2])
+
+
+#: Which branch of the tape's loops runs an operation on floats (:mod:`lagrange_ad.tape`): a binary
+#: operation by name, "unary" (f, and f' for the backward pass), "neg", "constant" (of a scalar it is a
+#: constant: its derivative is 0), "where", "copy" (of a scalar it is the scalar itself).
+TAPE_KINDS = ("add", "mul", "sub", "div", "pow", "unary", "neg", "constant", "where", "copy")
+
+
 @dataclass(frozen=True)
 class Op:
-    """One elementary operation (see the module docstring)."""
+    """One elementary operation: one row of the table (see the module docstring)."""
 
     name: str
     numeric: Callable
@@ -280,9 +360,17 @@ class Op:
     vjp: Callable  # (g, arg values, output value, needs) -> one gradient (or None) per argument
     tex: Callable  # (child tex strings, node) -> tex
     precedence: int  # for parentheses when printing: higher binds tighter
+    domain: str = ""  # where it is defined, for an error at a point where it is not ("a positive argument")
+    scalar: Callable | None = None  # the function on Python floats (None: the tape copies, or it needs matrices)
+    tape: str | None = None  # its branch of the tape's loops (TAPE_KINDS); None: only on matrices (@, index)
+    shape: Callable = _first_shape  # argument shapes -> result shape, or a ShapeError that names the operation
+    # operations per entry for solvers.operation_counts: forward, and backward per argument that needs a
+    # gradient; None: a matrix product's r·k·c
+    cost: tuple[int, int] | None = (1, 2)
+    delimited: bool = False  # its LaTeX delimits its arguments (\tanh\left(…\right), \frac): no parentheses
 
 
-def _unary(name, sym_fn, np_fn, tex_fmt):
+def _unary(name, sym_fn, np_fn, float_fn, tex_fmt, domain=""):
     """An elementwise function whose vjp, g f'(t), sympy derives from ``sym_fn``.
 
     Where sympy's derivative contains the function itself it is written with the function's value u, which
@@ -307,6 +395,10 @@ def _unary(name, sym_fn, np_fn, tex_fmt):
         vjp=vjp,
         tex=lambda c, node: tex_fmt % c[0],
         precedence=9,
+        domain=domain,
+        scalar=float_fn,
+        tape="unary",  # cost: the value, then f' times the gradient: (1, 2), the default
+        delimited=True,
     )
 
 
@@ -357,6 +449,33 @@ def _softmax_vjp(g, args, out, needs):
     return (gs,)
 
 
+def _log_softmax(x):
+    """log softmax of each row, without ever forming softmax: x − max − log Σ exp(x − max) (the largest
+    entry contributes exp(0) = 1, so the logarithm's argument is at least 1 and never underflows to 0)."""
+    x = np.asarray(x, dtype=float)
+    if not x.ndim:
+        return float(x - x)  # the softmax of one number is 1 (NaN for NaN and ±inf, as numpy gives)
+    shifted = x - x.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _sym_log_softmax(m):
+    if not isinstance(m, sympy.MatrixBase):
+        return sympy.S.Zero
+    rows = []
+    for r in range(m.shape[0]):
+        total = sympy.log(sympy.Add(*[sympy.exp(m[r, c]) for c in range(m.shape[1])]))
+        rows.append([m[r, c] - total for c in range(m.shape[1])])
+    return sympy.ImmutableMatrix(rows)
+
+
+def _log_softmax_vjp(g, args, out, needs):
+    s = np.exp(np.asarray(out, dtype=float))  # softmax, from the value the forward pass computed
+    if s.ndim == 0:
+        return (0.0 * g,)
+    return (g - s * np.sum(g, axis=-1, keepdims=True),)  # ∂(x_j − lse)/∂x_k = δ_jk − softmax_k
+
+
 def _sym_sum(m):
     return sympy.Add(*m) if isinstance(m, sympy.MatrixBase) else m
 
@@ -395,6 +514,7 @@ OPS: dict[str, Op] = {
         _binary_vjp(lambda g, a, b, out, needs: (g if needs[0] else None, g if needs[1] else None)),
         lambda c, node: f"{c[0]} + {c[1]}",
         1,
+        scalar=operator.add, tape="add", shape=_broadcasting("add"), cost=(1, 0),
     ),
     "sub": Op(
         "sub",
@@ -403,6 +523,7 @@ OPS: dict[str, Op] = {
         _binary_vjp(lambda g, a, b, out, needs: (g if needs[0] else None, -g if needs[1] else None)),
         lambda c, node: f"{c[0]} - {c[1]}",
         1,
+        scalar=operator.sub, tape="sub", shape=_broadcasting("sub"), cost=(1, 1),
     ),
     "mul": Op(
         "mul",
@@ -411,6 +532,7 @@ OPS: dict[str, Op] = {
         _binary_vjp(lambda g, a, b, out, needs: (g * b if needs[0] else None, g * a if needs[1] else None)),
         lambda c, node: rf"{c[0]} \odot {c[1]}" if node.args[0].shape and node.args[1].shape else rf"{c[0]}\, {c[1]}",
         3,
+        scalar=operator.mul, tape="mul", shape=_broadcasting("mul"), cost=(1, 1),
     ),
     "div": Op(
         "div",
@@ -419,6 +541,8 @@ OPS: dict[str, Op] = {
         _binary_vjp(lambda g, a, b, out, needs: (g / b if needs[0] else None, -g * a / (b * b) if needs[1] else None)),
         lambda c, node: rf"\frac{{{c[0]}}}{{{c[1]}}}",
         3,
+        "a nonzero divisor",
+        scalar=operator.truediv, tape="div", shape=_broadcasting("div"), cost=(1, 3), delimited=True,
     ),
     "pow": Op(
         "pow",
@@ -427,6 +551,8 @@ OPS: dict[str, Op] = {
         _binary_vjp(_pow_rule),
         lambda c, node: f"{{{c[0]}}}^{{{c[1]}}}",
         8,
+        "a positive base (or an integer exponent), and no 0 to a negative power",
+        scalar=math.pow, tape="pow", shape=_broadcasting("pow"), cost=(1, 3),
     ),
     "neg": Op(
         "neg",
@@ -435,6 +561,7 @@ OPS: dict[str, Op] = {
         lambda g, args, out, needs: (-g,),
         lambda c, node: f"-{c[0]}",
         2,
+        scalar=operator.neg, tape="neg", cost=(1, 1),
     ),
     "matmul": Op(
         "matmul",
@@ -446,6 +573,7 @@ OPS: dict[str, Op] = {
         ),
         lambda c, node: f"{c[0]} {c[1]}",
         4,
+        shape=_matmul_shape, cost=None,
     ),
     "transpose": Op(
         "transpose",
@@ -454,6 +582,7 @@ OPS: dict[str, Op] = {
         lambda g, args, out, needs: (np.transpose(g),),
         lambda c, node: f"{{{c[0]}}}^\\top",
         8,
+        tape="copy", shape=lambda shapes: tuple(reversed(shapes[0])), cost=(0, 0),
     ),
     "sum": Op(
         "sum",
@@ -462,6 +591,7 @@ OPS: dict[str, Op] = {
         lambda g, args, out, needs: (np.full(np.shape(args[0]), g) if np.shape(args[0]) else g,),
         lambda c, node: rf"\textstyle\sum {c[0]}",
         5,
+        tape="copy", shape=_scalar_shape, cost=(1, 1),
     ),
     "mean": Op(
         "mean",
@@ -472,6 +602,7 @@ OPS: dict[str, Op] = {
         ),
         lambda c, node: rf"\operatorname{{mean}}\left({c[0]}\right)",
         9,
+        tape="copy", shape=_scalar_shape, cost=(1, 1), delimited=True,
     ),
     "softmax": Op(
         "softmax",
@@ -480,6 +611,7 @@ OPS: dict[str, Op] = {
         _softmax_vjp,
         lambda c, node: rf"\operatorname{{softmax}}\left({c[0]}\right)",
         9,
+        scalar=_float_softmax, tape="constant", cost=(4, 3), delimited=True,
     ),
     "indicator": Op(
         "indicator",
@@ -488,6 +620,7 @@ OPS: dict[str, Op] = {
         lambda g, args, out, needs: (None,),
         lambda c, node: rf"\mathbb{{1}}\left[{c[0]} > 0\right]",
         9,
+        scalar=_float_indicator, tape="constant", cost=(1, 0),
     ),
     "indicator_ge": Op(
         "indicator_ge",
@@ -496,6 +629,16 @@ OPS: dict[str, Op] = {
         lambda g, args, out, needs: (None,),
         lambda c, node: rf"\mathbb{{1}}\left[{c[0]} \ge 0\right]",
         9,
+        scalar=_float_indicator_ge, tape="constant", cost=(1, 0),
+    ),
+    "log_softmax": Op(
+        "log_softmax",
+        _log_softmax,
+        _sym_log_softmax,
+        _log_softmax_vjp,
+        lambda c, node: rf"\log\operatorname{{softmax}}\left({c[0]}\right)",
+        9,
+        scalar=_float_log_softmax, tape="constant", cost=(4, 3), delimited=True,
     ),
     "where": Op(
         "where",
@@ -504,21 +647,25 @@ OPS: dict[str, Op] = {
         _where_vjp,
         lambda c, node: rf"{c[0]}\, {c[1]} + \left(1 - {c[0]}\right) {c[2]}",
         1,
+        tape="where", shape=_where_shape, cost=(1, 1),
     ),
 }
 
+# the elementwise functions: sympy, numpy, Python floats, LaTeX, where they are defined
 _UNARY = {
-    "exp": (sympy.exp, np.exp, r"\exp\left(%s\right)"),
-    "log": (sympy.log, np.log, r"\log\left(%s\right)"),
-    "sqrt": (sympy.sqrt, np.sqrt, r"\sqrt{%s}"),
-    "sin": (sympy.sin, np.sin, r"\sin\left(%s\right)"),
-    "cos": (sympy.cos, np.cos, r"\cos\left(%s\right)"),
-    "tanh": (sympy.tanh, np.tanh, r"\tanh\left(%s\right)"),
-    "sigmoid": (sigmoid, _np_sigmoid, r"\sigma\left(%s\right)"),
-    "relu": (relu, NUMPY_NAMES["relu"], r"\operatorname{relu}\left(%s\right)"),
+    "exp": (sympy.exp, np.exp, math.exp, r"\exp\left(%s\right)", "a moderate argument (below about 709)"),
+    "log": (sympy.log, np.log, math.log, r"\log\left(%s\right)", "a positive argument"),
+    "sqrt": (sympy.sqrt, np.sqrt, math.sqrt, r"\sqrt{%s}", "a non-negative argument"),
+    "sin": (sympy.sin, np.sin, math.sin, r"\sin\left(%s\right)", "a finite argument"),
+    "cos": (sympy.cos, np.cos, math.cos, r"\cos\left(%s\right)", "a finite argument"),
+    "tan": (sympy.tan, np.tan, math.tan, r"\tan\left(%s\right)", "an argument away from odd multiples of π/2"),
+    "tanh": (sympy.tanh, np.tanh, math.tanh, r"\tanh\left(%s\right)", ""),
+    "sigmoid": (sigmoid, _np_sigmoid, _float_sigmoid, r"\sigma\left(%s\right)", ""),
+    "relu": (relu, NUMPY_NAMES["relu"], _float_relu, r"\operatorname{relu}\left(%s\right)", ""),
+    "abs": (absolute, np.abs, abs, r"\left|%s\right|", ""),
 }
-for _name, (_sym, _np_fn, _fmt) in _UNARY.items():
-    OPS[_name] = _unary(_name, _sym, _np_fn, _fmt)
+for _name, (_sym, _np_fn, _float_fn, _fmt, _domain) in _UNARY.items():
+    OPS[_name] = _unary(_name, _sym, _np_fn, _float_fn, _fmt, _domain)
 
 
 def index_op(idx: tuple) -> Op:
@@ -530,7 +677,18 @@ def index_op(idx: tuple) -> Op:
         lambda g, args, out, needs: _index_vjp(g, args, out, needs, idx),
         lambda c, node: f"{{{c[0]}}}_{{{idx[0] + 1},{idx[1] + 1}}}",
         9,
+        shape=_scalar_shape,
+        cost=(1, 1),
     )
+
+
+def result_shape(name: str, shapes: list[tuple]) -> tuple:
+    """The shape of operation ``name`` on arguments of ``shapes``, or a ShapeError that names it.
+
+    >>> result_shape("matmul", [(2, 3), (3, 1)]), result_shape("add", [(), (1, 4)])
+    ((2, 1), (1, 4))
+    """
+    return _scalar_shape(shapes) if name == "index" else OPS[name].shape(shapes)
 
 
 def op_of(node: Node) -> Op:

@@ -32,46 +32,17 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
-from .computation import Computation
+from .computation import Computation, require_computation
 from .errors import InputError, LagrangeADError
-from .numeric import _forward, forward, gradient
-from .ops import is_constant, op_of
+from .numeric import check_values, forward, gradient, pull_back, run_forward
+from .plan import CONST, Z, plan_of
+from .usage import note
 
 # --------------------------------------------------------------------------------------------------
 # A at numbers
 # --------------------------------------------------------------------------------------------------
-
-
-def _local_jacobians(step, zs, inner) -> dict[int, np.ndarray]:
-    """∂f_k/∂z_i for every i ∈ a(k), as (size of z_k) × (size of z_i) arrays.
-
-    One vector-Jacobian product per component c of z_k (seeded with the unit vector e_c) gives row c of
-    every ∂f_k/∂z_i at once, using each operation's own derivative rule.
-    """
-    node_values, order = inner
-    size = step.size
-    rows = {i: np.zeros((size, step.comp.steps[i - 1].size)) for i in step.args}
-    consts: dict = {}
-    for c in range(size):
-        seed = np.zeros(step.shape) if step.shape else 1.0
-        if step.shape:
-            seed.flat[c] = 1.0
-        grads = {id(step.node): seed}
-        for node in reversed(order):  # parents before children
-            g = grads.pop(id(node), None)
-            if g is None or node.op == "const":
-                continue
-            if node.op == "z":
-                rows[node.data][c] += np.ravel(g)
-                continue
-            args = [node_values[id(a)] for a in node.args]
-            needs = tuple(not is_constant(a, consts) for a in node.args)
-            contributions = op_of(node).vjp(g, args, node_values[id(node)], needs)
-            for child, need, contribution in zip(node.args, needs, contributions, strict=False):
-                if need and contribution is not None:
-                    grads[id(child)] = grads.get(id(child), 0.0) + contribution
-    return rows
 
 
 @dataclass
@@ -126,16 +97,25 @@ def jacobian_blocks(comp: Computation, values) -> dict[tuple[int, int], np.ndarr
     >>> jacobian_blocks(comp, {"x": 3.0})
     {(1, 2): array([[6.]])}
     """
-    _, inner = _forward(comp, values)
-    zs = forward(comp, values)
-    blocks = {}
-    for step in comp.steps:
-        if step.is_input:
-            continue
-        with np.errstate(all="ignore"):
-            local = _local_jacobians(step, zs, inner[step.index])
-        for i, jac in local.items():
-            blocks[(i, step.index)] = jac.T
+    require_computation(comp, "jacobian_blocks")
+    n = comp.output.index
+    plan = plan_of(comp)
+    with np.errstate(all="ignore"):
+        _, inner = run_forward(plan, check_values(comp, values, copy=False), n)  # one forward pass
+        blocks = {}
+        for step in comp.steps:
+            if step.is_input:
+                continue
+            # row c of every ∂f_k/∂z_i: the backward pass through f_k from the unit seed e_c
+            rows = {i: np.zeros((step.size, comp.steps[i - 1].size)) for i in step.args}
+            for c in range(step.size):
+                seed = np.zeros(step.shape) if step.shape else 1.0
+                if step.shape:
+                    seed.flat[c] = 1.0
+                for i, contribution in pull_back(plan.steps[step.index], inner[step.index], seed):
+                    rows[i][c] += np.ravel(contribution)
+            for i, jac in rows.items():
+                blocks[(i, step.index)] = jac.T
     return blocks
 
 
@@ -167,6 +147,7 @@ def reverse_mode(system: NumericSystem) -> ModeResult:
 
     (Row i reads −λ_i + Σ_k A_ik λ_k = e_i, and e_i = 0 except e_n = −1, so λ_n = 1.)
     """
+    note("reverse_mode")
     comp = system.comp
     users: dict[int, list[int]] = {}
     for i, k in system.blocks:
@@ -194,6 +175,7 @@ def forward_mode(system: NumericSystem) -> ModeResult:
     of the gradient. All the passes run together here as the columns of one matrix, but they are counted
     one by one: ``passes`` is the number of input components.
     """
+    note("forward_mode")
     comp = system.comp
     readers: dict[int, list[int]] = {}
     for i, k in system.blocks:
@@ -244,6 +226,7 @@ def levels(pattern, mode: str = "reverse") -> list[list[int]]:
     >>> levels(p), levels(np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1]], dtype=bool))
     ([[3], [2], [1]], [[3], [1, 2]])
     """
+    note("levels")
     p = np.asarray(pattern, dtype=bool)
     if p.ndim != 2 or p.shape[0] != p.shape[1]:
         raise LagrangeADError(f"a block pattern is a square boolean array, got shape {p.shape}")
@@ -429,11 +412,35 @@ class GradientCost:
         return self.gradient_seconds / self.function_seconds
 
 
+def best_times(calls: dict, repeats: int = 7, blas_threads: int | None = 1) -> dict:
+    """The best wall time of each call, in seconds, taking the calls in turns ``repeats`` times.
+
+    In turns, so that a change of the machine's speed during the measurement hits every call alike.
+    With ``blas_threads=1`` numpy's BLAS runs single-threaded meanwhile: on a machine shared with other
+    work, a multi-threaded matrix product can stall for tens of milliseconds waiting for its second
+    thread, which says nothing about the product. ``None`` leaves BLAS as it is.
+
+    >>> times = best_times({"sum": lambda: sum(range(1000)), "nothing": lambda: None}, repeats=3)
+    >>> sorted(times), times["sum"] > times["nothing"] >= 0
+    (['nothing', 'sum'], True)
+    """
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise InputError(f"repeats must be a positive integer, got {repeats!r}")
+    best = dict.fromkeys(calls, math.inf)
+    with threadpool_limits(limits=blas_threads, user_api="blas"):
+        for _ in range(repeats):
+            for name, call in calls.items():
+                start = time.perf_counter()
+                call()
+                best[name] = min(best[name], time.perf_counter() - start)
+    return best
+
+
 def gradient_cost(comp: Computation, values, repeats: int = 5) -> GradientCost:
     """Time :func:`~lagrange_ad.forward` (the function) against :func:`~lagrange_ad.gradient`.
 
-    The gradient includes its own forward pass, as it must. Best of ``repeats`` runs each, so that
-    other work on the machine inflates neither.
+    The gradient includes its own forward pass, as it must. Best of ``repeats`` runs each, taken in turns
+    with BLAS single-threaded (:func:`best_times`), so that other work on the machine inflates neither.
 
     >>> import lagrange_ad as lad
     >>> cost = gradient_cost(lad.trace(lambda x: lad.exp(x) * x, "x"), {"x": 1.0}, repeats=3)
@@ -442,36 +449,10 @@ def gradient_cost(comp: Computation, values, repeats: int = 5) -> GradientCost:
     """
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise InputError(f"repeats must be a positive integer, got {repeats!r}")
-
-    def best(fn):
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn(comp, values)
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    return GradientCost(best(forward), best(gradient))
-
-
-# Operations per entry in the cost model of :func:`operation_counts` (forward, and per needed argument of
-# the vector-Jacobian product). Elementwise functions count their derivative's evaluation as one more.
-_ELEMENTWISE_COST = {
-    "add": (1, 0),
-    "sub": (1, 1),
-    "neg": (1, 1),
-    "mul": (1, 1),
-    "div": (1, 3),
-    "pow": (1, 3),
-    "sum": (1, 1),
-    "mean": (1, 1),
-    "softmax": (4, 3),
-    "where": (1, 1),
-    "indicator": (1, 0),
-    "indicator_ge": (1, 0),
-    "transpose": (0, 0),
-    "index": (1, 1),
-}
+    times = best_times(
+        {"function": lambda: forward(comp, values), "gradient": lambda: gradient(comp, values)}, repeats
+    )
+    return GradientCost(times["function"], times["gradient"])
 
 
 @dataclass
@@ -503,32 +484,25 @@ def operation_counts(comp: Computation) -> OperationCounts:
     >>> counts.function, counts.gradient
     (2, 6)
     """
-    from .numeric import _postorder
-
     fwd = back = 0
-    consts: dict = {}
     contributions: dict[int, int] = {}
-    for step in comp.steps:
-        if step.is_input:
-            continue
-        for node in _postorder(step.node):
-            if node.op in ("z", "const"):
-                if node.op == "z":
-                    contributions[node.data] = contributions.get(node.data, 0) + 1
+    for entries in plan_of(comp).steps:  # the plan the numpy engine runs: the same operations
+        for op, ref, args, needs, shape in entries or ():
+            if op is Z:
+                contributions[ref] = contributions.get(ref, 0) + 1
                 continue
-            shapes = [a.shape for a in node.args]
-            needs = [not is_constant(a, consts) for a in node.args]
-            if node.op == "matmul":
+            if op is CONST:
+                continue
+            shapes = [entries[a][4] for a in args]
+            cost = op.cost  # per entry: forward, and backward per argument that needs a gradient
+            if cost is None:  # a matrix product
                 (r, k), (_, c) = shapes
                 fwd += r * k * c
                 back += sum(need * r * k * c for need in needs)
-            elif node.op in _ELEMENTWISE_COST:
-                f, b = _ELEMENTWISE_COST[node.op]
-                fwd += f * max(_size(node.shape), *(_size(sh) for sh in shapes))  # a sum reads all entries
+            else:
+                f, b = cost
+                fwd += f * max(_size(shape), *(_size(sh) for sh in shapes))  # a sum reads all entries
                 back += sum(need * b * _size(s) for need, s in zip(needs, shapes, strict=True))
-            else:  # exp, log, tanh, sigmoid, relu, sqrt, sin, cos: value, then derivative × gradient
-                fwd += _size(node.shape)
-                back += 2 * _size(node.shape) * needs[0]
     # a step read by several later steps sums their contributions to its λ
     back += sum((count - 1) * comp.steps[i - 1].size for i, count in contributions.items() if count > 1)
     return OperationCounts(function=fwd, gradient=fwd + back)

@@ -26,16 +26,34 @@ from __future__ import annotations
 import html
 import json
 
+import matplotlib.pyplot as plt
 import numpy as np
 import sympy
 
 from .computation import Computation
-from .display import block_entry_latex, block_system_latex, entry_latex, latex, system_latex, value_latex
+from .display import (
+    block_entry_latex,
+    block_system_latex,
+    entry_latex,
+    latex,
+    number_latex,
+    system_latex,
+    term_lines,
+    value_latex,
+)
 from .errors import ShapeError
+from .figures import figure_html
 from .linear_system import back_substitution, block_pattern, linear_system
 from .widgets import frame_stepper
 
-__all__ = ["back_substitution_frames", "back_substitution_labels", "back_substitution_stepper"]
+__all__ = [
+    "back_substitution_frames",
+    "back_substitution_labels",
+    "back_substitution_announcements",
+    "back_substitution_stepper",
+    "figure_frames",
+    "unrolled_loop_frames",
+]
 
 #: A is printed with its real entries only up to this many steps ...
 MAX_FULL_STEPS = 12
@@ -43,6 +61,8 @@ MAX_FULL_STEPS = 12
 MAX_ENTRY_SIZE = 40
 #: A λ's value in the z's is printed only up to this many sympy nodes.
 MAX_SOLUTION_SIZE = 400
+#: Formulas are cut into lines of about this many characters (the frame's width in the book).
+LINE_WIDTH = 60
 
 
 def _math(tex: str) -> str:
@@ -103,11 +123,29 @@ class _Printer:
         return block_system_latex(self.comp, highlight=highlight, pattern=self.pattern)
 
     def value(self, s) -> str | None:
-        """λ_i in terms of the z's and later λ's (None when too long to print)."""
+        """λ_i in terms of the z's and later λ's (None when too long to print): aligned lines, one per
+        component of λ_i, each cut between terms to fit the frame."""
         if s.index not in self._solutions:
-            big = _size(s.value) > MAX_SOLUTION_SIZE
-            self._solutions[s.index] = None if big else latex(s.value)
+            self._solutions[s.index] = None if _size(s.value) > MAX_SOLUTION_SIZE else _value_lines(s)
         return self._solutions[s.index]
+
+
+def _value_lines(s) -> str:
+    """``λ_i = value`` for a solved step as the rows of an ``aligned``: component by component."""
+    lam, value = s.lam, s.value
+    if not isinstance(value, sympy.MatrixBase):
+        lam, value = sympy.Matrix([[lam]]), sympy.Matrix([[value]])
+    rows = []
+    for r in range(value.shape[0]):
+        for c in range(value.shape[1]):
+            lines = term_lines(value[r, c], LINE_WIDTH)
+            rows.append(f"{latex(lam[r, c])} &= {lines[0]}")
+            rows += [f"&\\quad {line}" for line in lines[1:]]
+    return " \\\\\n".join(rows)
+
+
+def _aligned(rows: str) -> str:
+    return "\\begin{aligned}\n" + rows + "\n\\end{aligned}"
 
 
 def _found_so_far(printer: _Printer, solved: list) -> str:
@@ -122,13 +160,18 @@ def _found_so_far(printer: _Printer, solved: list) -> str:
             continue
         value = printer.value(s)
         shape = printer.comp.steps[s.index - 1].shape
-        if value is not None:
-            lines.append(f"{_lam(s.index)} &= {value}")
-        else:
+        if value is not None and not shape:
+            lines.append(value)
+        else:  # a matrix (shown component by component in its own frame), or too long to print
             what = f"{shape[0]}\\times{shape[1]}" if shape else "scalar"
             lines.append(f"{_lam(s.index)} &\\quad \\text{{found}}\\ ({what})")
     body = "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
     return f'<div class="lad-found"><p>Found so far:</p>\n{_math(body)}\n{"".join(markers)}</div>'
+
+
+def _implies(equation: str, solution: str) -> str:
+    """The row's equation, and on the next line what it gives (one line would not fit a frame)."""
+    return f"\\begin{{aligned}}\n&{equation} \\\\\n\\Longrightarrow\\quad &{solution}\n\\end{{aligned}}"
 
 
 def _step_frame(printer: _Printer, s, solved: list) -> str:
@@ -155,14 +198,14 @@ def _step_frame(printer: _Printer, s, solved: list) -> str:
         )
     parts.append(_math(printer.system(i)))
     if printer.full:
-        parts.append(_math(f"{latex(s.equation)} \\quad\\Longrightarrow\\quad {latex(s.solution)}"))
+        parts.append(_math(_implies(latex(s.equation), latex(s.solution))))
     else:
         equation, solution = _block_equation(comp, i, pattern)
-        parts.append(_math(f"{equation} \\quad\\Longrightarrow\\quad {solution}"))
+        parts.append(_math(_implies(equation, solution)))
         value = printer.value(s)
         what = "Component by component" if step.shape else "In the z's"
         if value is not None:
-            parts.append(f"<p>{what}:</p>" + _math(f"{latex(s.lam)} = {value}"))
+            parts.append(f"<p>{what}:</p>" + _math(_aligned(value)))
         else:
             parts.append(f"<p>{what} this is too long to print here.</p>")
     if s.numeric is not None:
@@ -197,11 +240,47 @@ def _opening_frame(printer: _Printer) -> str:
 def _frames_and_labels(comp: Computation, values=None, digits: int = 3, full_entries=None):
     printer = _Printer(comp, digits, full_entries)
     frames = [_opening_frame(printer)]
+    n = len(comp)
+    said = [f"Step 1 of {n + 1}: the system A λ = e, {n} rows; back substitution starts at the last row."]
     solved = []
     for s in back_substitution(comp, at=values):
         frames.append(_step_frame(printer, s, solved))
+        said.append(f"Step {len(frames)} of {n + 1}: " + _announcement(printer, s))
         solved.append(s)
-    return frames, back_substitution_labels(comp)
+    return frames, back_substitution_labels(comp), said
+
+
+def _plain_number(v, digits: int) -> str:
+    return number_latex(v, digits).replace("-", "−").replace("\\infty", "∞")
+
+
+def _announcement(printer: _Printer, s) -> str:
+    """What a screen reader hears for a frame: which λ, from which λ's, and its numbers."""
+    i, n = s.index, len(printer.comp)
+    if i == n:
+        return f"row {n}: λ{n} = 1, the result's own multiplier."
+    text = f"row {i}: λ{i}"
+    if s.numeric is not None:
+        numbers = np.asarray(s.numeric, dtype=float)
+        if numbers.ndim == 0:
+            text += f" = {_plain_number(numbers, printer.digits)}"
+        else:
+            shown = ", ".join(_plain_number(v, printer.digits) for v in numbers.ravel()[:6])
+            more = ", …" if numbers.size > 6 else ""
+            text += f" = [{shown}{more}] ({numbers.shape[0]}×{numbers.shape[1]})"
+    used = [k + 1 for k in range(n) if k + 1 != i and printer.pattern[i - 1, k]]
+    text += " from " + (", ".join(f"λ{k}" for k in used) if used else "no other multiplier")
+    return text + "."
+
+
+def back_substitution_announcements(comp: Computation, values=None, digits: int = 3) -> list[str]:
+    """The plain-text announcement of each frame (read out by screen readers as the frame changes).
+
+    >>> import lagrange_ad as lad
+    >>> back_substitution_announcements(lad.trace(lambda x: lad.exp(x), "x"), {"x": 0.0})[1:]
+    ["Step 2 of 3: row 2: λ2 = 1, the result's own multiplier.", 'Step 3 of 3: row 1: λ1 = 1 from λ2.']
+    """
+    return _frames_and_labels(comp, values, digits)[2]
 
 
 def back_substitution_frames(comp: Computation, values=None, digits: int = 3, full_entries=None) -> list[str]:
@@ -245,9 +324,92 @@ def back_substitution_stepper(
     >>> len(stepper.frames), stepper.slider.max
     (3, 2)
     """
-    frames, labels = _frames_and_labels(comp, values, digits, full_entries)
+    frames, labels, said = _frames_and_labels(comp, values, digits, full_entries)
     if title is None:
         title = "Back substitution: solving \\(A\\lambda = e\\) from the last row up"
-    stepper = frame_stepper(frames, labels=labels, title=title, interval=interval)
+    stepper = frame_stepper(frames, labels=labels, title=title, interval=interval, announcements=said)
     stepper.add_class("lad-backsub")
     return stepper
+
+
+# --------------------------------------------------------------------------------------------------
+# other steppers: a loop unrolled K times; a picture redrawn for each value of a parameter
+# --------------------------------------------------------------------------------------------------
+
+
+def unrolled_loop_frames(make, counts, names: str, values: dict, shared: str) -> tuple[list[str], list[str]]:
+    """Frames for a loop unrolled K times, one per K in ``counts``: the steps, and the contribution
+    λ_k ∂f_k/∂z_c of each step k that reads the shared input c, with their sum beside ``lad.gradient``.
+    For scalar computations (each ∂f_k/∂z_c is evaluated at the forward pass as one number).
+
+    ``make(K)`` returns the Python function with its loop run K times; ``names`` are its inputs (as for
+    :func:`lagrange_ad.trace`) and ``values`` their numbers. Returns ``(frames, labels)``.
+
+    >>> def make(k):
+    ...     def fn(x, c):
+    ...         for _ in range(k):
+    ...             x = x + c
+    ...         return x * x
+    ...     return fn
+    >>> frames, labels = unrolled_loop_frames(make, [1, 2], "x c", {"x": 0.5, "c": 0.1}, "c")
+    >>> labels
+    ['K = 1: 4 steps', 'K = 2: 5 steps']
+    >>> 'data-sum="2.8"' in frames[1]  # d/dc (x + 2c)² = 2 · 2 (x + 2c): two contributions of 1.4
+    True
+    """
+    from .numeric import forward, gradient, multipliers
+    from .tracing import trace
+
+    frames, labels = [], []
+    for k in counts:
+        comp = trace(make(k), names)
+        index = next((s.index for s in comp.inputs if s.name == shared), None)
+        if index is None:
+            raise ShapeError(f"{shared!r} is not an input of the traced function (inputs: {names})")
+        symbol = comp.steps[index - 1].symbol
+        lam = multipliers(comp, values)
+        zs = forward(comp, values)
+        at = {s.symbol: zs[s.index] for s in comp.steps}
+        rows = [rf"z_{{{s.index}}} &= {s.symbol if s.is_input else latex(s.formula)}" for s in comp.steps]
+        parts = []
+        for user in comp.b(index):
+            local = float(sympy.diff(comp.steps[user - 1].formula, symbol).subs(at))
+            parts.append((user, float(lam[user]) * local))
+        total = sum(p for _, p in parts)
+        items = "".join(
+            rf"<li>through \(z_{{{user}}}\): \(\lambda_{{{user}}}\,\partial f_{{{user}}}/\partial z_{{{index}}}"
+            rf" = {part:.4f}\)</li>"
+            for user, part in parts
+        )
+        frames.append(
+            _math(r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}")
+            + f"<p>{len(parts)} uses of \\({shared}\\), one contribution each:</p><ul>{items}</ul>"
+            + f'<p class="lad-loop-sum" data-sum="{total:.12g}">their sum {total:.6f}; '
+            f"<code>lad.gradient</code>: {float(gradient(comp, values)[shared]):.6f}</p>"
+        )
+        labels.append(f"K = {k}: {len(comp)} steps")
+    return frames, labels
+
+
+def figure_frames(draw, values, alt) -> list[str]:
+    """One picture per value: ``draw(value)`` returns a matplotlib figure, shown by the book's standard.
+
+    Each picture is an SVG with its alt text (:func:`lagrange_ad.figures.figure_html`).
+
+    ``alt(value)`` gives each picture's alternative text. The figures are closed once drawn.
+
+    >>> import matplotlib.pyplot as plt
+    >>> def draw(v):
+    ...     fig, ax = plt.subplots(figsize=(2, 1))
+    ...     ax.plot([0, 1], [0, v])
+    ...     return fig
+    >>> frames = figure_frames(draw, [1.0, 2.0], alt=lambda v: f"a line of slope {v}")
+    >>> len(frames), "image/svg+xml" in frames[0], 'alt="a line of slope 2.0"' in frames[1]
+    (2, True, True)
+    """
+    frames = []
+    for value in values:
+        fig = draw(value)
+        frames.append(figure_html(fig, alt=alt(value)))  # the book's figure standard: SVG, alt text
+        plt.close(fig)
+    return frames

@@ -19,6 +19,8 @@ Every part carries a stable CSS class (used by the book's stylesheet and the bro
 ``lad-stepper-frame``         every frame (``ipywidgets.HTMLMath``)
 ``lad-stepper-frame-<k>``     frame number k, counted from 0
 ``lad-stepper-label``         the caption at the top of each frame (HTML)
+``lad-stepper-announce``      each frame's plain-text announcement (hidden; the book's
+                              a11y.js reads it out through an aria-live region)
 ``lad-explorer``              a kernel explorer (a VBox)
 ``lad-kernel-note``           its "needs a running notebook" note
 ============================  ==========================================
@@ -26,6 +28,8 @@ Every part carries a stable CSS class (used by the book's stylesheet and the bro
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Sequence
 
 import ipywidgets as widgets
@@ -56,6 +60,18 @@ class FrameStepper(widgets.VBox):
         self.frames = tuple(stack.children)
 
 
+def _plain(text: str) -> str:
+    """A caption without HTML tags and TeX delimiters, Greek letters as letters (for screen readers).
+
+    >>> _plain(r"solve row 2 for <b>\\(\\lambda_{2}\\)</b>")
+    'solve row 2 for λ2'
+    """
+    text = re.sub(r"<[^>]+>", "", text)
+    text = re.sub(r"\\[()\[\]]", "", text)
+    text = text.replace("\\lambda", "λ").replace("\\partial", "∂")
+    return html.unescape(re.sub(r"[{}_^$]", "", text)).strip()
+
+
 def _check_html_list(items, what: str) -> list[str]:
     if isinstance(items, str) or not isinstance(items, Sequence):
         raise LagrangeADError(f"{what} must be a list of HTML strings, got {type(items).__name__}: {items!r:.80}")
@@ -70,6 +86,7 @@ def frame_stepper(
     labels: Sequence[str] | None = None,
     title: str | None = None,
     interval: int = 1200,
+    announcements: Sequence[str] | None = None,
 ) -> FrameStepper:
     """Show precomputed frames one at a time, stepped by a slider and a play button.
 
@@ -83,6 +100,9 @@ def frame_stepper(
             "k / n"; one per frame.
         title: optional heading (HTML) above the controls.
         interval: milliseconds between frames while playing.
+        announcements: optional plain text per frame that a screen reader hears when the frame
+            is shown (say what changed, e.g. "row 5: λ5 = 1 from λ6"); by default
+            "Step k of n" and the frame's label.
 
     Returns:
         A :class:`FrameStepper` (an ``ipywidgets.VBox``) with attributes ``play``, ``slider``,
@@ -94,6 +114,7 @@ def frame_stepper(
     (2, 1, 1200)
     >>> print(stepper.frames[1].value)
     <div class="lad-stepper-label"><span class="lad-stepper-count">2 / 2</span> solve for λ2</div>
+    <div class="lad-stepper-announce" hidden>Step 2 of 2: solve for λ2</div>
     $$\\lambda_2 = 2\\lambda_3$$
     >>> "lad-stepper-frame-1" in stepper.frames[1]._dom_classes
     True
@@ -110,6 +131,14 @@ def frame_stepper(
         labels = _check_html_list(labels, "labels")
         if len(labels) != n:
             raise LagrangeADError(f"frame_stepper got {n} frames but {len(labels)} labels; give one label per frame")
+    if announcements is not None:
+        announcements = _check_html_list(announcements, "announcements")
+        if len(announcements) != n:
+            raise LagrangeADError(
+                f"frame_stepper got {n} frames but {len(announcements)} announcements; give one per frame"
+            )
+    else:
+        announcements = [f"Step {k + 1} of {n}" + (f": {_plain(labels[k])}" if labels else "") for k in range(n)]
     if isinstance(interval, bool) or not isinstance(interval, int) or interval <= 0:
         raise LagrangeADError(f"interval must be a positive number of milliseconds, got {interval!r}")
 
@@ -118,9 +147,11 @@ def frame_stepper(
         caption = f'<span class="lad-stepper-count">{k + 1} / {n}</span>'
         if labels is not None:
             caption += f" {labels[k]}"
+        said = html.escape(announcements[k], quote=False)
         # HTMLMath re-typesets its math each time the Stack shows it
         frame = widgets.HTMLMath(
-            f'<div class="lad-stepper-label">{caption}</div>\n{body}',
+            f'<div class="lad-stepper-label">{caption}</div>\n'
+            f'<div class="lad-stepper-announce" hidden>{said}</div>\n{body}',
             layout=widgets.Layout(overflow="auto"),
         )
         frame.add_class("lad-stepper-frame")
@@ -202,6 +233,10 @@ def kernel_explorer(
 
     note_widget = widgets.HTML(f'<div class="lad-kernel-note-text">&#9888; {note}</div>')
     note_widget.add_class("lad-kernel-note")
+    # The note is true only on the static page: hidden here, shown by the book's own CSS
+    # (book/_assets/lagrange_ad.css), which JupyterLab never loads. So a running notebook never says
+    # that its controls do nothing.
+    note_widget.layout.display = "none"
     row = widgets.HBox(list(items), layout=widgets.Layout(flex_flow="row wrap"))
     row.add_class("lad-explorer-controls")
     parts = [note_widget, row] + ([output] if output is not None else [])

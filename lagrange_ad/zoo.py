@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import tracing as t
+from . import values as t
 from .computation import Computation
 
 

@@ -1,5 +1,8 @@
 """Fetch the JavaScript the rendered book needs into ``book/_vendor/`` (offline book).
 
+It also fetches axe-core, which only the browser tests use (the accessibility check), into
+``tests/_vendor/``, so it does not end up in the built book's ``_static/``.
+
 By default a Jupyter Book page loads MathJax and the ipywidgets HTML manager from
 CDNs, so a reader without internet (or our sandboxed tests) sees raw ``$$`` and
 dead widgets. We fetch both packages once from the npm registry with
@@ -28,6 +31,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 VENDOR = REPO / "book" / "_vendor"
+TEST_VENDOR = REPO / "tests" / "_vendor"
 STAMP = ".fetched-version"
 
 
@@ -39,6 +43,7 @@ class Asset:
     version: str
     folder: str  # sub-folder of book/_vendor/; the book's _config.yml refers to it
     keep: tuple[str, ...]  # glob patterns relative to the package root
+    for_tests: bool = False  # True: into tests/_vendor/ (the tests load it), not into the book
 
     @property
     def spec(self) -> str:
@@ -75,6 +80,9 @@ ASSETS = (
     # The HTML manager has no Markdown parser: book/_assets/widget_markdown.js uses marked to render
     # Markdown shown inside widgets (JupyterLab renders it with marked too).
     Asset("marked", "15.0.12", "marked", ("LICENSE.md", "marked.min.js")),
+    # The browser tests inject axe.min.js into every page and fail on serious/critical WCAG 2 A/AA
+    # violations (tests/test_browser_layout.py).
+    Asset("axe-core", "4.14.1", "axe-core", ("LICENSE", "axe.min.js"), for_tests=True),
 )
 
 
@@ -159,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         for asset in ASSETS:
-            print(fetch(asset, args.dest, args.force))
+            print(fetch(asset, TEST_VENDOR if asset.for_tests else args.dest, args.force))
     except FetchError as exc:
         print(f"fetch_assets: error: {exc}", file=sys.stderr)
         return 1

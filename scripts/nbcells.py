@@ -131,10 +131,20 @@ def check_cell(gid: str, source: str, points: float) -> nbformat.NotebookNode:
     return cell
 
 
-def hidden_cell(gid: str, source: str, points: float) -> nbformat.NotebookNode:
+def hidden_cell(gid: str, source: str, points: float, not_accepted: tuple[str, ...] = ()) -> nbformat.NotebookNode:
     """A locked, autograded cell of hidden tests; the book removes it (``remove-cell``).
 
-    ``source`` is the test code alone; the delimiters are added here.
+    ``source`` is the test code alone; the delimiters are added here. ``not_accepted``
+    names package functions (``"multipliers"``, ``"solvers.levels"``) that compute the
+    answer: a submission whose own cells call one scores 0 on the exercise's tests
+    (grading watches the calls; students see the list in their notebook).
+
+    >>> print(hidden_cell("ch3-ex1-hidden", "assert x == 1", 2, not_accepted=("gradient",)).source)
+    # Hidden tests: they run when your notebook is graded.
+    # Not accepted: lagrange_ad.gradient (work it out yourself)
+    ### BEGIN HIDDEN TESTS
+    assert x == 1
+    ### END HIDDEN TESTS
 
     >>> cell = hidden_cell("ch3-ex1-hidden", "assert x == 1", 2)
     >>> print(cell.source)
@@ -149,7 +159,8 @@ def hidden_cell(gid: str, source: str, points: float) -> nbformat.NotebookNode:
         raise ValueError(f"{gid}: a hidden-test cell's grade_id must end in -hidden")
     if BEGIN_HIDDEN in source:
         raise ValueError(f"{gid}: give the test code alone, hidden_cell adds the delimiters")
-    body = "\n".join([HIDDEN_NOTE, BEGIN_HIDDEN, source.strip("\n"), END_HIDDEN])
+    refused = [f"# Not accepted: lagrange_ad.{name} (work it out yourself)" for name in not_accepted]
+    body = "\n".join([HIDDEN_NOTE, *refused, BEGIN_HIDDEN, source.strip("\n"), END_HIDDEN])
     cell = new_code_cell(body)
     cell.metadata["nbgrader"] = _metadata(
         gid, grade=True, solution=False, locked=True, points=_require_points(gid, points))
@@ -181,7 +192,8 @@ def answer_cell(gid: str, model_answer: str, points: float) -> nbformat.Notebook
 
 
 def exercise(chapter: int, number: int, *, prompt: str, solution: str, check: str, check_points: float,
-             hidden: str | None = None, hidden_points: float | None = None) -> list:
+             hidden: str | None = None, hidden_points: float | None = None,
+             not_accepted: tuple[str, ...] = ()) -> list:
     """The cells of one coded exercise: prompt, solution, visible check, hidden tests.
 
     >>> cells = exercise(3, 1, prompt="Set x to 1.",
@@ -197,7 +209,7 @@ def exercise(chapter: int, number: int, *, prompt: str, solution: str, check: st
         check_cell(grade_id(chapter, number, "check"), check, check_points),
     ]
     if hidden is not None:
-        cells.append(hidden_cell(grade_id(chapter, number, "hidden"), hidden, hidden_points))
+        cells.append(hidden_cell(grade_id(chapter, number, "hidden"), hidden, hidden_points, not_accepted))
     return cells
 
 

@@ -1,4 +1,8 @@
-"""Regenerate requirements.lock: every package the README's commands install, pinned, with hashes.
+"""Regenerate the locks: every package the README's commands install, pinned, with hashes.
+
+- requirements.lock: the book build, the tests and the tools (README, "Set up on a fresh machine"; CI);
+- requirements-reader.lock: a reader's or a student's install, the package with its ``reader`` extra
+  (README, "Read the book as notebooks"; docs/students.md).
 
     python scripts/update_lock.py            # resolve the ranges again, keeping current pins where they fit
     python scripts/update_lock.py --upgrade  # move every pin to the newest release the ranges allow
@@ -27,15 +31,21 @@ def main() -> int:
     parser.add_argument("--upgrade", action="store_true", help="newest releases the ranges allow")
     args = parser.parse_args()
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", UV], check=True)
-    command = [
-        sys.executable, "-m", "uv", "pip", "compile", "requirements.txt", "pyproject.toml",
-        "--universal", "--python-version", "3.11", "--generate-hashes",
-        "--custom-compile-command", "python scripts/update_lock.py",
-        "--output-file", "requirements.lock",
-    ]  # fmt: skip
-    if args.upgrade:
-        command.append("--upgrade")
-    return subprocess.run(command, cwd=REPO).returncode
+    for sources, output in (
+        (["requirements.txt", "pyproject.toml"], "requirements.lock"),
+        (["pyproject.toml", "--extra", "reader"], "requirements-reader.lock"),
+    ):
+        command = [
+            sys.executable, "-m", "uv", "pip", "compile", *sources,
+            "--universal", "--python-version", "3.11", "--generate-hashes",
+            "--custom-compile-command", "python scripts/update_lock.py",
+            "--output-file", output,
+        ]  # fmt: skip
+        if args.upgrade:
+            command.append("--upgrade")
+        if subprocess.run(command, cwd=REPO).returncode:
+            return 1
+    return 0
 
 
 if __name__ == "__main__":

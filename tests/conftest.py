@@ -3,7 +3,8 @@
 The book is built as the README says (fetch the offline assets, then
 ``jupyter-book build . -W -n --keep-going``) but into ``_build/test/_build/``, away from manual
 builds in ``_build/html`` (a build running there while the browser tests read the pages made
-them flaky). Its execution cache persists between sessions. A file lock lets one session build
+them flaky). Its execution cache persists between sessions. With LAD_REUSE_BUILD=1 a session tests
+the last build as it is (quick looks while editing a page; never in CI). A file lock lets one session build
 at a time and keeps the pages unchanged while a session reads them.
 """
 
@@ -13,6 +14,7 @@ import contextlib
 import fcntl
 import functools
 import http.server
+import os
 import shutil
 import subprocess
 import sys
@@ -92,10 +94,14 @@ class BookBuild:
     log: str
     seconds: float
     html_dir: Path
+    reused: bool = False  # LAD_REUSE_BUILD: the last build, not built by this session
 
 
 def _build() -> BookBuild:
     start = time.monotonic()
+    if os.environ.get("LAD_REUSE_BUILD") and (HTML_DIR / "index.html").is_file():
+        # for a quick look at the pages while working on them: test the last build as it is
+        return BookBuild(0, "LAD_REUSE_BUILD: the previous build, not rebuilt", 0.0, HTML_DIR, reused=True)
     # Sphinx never deletes output it no longer writes (a page dropped from the toc, _sources/ after
     # html_copy_source was turned off); start from an empty html folder. The execution cache stays.
     shutil.rmtree(HTML_DIR, ignore_errors=True)

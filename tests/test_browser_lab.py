@@ -1,4 +1,9 @@
-"""A chapter in real JupyterLab, driven by headless Chromium: run it all, press a widget's button.
+"""The notebooks in real JupyterLab, driven by headless Chromium, as a student meets them.
+
+1. A chapter: run it all, step its stepper, press a widget's button.
+2. Every explorer, typed into as a student would: a good program, each bad input (and each hint the
+   explorer gives, typed back in), a switch of kind, differentiating L; the demo's slider.
+3. A chapter's Markdown: MyST cross-references and citations rendered, never shown as source.
 
 JupyterLab runs on 127.0.0.1 with a token, on a *copy* of book/ (so autosave never writes outputs
 into the repository), with its own settings (no news pop-up, every cell kept in the DOM).
@@ -9,6 +14,7 @@ waits for its output to change.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -19,17 +25,18 @@ import subprocess
 import time
 import urllib.request
 
+import nbformat
 import pytest
 from conftest import REPO, free_port, screenshot_on_failure, which_or_skip
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 # ---- what to test (point these at the chapter that shows the stepper and an explorer) ----------
-# (book/demo_stepper.ipynb works too: ".lad-demo-button", ".lad-demo-output", r"evaluation [2-9]")
-NOTEBOOK = "book/ch06_backprop.ipynb"  # relative to the repository
-BUTTON = ".lad-ch6-redraw"  # a kernel-backed button (CSS selector)
-OUTPUT = ".lad-ch6-lambda"  # the widget whose text the button changes
-OUTPUT_PATTERN = r"Draw [1-9]"  # what that text must match after the click (draw 0 = the chapter's weights)
+# (chapter 6's weight explorer became a kernel-free stepper: the demo page has the stepper and a button)
+NOTEBOOK = "book/demo_stepper.ipynb"  # relative to the repository
+BUTTON = ".lad-demo-button"  # a kernel-backed button (CSS selector)
+OUTPUT = ".lad-demo-output"  # the widget whose text the button changes
+OUTPUT_PATTERN = r"evaluation [2-9]"  # what that text must match after the click (evaluation 1 runs at once)
 STEPPER = ".lad-stepper"  # a frame_stepper to step, or None
 # -------------------------------------------------------------------------------------------------
 
@@ -67,27 +74,43 @@ def _write_settings(settings_dir):
         path.write_text(json.dumps(content))
 
 
-@pytest.fixture
-def lab(tmp_path):
-    """JupyterLab serving a copy of book/; yields (base url, token, log path). Stops it afterwards."""
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab serving a copy of book/ (plus the explorers' notebook); yields (base url, token, log path)."""
     jupyter = which_or_skip("jupyter")
+    tmp_path = tmp_path_factory.mktemp("lab")
     root = tmp_path / "root"
-    shutil.copytree(REPO / "book", root / "book",
-                    ignore=shutil.ignore_patterns("_vendor", "_build", ".ipynb_checkpoints"))
+    shutil.copytree(
+        REPO / "book", root / "book", ignore=shutil.ignore_patterns("_vendor", "_build", ".ipynb_checkpoints")
+    )
+    nbformat.write(EXPLORERS_NOTEBOOK, root / "book" / "explorers_in_lab.ipynb")
     settings = tmp_path / "settings"
     _write_settings(settings)
     token = secrets.token_hex(16)
     port = free_port()
     log_path = tmp_path / "lab.log"
-    env = {**os.environ,
-           "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),  # ignore the user's server/lab config
-           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
-    cmd = [jupyter, "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
-           f"--IdentityProvider.token={token}", "--allow-root", f"--ServerApp.root_dir={root}",
-           f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"]
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),  # ignore the user's server/lab config
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+    }
+    cmd = [
+        jupyter,
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        "--allow-root",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.user_settings_dir={settings}",
+        f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+    ]
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root,
-                                start_new_session=True)  # its own process group: we stop kernels too
+        proc = subprocess.Popen(
+            cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root, start_new_session=True
+        )  # its own process group: we stop kernels too
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -101,8 +124,7 @@ def lab(tmp_path):
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"jupyter lab did not answer within {START_TIMEOUT_S} s:\n"
-                            f"{log_path.read_text()[-3000:]}")
+                pytest.fail(f"jupyter lab did not answer within {START_TIMEOUT_S} s:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.5)
         yield base, token, log_path
     finally:
@@ -169,3 +191,198 @@ def test_notebook_runs_and_widgets_respond_in_lab(lab, chromium, artifacts):
         context.close()
     end = time.monotonic()
     print(f"lab: kernel idle after {ready - start:.1f} s, run all {ran - ready:.1f} s, total {end - start:.1f} s")
+
+
+# ---- the explorers, as a student uses them ------------------------------------------------------
+
+EXPLORERS_NOTEBOOK = nbformat.v4.new_notebook(
+    cells=[
+        nbformat.v4.new_code_cell("import lagrange_ad as lad\nfrom lagrange_ad import explorers"),
+        nbformat.v4.new_code_cell(
+            'explorers.sequence_explorer("h = tanh(w * x)\\nreturn x * h", "x w", kind="python")'
+        ),
+        nbformat.v4.new_code_cell("explorers.lagrangian_explorer()"),
+        nbformat.v4.new_code_cell(
+            'explorers.gradient_explorer(lad.trace(lambda x, w: lad.tanh(w * x), "x w"), {"x": 0.5, "w": -2.0})'
+        ),
+    ],
+    metadata={"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}},
+)
+RAW_MYST = re.compile(r"\{(?:doc|ref|numref|eq|cite:p|cite:t|cite)\}`[^`]*`")
+
+
+def _open_and_run_all(page, base, token, notebook):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)  # a loaded 2-core machine: kernels answer in seconds, not ms
+
+    page.goto(f"{base}/lab/tree/{notebook}?token={token}", wait_until="domcontentloaded")
+    statusbar = page.locator("#jp-main-statusbar")
+    # With other notebooks open in this server, the status bar may say Idle for *their* kernel: wait until
+    # the server has a session for this notebook whose kernel is idle, then for the status bar.
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not _kernel_idle(base, token, notebook):
+        assert time.monotonic() < deadline, f"no idle kernel for {notebook}"
+        time.sleep(0.5)
+    expect(statusbar.get_by_text(re.compile(r".+ \| Idle"))).to_be_visible(timeout=TIMEOUT_MS)
+    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_function(ALL_CELLS_RAN_JS, timeout=TIMEOUT_MS)
+    expect(statusbar.get_by_text(re.compile(r".+ \| Idle"))).to_be_visible(timeout=TIMEOUT_MS)
+    errors = page.evaluate(ERROR_OUTPUTS_JS)
+    assert not errors, f"{notebook}: cells show errors after Run All:\n" + "\n---\n".join(errors)
+
+
+def _kernel_idle(base, token, notebook) -> bool:
+    with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=5) as resp:
+        sessions = json.load(resp)
+    return any(s.get("path") == notebook and (s.get("kernel") or {}).get("execution_state") == "idle" for s in sessions)
+
+
+def _type_and_run(explorer, text, inputs=None):
+    explorer.locator(".lad-explorer-text textarea").fill(text)
+    if inputs is not None:
+        explorer.locator(".lad-explorer-inputs input").fill(inputs)
+    output = explorer.locator(".lad-explorer-output")
+    before = output.inner_text()
+    explorer.locator(".lad-explorer-run").click()
+    # every run replaces the output (a heading or an error): wait for it to change
+    explorer.page.wait_for_function(
+        "([el, before]) => el.innerText !== before", arg=[output.element_handle(), before], timeout=TIMEOUT_MS
+    )
+    return output
+
+
+@contextlib.contextmanager
+def _lab_page(chromium, artifacts, name, log_path):
+    """A fresh page on the lab server: page errors collected, a screenshot and the server log on failure."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    try:
+        with screenshot_on_failure(page, artifacts / f"lab-{name}-failure.png"):
+            yield page
+            assert not page.errors, f"uncaught JavaScript errors in JupyterLab: {page.errors}"
+    except BaseException:
+        print(f"--- jupyter lab log ---\n{log_path.read_text()[-3000:]}")
+        raise
+    finally:
+        context.close()
+
+
+def test_explorers_give_advice_that_works_in_lab(lab, chromium, artifacts):
+    from playwright.sync_api import expect
+
+    base, token, log_path = lab
+    with _lab_page(chromium, artifacts, "explorers", log_path) as page:
+        _open_and_run_all(page, base, token, "book/explorers_in_lab.ipynb")
+        notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+        # the "does nothing on the static page" note is false here, and is not shown
+        expect(notebook.locator(".lad-explorer").first).to_be_visible()
+        assert notebook.locator(".lad-kernel-note:visible").count() == 0
+
+        seq = notebook.locator(".lad-sequence-explorer")
+        out = _type_and_run(seq, "h = tanh(w * x)\nreturn h * h")
+        expect(out).to_contain_text("5 steps, 2 inputs")
+        error = seq.locator(".lad-explorer-error")
+
+        # an `if` on a traced value: the message's advice, typed back in, works
+        _type_and_run(seq, "if x > 0:\n    return x\nreturn 0.1 * x", inputs="x")
+        hint = re.search(r"lad\.where\(x > 0, x, 0\.1 \* x\)", error.inner_text())
+        assert hint, error.inner_text()
+        expect(_type_and_run(seq, f"return {hint.group(0)}")).to_contain_text("steps, 1 inputs")
+        # a vector result: reduce it, as advised
+        _type_and_run(seq, "return W * 2", inputs="W:2x2")
+        assert "lad.sum" in error.inner_text()
+        expect(_type_and_run(seq, "return lad.sum(W * 2)")).to_contain_text("3 steps, 1 inputs")
+        # line numbers count the student's own text
+        _type_and_run(seq, "return x *", inputs="x")
+        expect(error).to_contain_text("line 1:")
+        # a name missing from the inputs, and the fix it suggests
+        _type_and_run(seq, "return x * q")
+        expect(error).to_contain_text("add q to the inputs box")
+        expect(_type_and_run(seq, "return x * q", inputs="x q")).to_contain_text("3 steps, 2 inputs")
+        # a loop that never ends: advice for the explorer, not for code it cannot run
+        _type_and_run(seq, "while True:\n    x = x + 1\nreturn x", inputs="x")
+        expect(error).to_contain_text("make it shorter here")
+        # switching the kind switches the text too
+        seq.get_by_role("button", name="equations", exact=True).click()
+        expect(seq.locator(".lad-explorer-text textarea")).to_have_value(re.compile(r"^z3 = w \* x"))
+        expect(
+            _type_and_run(seq, "z3 = w * x\nz4 = z3 if z3 > 0 else 0.1 * z3", "x w").locator(".lad-explorer-error")
+        ).to_contain_text("where(")
+        expect(_type_and_run(seq, "z3 = w * x\nz4 = lad.where(z3 > 0, z3, 0.1 * z3)")).to_contain_text(
+            "4 steps, 2 inputs"
+        )
+        # errors look like errors without the book's CSS (inline style)
+        _type_and_run(seq, "z3 = x *")
+        assert seq.locator(".lad-explorer-error").evaluate("e => getComputedStyle(e).backgroundColor") == (
+            "rgb(253, 236, 234)"
+        )
+
+        lag = notebook.locator(".lad-lagrangian-explorer")
+        diff = lag.locator(".lad-explorer-diff")
+        expect(diff).to_be_enabled()
+        # a typo: the old results go, and differentiate cannot show them again
+        _type_and_run(lag, "z3 = w * x\nz4 = tanh(z3")
+        expect(lag.locator(".lad-explorer-error")).to_contain_text("cannot read")
+        expect(diff).to_be_disabled()
+        assert "Lagrangian" not in lag.locator(".lad-explorer-output").inner_text()
+        # fixed: pick z₃ (as the book writes it) and differentiate; the result is where the student looks
+        _type_and_run(lag, "z3 = w * x\nz4 = tanh(z3)")
+        lag.locator(".lad-explorer-variable select").select_option(label="z₃")
+        diff.click()
+        heading = lag.get_by_text("Differentiating L by z₃")
+        expect(heading).to_be_visible()
+        expect(heading).to_be_in_viewport()
+        assert "\\lambda" not in heading.inner_text() and "\\" not in heading.inner_text()
+        # matrix inputs: nothing to pick, so nothing to press
+        _type_and_run(lag, "z2 = W @ W\nz3 = sum(z2)", inputs="W:2x2")
+        expect(diff).to_be_disabled()
+
+        grad = notebook.locator(".lad-gradient-explorer")
+        value = grad.locator('.lad-lambda-value[data-index="1"]')
+        before = value.inner_text()
+        grad.locator(".lad-explorer-step").click()
+        expect(value).not_to_have_text(before)
+
+
+def test_demo_slider_updates_the_table_at_once(lab, chromium, artifacts):
+    from playwright.sync_api import expect
+
+    base, token, log_path = lab
+    with _lab_page(chromium, artifacts, "demo", log_path) as page:
+        _open_and_run_all(page, base, token, "book/demo_stepper.ipynb")
+        output = page.locator(".lad-demo-output").first
+        before = output.inner_text()
+        handle = page.locator(".lad-explorer .widget-slider .noUi-handle").first
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        page.keyboard.press("ArrowRight")  # no button pressed
+        expect(output).not_to_have_text(before)
+        expect(output).to_contain_text("evaluation 2")  # evaluation 1 ran when the cell did
+
+
+def test_myst_is_rendered_in_lab(lab, chromium, artifacts):
+    """A chapter's Markdown cells show MyST roles rendered (jupyterlab-myst), never as source text."""
+    from playwright.sync_api import expect
+
+    base, token, log_path = lab
+    with _lab_page(chromium, artifacts, "myst", log_path) as page:
+        source = (REPO / "book" / "ch04_lagrange.ipynb").read_text()
+        assert RAW_MYST.search(source), "the test needs a chapter that uses MyST roles"
+        page.goto(f"{base}/lab/tree/book/ch04_lagrange.ipynb?token={token}", wait_until="domcontentloaded")
+        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")  # this notebook's tab, not the others
+        rendered = panel.locator(".jp-MarkdownCell .jp-RenderedMarkdown, .jp-MarkdownCell .myst")
+        expect(rendered.first).to_be_visible(timeout=TIMEOUT_MS)
+        page.wait_for_timeout(2000)  # the rest of the cells render after the first
+        text = panel.evaluate(
+            "p => Array.from(p.querySelectorAll('.jp-MarkdownCell')).map(c => c.innerText).join('\\n')"
+        )
+        assert len(text) > 2000, f"the chapter's Markdown did not render: {text[:300]!r}"
+        raw = RAW_MYST.findall(text)
+        assert not raw, f"MyST shown as source in JupyterLab: {raw[:5]}"
+        # a cross-reference became a link
+        assert panel.locator(".jp-MarkdownCell a", has_text="Chapter 3").count() >= 1, "no link for {doc}"

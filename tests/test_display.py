@@ -7,14 +7,16 @@ expected formulas are written out by hand; never from the display code's output.
 from __future__ import annotations
 
 import base64
+import html
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 import sympy
 
 import lagrange_ad as lad
-from lagrange_ad import display, explorers, zoo
+from lagrange_ad import display, explorers, figures, zoo
 from lagrange_ad.display import COL_COLOR, ROW_COLOR
 
 
@@ -121,7 +123,7 @@ def test_system_latex_refuses_matrix_steps_and_bad_rows():
 
 def test_block_system_of_the_source_network():
     net, _ = zoo.source_network()
-    rows, lam, e = bmatrices(display.block_system_latex(net))
+    rows, lam, e = bmatrices(display.block_system_latex(net, stacked=False))
     n = len(net)
     assert len(rows) == n and all(len(r) == n for r in rows)
     for i in range(1, n + 1):
@@ -136,6 +138,33 @@ def test_block_system_of_the_source_network():
     assert e[-1] == ["-1"] and all(c == ["0"] for c in e[:-1])
 
 
+def test_tall_systems_write_lambda_and_e_as_rows_under_a():
+    net, _ = zoo.source_network()  # 9 steps: more than display.STACK_ABOVE
+    assert len(net) > display.STACK_ABOVE
+    tex = display.block_system_latex(net, highlight=5)
+    assert tex == display.block_system_latex(net, highlight=5, stacked=True)
+    rows, lam, e = bmatrices(tex)
+    assert len(rows) == 9 and len(lam) == 1 and len(e) == 1  # λ and e are single rows (transposed)
+    assert len(lam[0]) == 9 and colored(lam[0][4], ROW_COLOR) and colored(lam[0][5], COL_COLOR)
+    assert e[0][-1] == "-1" and "\\lambda = e" in tex and tex.count("^{\\!\\top}") >= 2
+    small = lad.trace(lambda x: lad.exp(x), "x")
+    assert "gathered" not in display.system_latex(small)  # small systems stay side by side
+
+
+def test_split_latex_breaks_long_sums_between_terms():
+    xs = sympy.symbols("x1:30")
+    expr = sympy.Add(*[x**2 for x in xs])
+    tex = display.split_latex(sympy.Eq(expr, 0), lhs="f", width=40)
+    lines = tex.split("\\\\")
+    assert len(lines) > 3 and tex.startswith("\\begin{aligned}\nf &= ")
+    assert all(display._visible_len(line) <= 60 for line in lines)
+    # the lines hold every term once, in order, and the equation's right-hand side at the end
+    found = [int(m) for m in re.findall(r"x_\{(\d+)\}", tex)]
+    assert sorted(found) == list(range(1, 30))
+    assert sympy.sympify(" + ".join(f"x{k}**2" for k in found)) == expr
+    assert tex.rstrip().endswith("= 0\n\\end{aligned}")
+
+
 def test_block_pattern_comes_from_a_not_from_the_graph():
     comp = shaped_with_a_zero_block()
     assert comp.b(1) == (2, 3)
@@ -147,7 +176,7 @@ def test_block_pattern_comes_from_a_not_from_the_graph():
 
 def test_block_system_highlight():
     net, _ = zoo.source_network()
-    rows, lam, _ = bmatrices(display.block_system_latex(net, highlight=5))
+    rows, lam, _ = bmatrices(display.block_system_latex(net, highlight=5, stacked=False))
     assert all(colored(c, ROW_COLOR) for c in rows[4])
     assert [k + 1 for k, c in enumerate(lam) if colored(c[0], COL_COLOR)] == [6]
 
@@ -251,6 +280,32 @@ def test_graph_plot_nodes_and_arrows():
     assert len(inputs) == 4
 
 
+def test_graph_arrows_keep_clear_of_the_nodes_they_pass():
+    # exercise 1.2's graph: z1 -> z8 passes z6 on a straight line; the arrow must bend around it
+    wired = lad.Computation.from_equations(
+        "z4 = z1 * z2\nz5 = sin(z4)\nz6 = z5 + z3\nz7 = z6 * z4\nz8 = z7 - z1", inputs="z1 z2 z3"
+    )
+    fig = display.graph_plot(wired)
+    fig.draw_without_rendering()
+    ax = fig.axes[0]
+    renderer = fig._get_renderer()
+    boxes = {int(re.search(r"z_\{(\d+)\}", t.get_text()).group(1)): t.get_bbox_patch().get_window_extent(renderer)
+             for t in ax.texts if t.get_text()}
+    arrows = [a for a in ax.texts if not a.get_text()]
+    assert len(arrows) == sum(len(s.args) for s in wired.steps)
+    for arrow in arrows:
+        path = arrow.arrow_patch.get_path().interpolated(50).vertices
+        path = arrow.arrow_patch.get_transform().transform(path)
+        ends = {k for k, box in boxes.items() for xy in (arrow.xy, arrow.xyann)
+                if box.contains(*ax.transData.transform(xy))}
+        assert len(ends) == 2
+        # no point of the arrow lies inside a node other than the two it joins
+        inside = {k for k, box in boxes.items() for x, y in path if box.contains(x, y)}
+        assert inside <= ends, f"an arrow from/to {sorted(ends)} runs through nodes {sorted(inside - ends)}"
+    fontsizes = {t.get_fontsize() for t in ax.texts if t.get_text()}
+    assert min(fontsizes) >= 7.5 and fig.get_size_inches()[0] <= figures.BOOK_WIDTH_IN + 1e-9
+
+
 def test_steps_table_rows():
     comp = tanh_example()
     table = display.steps_table(comp)
@@ -281,9 +336,13 @@ def text_of(box):
 def test_sequence_explorer_shows_table_graph_l_and_a():
     box = explorers.sequence_explorer("z3 = w * x\nz4 = exp(z3)", "x w")
     box.run()
-    assert kinds(box) == ["text/html", "text/html", "image/png", "text/html", "text/latex", "text/html", "text/latex"]
-    png = next(o["data"]["image/png"] for o in box.output.outputs if "image/png" in o["data"])
-    assert base64.b64decode(png).startswith(b"\x89PNG")
+    assert kinds(box) == ["text/html", "text/html", "text/html", "text/html", "text/latex", "text/html", "text/latex"]
+    # the graph, by the book's figure standard: an SVG image with alt text and its text size recorded
+    figure = next(o["data"]["text/html"] for o in box.output.outputs if "lad-figure" in o["data"]["text/html"])
+    svg = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', figure).group(1)
+    assert base64.b64decode(svg).lstrip().startswith(b"<?xml") and b"<svg" in base64.b64decode(svg)
+    assert 'alt="Computation graph with 4 nodes' in figure
+    assert float(re.search(r'data-lad-text-pt="([\d.]+)"', figure).group(1)) >= 7.5
     assert "4 steps, 2 inputs" in text_of(box)
     assert text_of(box).count('<table class="lad-steps-table">') == 1
     assert "e^{z_{3}}" in text_of(box)  # A's entry ∂f4/∂z3
@@ -309,8 +368,10 @@ def test_sequence_explorer_python_function():
         ("return x +* 2", "x", "python", "Python cannot read this"),
         ("y = x", "x", "python", "needs a `return`"),
         ("if x > 0:\n    return x\nreturn -x", "x", "python", "where"),
-        ("while True:\n    x = x + 1\nreturn x", "x", "python", "bound of 2000 steps"),
-        ("return x / undefined_name", "x", "python", "NameError"),
+        ("while True:\n    x = x + 1\nreturn x", "x", "python", "went past 2,000 steps"),
+        ("return x / undefined_name", "x", "python", "add undefined_name to the inputs box"),
+        ("z2 = x * w", "x", "equations", "add it to the inputs"),
+        ("z2 = x if x > 0 else -x", "x", "equations", "write where(condition, a, b)"),
         ("", "x", "equations", "empty"),
         ("z2 = W", "W:3", "equations", "name:ROWSxCOLS"),
     ],
@@ -339,7 +400,9 @@ def test_lagrangian_explorer_differentiates_l():
     assert "\\mathcal{L}(z, \\lambda)" in text_of(box) and "earlier steps" in text_of(box)
     box.variable.value = "z_3"
     box.differentiate()
-    last = box.output.outputs[-1]["data"]["text/latex"]
+    heading, derivative = (o["data"] for o in box.output.outputs[:2])  # first, where the reader looks
+    assert "Differentiating L by z₃" in heading["text/html"]
+    last = derivative["text/latex"]
     # ∂L/∂z3 = −λ3 + λ4 (1 − tanh²(z3)), by hand; compare as sympy expressions
     l3, l4, z3 = sympy.symbols("lambda_3 lambda_4 z_3")
     d = sympy.diff(lad.lagrangian(lad.Computation.from_equations("z3 = w * x\nz4 = tanh(z3)", "x w")), z3)
@@ -403,3 +466,105 @@ def test_explorers_say_they_need_a_kernel():
     for box in (explorers.sequence_explorer(), explorers.lagrangian_explorer()):
         note = box.children[1]
         assert "lad-kernel-note" in note._dom_classes and "running notebook" in note.value
+        # hidden where it would be false (a running notebook); the book's CSS shows it on the static page
+        assert note.layout.display == "none"
+    css = (Path(__file__).resolve().parent.parent / "book" / "_assets" / "lagrange_ad.css").read_text()
+    assert re.search(r"\.lad-kernel-note \{[^}]*display: block !important", css)
+
+
+# ---- what a student meets in the explorers: advice that works when followed, their own line numbers
+
+
+def error_of(box) -> str:
+    (out,) = box.output.outputs
+    text = out["data"]["text/html"]
+    assert "lad-explorer-error" in text and "Traceback" not in text
+    return html.unescape(text)
+
+
+@pytest.mark.parametrize("kind", ["python", "equations"])
+def test_the_where_hint_works_when_typed_into_the_explorer(kind):
+    branchy = {"python": "if x > 0:\n    return x\nreturn 0.1 * x", "equations": "z2 = x if x > 0 else 0.1 * x"}
+    box = explorers.sequence_explorer(branchy[kind], "x", kind=kind)
+    box.run()
+    hint = re.search(r"(lad\.)?where\(x > 0, x, 0\.1 \* x\)|where\(condition, a, b\)", error_of(box))
+    assert hint, error_of(box)
+    typed = "lad.where(x > 0, x, 0.1 * x)"  # the package's own advice, word for word
+    box.text.value = f"return {typed}" if kind == "python" else f"z2 = {typed}"
+    box.run()
+    assert "lad-explorer-error" not in text_of(box) and "steps, 1 inputs" in text_of(box)
+    assert "\\mathbb{1}" in text_of(box)  # where became an indicator function
+
+
+def test_the_reduce_hint_works_when_typed_into_the_explorer():
+    box = explorers.sequence_explorer("return W * 2", "W:2x2", kind="python")
+    box.run()
+    assert "lad.sum" in error_of(box)
+    box.text.value = "return lad.sum(W * 2)"
+    box.run()
+    assert "3 steps, 1 inputs" in text_of(box)
+
+
+def test_the_step_limit_advice_is_for_the_explorer_not_for_code():
+    box = explorers.sequence_explorer("while True:\n    x = x + 1\nreturn x", "x", kind="python")
+    box.run()
+    message = error_of(box)
+    assert "make it shorter here" in message and "max_steps" not in message
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("return x *", 1),  # a syntax error in a one-line body is on line 1, not on the hidden `def` line
+        ("h = tanh(x)\n\nreturn h +* 2", 3),
+        ("h = tanh(x)\nif h > 0:\n    h = h * 2\nreturn h", 2),  # the `if` on a traced value
+        ("h = tanh(x)\nreturn h * w", 2),  # a name that is not an input
+        ("def f(x):\n    return x *", 2),  # a whole def: its own numbering
+    ],
+)
+def test_line_numbers_count_the_readers_own_text(text, line):
+    box = explorers.sequence_explorer(text, "x", kind="python")
+    box.run()
+    assert f"line {line}:" in error_of(box)
+
+
+def test_an_error_clears_old_results_and_nothing_is_derived_from_a_failed_program():
+    box = explorers.lagrangian_explorer("z3 = w * x\nz4 = tanh(z3)", "x w")
+    box.run()
+    assert box.variable.options and not box.d_button.disabled
+    box.text.value = "z3 = w * x\nz4 = tanh(z3"  # a typo
+    box.run()
+    assert "cannot read" in error_of(box)
+    assert box.variable.options == () and box.d_button.disabled
+    box.differentiate()  # e.g. by keyboard: still no earlier program's L
+    assert "press “derive the conditions” first" in error_of(box)
+    assert "\\mathcal{L}" not in text_of(box)
+
+
+def test_switching_the_kind_switches_the_text_and_keeps_what_was_typed():
+    box = explorers.lagrangian_explorer("z3 = w * x", "x w")
+    box.kind.value = "python"
+    assert box.text.value == explorers.EXAMPLE_FUNCTION
+    box.run()
+    assert "lad-explorer-error" not in text_of(box)
+    box.kind.value = "equations"
+    assert box.text.value == "z3 = w * x"  # the reader's equations come back
+
+
+def test_differentiate_is_disabled_when_there_is_nothing_to_pick():
+    box = explorers.lagrangian_explorer("z2 = W @ W\nz3 = sum(z2)", "W:2x2")
+    box.run()
+    assert box.variable.options == () and box.d_button.disabled
+
+
+def test_the_variable_list_reads_as_the_book_writes_it():
+    box = explorers.lagrangian_explorer("z3 = w * x", "x w")
+    labels = [label for label, _ in box.variable.options]
+    assert labels == ["λ₁", "λ₂", "λ₃", "z₁", "z₂", "z₃"]
+
+
+def test_errors_are_styled_as_errors_without_the_books_css():
+    box = explorers.sequence_explorer("z3 = x *", "x")
+    box.run()
+    (out,) = box.output.outputs
+    assert 'role="alert"' in out["data"]["text/html"] and "border-left" in out["data"]["text/html"]

@@ -85,7 +85,7 @@ def test_zoo_source_network_wrt_matches_finite_differences_and_the_full_gradient
 
 
 def test_scalar_program_wrt_matches_finite_differences():
-    """A computation of scalars runs on the tape (lagrange_ad.compiled), which computes every λ anyway."""
+    """A computation of scalars runs on the tape (lagrange_ad.tape), which computes every λ anyway."""
     comp = lad.trace(lambda x, w, b: lad.tanh(w * x + b) * x + lad.sin(b), "x w b")
     values = {"x": 0.7, "w": -1.3, "b": 0.4}
     fd = lad.finite_difference(comp, values)
@@ -144,7 +144,7 @@ def test_the_live_steps_follow_a_of_i():
     zoo's source network: z5 = x w1 (a(5) = 1, 3), z6 = σ(z5), z7 = z6 w2 (6, 4), z8 = softmax(z7),
     z9 = loss(z8, y) (8, 2).
     """
-    from lagrange_ad.numeric import _plan
+    from lagrange_ad.plan import _plan
 
     comp, _ = zoo.source_network()
     live = lambda wanted: [i for i in range(1, len(comp) + 1) if _plan(comp, wanted).live[i]]  # noqa: E731

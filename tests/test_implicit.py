@@ -14,6 +14,7 @@ import sympy
 
 import lagrange_ad as lad
 from lagrange_ad import implicit as im
+from lagrange_ad.errors import InputError
 
 
 def assert_relative(got, want, rtol=1e-6):
@@ -250,3 +251,27 @@ def test_costates_of_a_discrete_control_problem_are_the_multipliers():
         assert lam[x[t].step.index] == pytest.approx(p[t], rel=1e-12)
     for t in range(T):
         assert grad[f"u{t}"] == pytest.approx(h * rho * controls[t] + h * p[t + 1], rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("scheme", ["explicit", "implicit"])
+def test_state_finite_difference_is_the_adjoint_field_and_lambda_follows_the_scheme(scheme):
+    problem, kappa, u0 = im.heat_example(scheme, n=8, steps=12)
+    field = im.heat_gradient(problem, kappa, u0).adjoint
+    m = 5
+    slope = im.heat_state_finite_difference(problem, kappa, u0, m)
+    assert_relative(slope, field[m], 1e-6)
+    lam = im.heat_gradient(problem, kappa, u0).multipliers
+    if scheme == "explicit":  # λ^m = ∂J/∂u^m
+        assert_relative(lam[m], slope, 1e-6)
+    else:  # λ^m = C⁻ᵀ ∂J/∂u^m: not ∂J/∂u^m itself, which is λ^{m+1}
+        C = np.eye(problem.n) - problem.dt * kappa * problem.laplacian()
+        assert_relative(lam[m], np.linalg.solve(C.T, slope), 1e-6)
+        assert_relative(lam[m + 1], slope, 1e-6)
+        assert np.max(np.abs(lam[m] - slope)) > 1e-3 * np.max(np.abs(slope))
+
+
+@pytest.mark.parametrize("m", [-1, 13, 2.0, True])
+def test_state_finite_difference_names_a_bad_time_step(m):
+    problem, kappa, u0 = im.heat_example("implicit", n=4, steps=12)
+    with pytest.raises(InputError, match="m must be a time step from 0 to 12"):
+        im.heat_state_finite_difference(problem, kappa, u0, m)

@@ -1,8 +1,8 @@
-"""The fast path of tracing (Computation.record: scalar steps kept as Wengert-list tuples) must build exactly
+"""The fast path of tracing (lagrange_ad.lean: scalar steps kept as Wengert-list tuples) must build exactly
 the computation the general path builds, and its numbers must be the general path's numbers.
 
 The general path is what tracing did before the fast path existed: every operation through
-``tracing.apply``. Switching the fast path off (monkeypatching the two functions that take it) gives an
+``values.apply``. Switching the fast path off (monkeypatching the two functions that take it) gives an
 independent construction of the same computation to compare with.
 """
 
@@ -14,18 +14,18 @@ from hypothesis import given, settings
 from random_programs import AUTOGRAD, cases, safe, trace
 
 import lagrange_ad as lad
-from lagrange_ad import tracing
+from lagrange_ad import values
 
 
 def general_path_only(monkeypatch):
     """Every value made says it is not a scalar z (``_z = 0``), so no operation takes the fast path."""
-    make = tracing.Value.__init__
+    make = values.Value.__init__
 
     def without_fast_path(self, comp, node, z=0):
         make(self, comp, node, z)
         self._z = 0
 
-    monkeypatch.setattr(tracing.Value, "__init__", without_fast_path)
+    monkeypatch.setattr(values.Value, "__init__", without_fast_path)
 
 
 def describe(comp) -> list:
@@ -46,7 +46,7 @@ def test_the_fast_path_builds_the_computation_the_general_path_builds(case):
     with pytest.MonkeyPatch.context() as mp:
         general_path_only(mp)
         general = trace(program)
-        assert general.lean_steps()[1] == []  # the switch works: nothing went the fast way
+        assert general._lean_steps()[1] == []  # the switch works: nothing went the fast way
     assert describe(lean) == describe(general)
     if lean_gradient is not None:
         general_gradient = lad.gradient(general, values)
@@ -66,7 +66,7 @@ def test_a_scalar_trace_stays_lean_through_the_gradient_and_matches_autograd():
     comp = lad.trace(f, "x w b")
     point = {"x": 0.3, "w": -0.8, "b": 0.2}
     grad = lad.gradient(comp, point)
-    assert len(comp.lean_steps()[1]) == len(comp) - 3  # the gradient did not need Step objects
+    assert len(comp._lean_steps()[1]) == len(comp) - 3  # the gradient did not need Step objects
     import autograd.numpy as anp
 
     def g(x, w, b):
@@ -89,7 +89,7 @@ def test_steps_already_handed_out_grow_in_place():
     steps = comp.steps
     comp.tracing = True
     y = lad.sin(x) * 2.0
-    assert len(comp) == 3 and comp.lean_steps()[1]
+    assert len(comp) == 3 and comp._lean_steps()[1]
     assert comp.steps is steps and [s.tex for s in steps] == ["x", r"\sin\left(z_{1}\right)", r"2\, z_{2}"]
     assert y.step is steps[2] and y.node.op == "z" and y.node.data == 3
 

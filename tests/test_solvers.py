@@ -268,3 +268,27 @@ def test_weights_as_inputs_add_width_but_no_levels(name):
 def test_sequential_architectures_have_a_critical_path_as_long_as_the_computation(name):
     comp = ar.build(name, 4).comp
     assert len(so.levels(lad.block_pattern(comp))) == len(comp)
+
+
+def test_best_times_runs_blas_single_threaded_and_in_turns():
+    from threadpoolctl import threadpool_info
+
+    from lagrange_ad.solvers import best_times
+
+    order, threads = [], []
+
+    def record(name):
+        def call():
+            order.append(name)
+            threads.append({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+
+        return call
+
+    before = {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+    times = best_times({"a": record("a"), "b": record("b")}, repeats=3)
+    assert order == ["a", "b"] * 3  # in turns
+    assert all(t <= {1} for t in threads)  # BLAS limited to one thread meanwhile
+    assert {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"} == before
+    assert set(times) == {"a", "b"} and all(v >= 0 for v in times.values())
+    with pytest.raises(lad.InputError, match="repeats must be a positive integer"):
+        best_times({"a": record("a")}, repeats=0)

@@ -258,3 +258,56 @@ def test_a_zero_derivative_is_not_a_use():
     frame = next(f for f in frames if shown_lambda(f) == 1)
     assert "it uses no other multiplier" in frame and "derivative by" in frame
     assert values_in(frames[-1])[2] == pytest.approx(6.0)  # ∂(w²)/∂w at w = 3, by hand
+
+
+def _looped(k):
+    def fn(x, c):
+        for _ in range(k):
+            x = lad.tanh(x * c) + c
+        return x * x
+
+    return fn
+
+
+def test_unrolled_loop_frames_sum_the_contributions_to_autograds_derivative():
+    from lagrange_ad.steppers import unrolled_loop_frames
+
+    def plain(k):
+        def fn(x, c):
+            for _ in range(k):
+                x = anp.tanh(x * c) + c
+            return x * x
+
+        return fn
+
+    counts = [1, 2, 4]
+    frames, labels = unrolled_loop_frames(_looped, counts, "x c", {"x": 0.3, "c": -0.7}, "c")
+    assert len(frames) == len(labels) == 3
+    for k, frame in zip(counts, frames, strict=True):
+        total = float(re.search(r'data-sum="([^"]+)"', frame).group(1))
+        assert total == pytest.approx(autograd.grad(plain(k), 1)(0.3, -0.7), rel=1e-10)
+        assert frame.count("<li>") == 2 * k  # c is read twice per pass
+
+
+def test_unrolled_loop_frames_name_an_unknown_shared_input():
+    from lagrange_ad.errors import ShapeError
+    from lagrange_ad.steppers import unrolled_loop_frames
+
+    with pytest.raises(ShapeError, match="'w' is not an input"):
+        unrolled_loop_frames(_looped, [1], "x c", {"x": 0.3, "c": -0.7}, "w")
+
+
+def test_figure_frames_are_images_with_escaped_alt_text():
+    import matplotlib.pyplot as plt
+
+    from lagrange_ad.steppers import figure_frames
+
+    def draw(v):
+        fig, ax = plt.subplots(figsize=(2, 1))
+        ax.plot([0, 1], [0, v])
+        return fig
+
+    frames = figure_frames(draw, [0.5], alt=lambda v: f'slope "{v}" <b>')
+    assert frames[0].startswith('<img class="lad-figure" src="data:image/svg+xml;base64,')  # the book's figure standard
+    assert 'alt="slope &quot;0.5&quot; &lt;b&gt;"' in frames[0]
+    assert not plt.get_fignums()  # every figure closed

@@ -72,26 +72,40 @@ def test_every_book_chapter_with_exercises_follows_the_convention():
         assert nbcells.problems(nb, chapter=nbcells.chapter_of(path)) == [], path.name
 
 
+class _Log:
+    def __init__(self):
+        self.lines = []
+
+    def say(self, text):
+        self.lines.append(text)
+
+    def write(self, text):
+        pass
+
+
 def test_classroom_names_what_is_wrong(tmp_path):
     with pytest.raises(classroom.ClassroomError, match="chapter 99"):
         classroom.chapter_notebook("99")
     with pytest.raises(classroom.ClassroomError, match="neither a chapter number"):
         classroom.chapter_notebook(str(tmp_path / "nope.ipynb"))
     demo = ROOT / "tests" / "grading" / "demo_chapter.ipynb"
-    with pytest.raises(classroom.ClassroomError, match="no .ipynb files"):
-        classroom.collect(tmp_path / "course", str(demo), tmp_path)
-    (tmp_path / "carol").mkdir()
-    with pytest.raises(classroom.ClassroomError, match="one notebook per student folder"):
-        classroom.collect(tmp_path / "course", str(demo), tmp_path)
+    with pytest.raises(classroom.ClassroomError, match="never released"):
+        classroom.collect(tmp_path / "course", str(demo), tmp_path, _Log())
 
 
 def test_classroom_collect_files_submissions_under_the_released_name(tmp_path):
     demo = ROOT / "tests" / "grading" / "demo_chapter.ipynb"
+    course = tmp_path / "course"
+    (course / "release" / "demo_chapter").mkdir(parents=True)
+    (course / "release" / "demo_chapter" / demo.name).write_text(demo.read_text())
     downloads = tmp_path / "downloads"
     (downloads / "bob").mkdir(parents=True)
+    (downloads / "carol").mkdir()  # no notebook: skipped and said, the others collected
     nbformat.write(nbformat.v4.new_notebook(), downloads / "alice.ipynb")
     nbformat.write(nbformat.v4.new_notebook(), downloads / "bob" / "whatever name.ipynb")
-    assert classroom.collect(tmp_path / "course", str(demo), downloads) == ["alice", "bob"]
+    log = _Log()
+    assert classroom.collect(course, str(demo), downloads, log) == ["alice", "bob"]
+    assert any("skipped carol: a folder without a notebook" in line for line in log.lines), log.lines
     for student in ("alice", "bob"):
-        folder = tmp_path / "course" / "submitted" / student / "demo_chapter"
+        folder = course / "submitted" / student / "demo_chapter"
         assert (folder / "demo_chapter.ipynb").exists() and (folder / "timestamp.txt").exists()

@@ -32,6 +32,24 @@ def test_value_within_tolerance_passes_and_beyond_fails(value, rel):
     assert text.startswith("v = ") and "Hint: think again" in text
 
 
+def test_a_wrong_value_does_not_give_the_expected_one_away():
+    text = message(ex.check_value, "v", 0.2, 0.123456)
+    assert "0.123" not in text and "%" not in text and "off by" not in text, text
+
+
+def test_sealed_values_round_trip():
+    x = sympy.Symbol("x")
+    for value in [0.25, [1.0, 2.5], {1, 2}, np.eye(2, dtype=bool), np.ones((2, 3)), sympy.Eq(2 * x, 1),
+                  [0, -1, x, 2 * x], {"x": 1.5}]:
+        back = ex.sealed(ex.seal(value))
+        if isinstance(value, np.ndarray):
+            assert back.dtype == value.dtype and np.array_equal(back, value)
+        else:
+            assert back == value
+    with pytest.raises(ValueError, match="seal"):
+        ex.sealed("0.25")
+
+
 @pytest.mark.parametrize("placeholder", [None, ..., NotImplemented])
 @pytest.mark.parametrize("check", [ex.check_value, ex.check_pattern])
 def test_placeholders_mean_not_answered(check, placeholder):

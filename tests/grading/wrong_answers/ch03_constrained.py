@@ -2,13 +2,15 @@
 
 WRONG_ANSWERS = {
     "ch3-ex1-solution": [
-        # negated inside the last step instead of appending a step: 4 steps, not 5
+        # the usual writing's sign: z3 − z1 z2 = ε moves z3 up, this writing moves it down
+        {"source": "def dV_deps3(p1, p2):\n    return np.cos(p1 * p2)", "fails": ["ch3-ex1-check", "ch3-ex1-hidden"]},
+        # "maximise" taken to flip the sign a second time: −(−cos) = cos, wrong
         {
-            "source": 'comp_min = lad.Computation.from_equations("z3 = z1 * z2\\nz4 = -sin(z3)", inputs="z1 z2")',
+            "source": "def dV_deps3(p1, p2):\n    return -(-np.cos(p1 * p2))",
             "fails": ["ch3-ex1-check", "ch3-ex1-hidden"],
         },
-        # forgot the negation altogether
-        {"source": "comp_min = comp_max", "fails": ["ch3-ex1-check", "ch3-ex1-hidden"]},
+        # the number at the visible check's point, hard-coded: the hidden tests use other points
+        {"source": "def dV_deps3(p1, p2):\n    return -0.5403023058681398", "fails": ["ch3-ex1-hidden"]},
     ],
     "ch3-ex2-solution": [
         # read z4 = z3 + z1 instead of z3 + z1 * z1

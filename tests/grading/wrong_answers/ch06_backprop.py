@@ -6,11 +6,16 @@ WRONG_ANSWERS = {
         {"source": "lam5 = lam6_given * z6_given", "fails": ["ch6-ex1-check", "ch6-ex1-hidden"]},
         # skipped the sigmoid's derivative altogether
         {"source": "lam5 = lam6_given", "fails": ["ch6-ex1-check", "ch6-ex1-hidden"]},
+        # the right number, computed by the package's own call the exercise asks to replace
+        {"source": "lam5 = lad.multipliers(net, values)[5]", "fails": ["ch6-ex1-check", "ch6-ex1-hidden"]},
     ],
     "ch6-ex2-solution": [
         # the outer product the wrong way round: 2×4 instead of the 4×2 of w2
         {"source": "lam4 = lam7_given.T @ z6_given", "fails": ["ch6-ex2-check", "ch6-ex2-hidden"]},
         # multiplied by λ_6 (the multiplier of z_6) instead of λ_7
         {"source": "lam4 = z6_given.T @ lam6_given", "fails": ["ch6-ex2-check", "ch6-ex2-hidden"]},
+        # the same call, disguised: another name, getattr, through the gradient of the weights
+        {"source": "from lagrange_ad import gradient as g\nlam4 = getattr(__import__('lagrange_ad'), "
+                   "'gradient')(net, values)['w2']", "fails": ["ch6-ex2-check", "ch6-ex2-hidden"]},
     ],
 }

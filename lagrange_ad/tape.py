@@ -1,7 +1,9 @@
-"""Computations of scalar steps compiled to a *tape*: the fast path of the numeric gradient.
+"""The float tape: a computation of scalar steps as flat instructions on Python floats, the fast path of the
+numeric gradient.
 
-A computation whose every value is a scalar is flattened, once, into a list of instructions, one per
-elementary operation, each reading and writing numbered *slots* (slot i holds z_i; inner operations of a
+A computation whose every value is a scalar is lowered, once, into a list of instructions, one per
+elementary operation (from each step's plan entries, :func:`lagrange_ad.plan.step_entries`; a traced step
+kept lean already is one), each reading and writing numbered *slots* (slot i holds z_i; inner operations of a
 step get slots after z_n, constants slots from the end). Running the tape is two tight loops: forward, the
 values; backward, the multipliers, each λ_k handed on to the slots its operation read, newest instruction
 first: the column form of back substitution, exactly as in :mod:`lagrange_ad.numeric`.
@@ -26,10 +28,10 @@ from __future__ import annotations
 
 import math
 
-from .computation import Computation
+from .cache import derived
 from .floats import ADD, COPY, DIV, FLOAT_OPS, MUL, NEG, NOTHING, POW, SUB, UNARY, WHERE
-from .lagrangian import derived
-from .ops import Node, is_constant
+from .lean import instructions
+from .plan import CONST, Z, step_entries
 
 
 class Tape:
@@ -40,59 +42,55 @@ class Tape:
     condition and ``b``/``c`` the two branches; for ``pow``, ``c`` says which arguments are constants (1:
     the base, 2: the exponent), whose derivative must not be asked for (x ** 2 at x < 0 has no log(x)).
     Slot i holds z_i; inner operations of a step, and constants, get slots after z_n. A traced step kept
-    lean (:meth:`Computation.record`) already is such an instruction: the tape takes it as it is, unless it
+    lean (:mod:`lagrange_ad.lean`) already is such an instruction: the tape takes it as it is, unless it
     reads a constant (numbered -1, -2... while tracing: it gets its slot here).
     """
 
-    def __init__(self, comp: Computation):
+    def __init__(self, comp):
         self.n = len(comp)
         self.inputs = []
         self.values: list = [0.0] * (self.n + 1)  # initial slots: constants filled in, the rest 0
         self.code: list = []
-        steps, lean, constants = comp.lean_steps()  # a trace's steps may not be Steps yet: no need to make them
+        steps, lean, constants = comp._lean_steps()  # a trace's steps may not be Steps yet: no need to make them
         for step in steps:
             if step.shape:
                 raise NotScalar(f"z_{step.index} is a matrix")
             if step.node is None:
                 self.inputs.append(step.index)
             else:
-                self._add(step.node, step.index, {})
-        # Lean constant -k goes to slot base + k. Not left at -k (Python would read it from the end of the list):
-        # CPython's fast path for list[i] takes only i >= 0, and the loops ran 17 % slower without it.
-        base = len(self.values) - 1
+                self._lower(step_entries(step.node), step.index)
+        base = len(self.values) - 1  # lean constant -k goes to slot base + k
         self.values.extend(constants)
-        self.code.extend(ins if ins[2] > 0 and ins[3] >= 0 else _constant_slots(ins, base) for ins in lean)
+        self.code.extend(instructions(lean, base))
 
-    def _slot(self, node: Node, memo: dict) -> int:
-        """The slot holding the value of ``node`` (emitting its instructions first)."""
-        if node.op == "z":
-            return node.data
-        slot = memo.get(id(node))
-        if slot is None:
-            if node.shape:
-                raise NotScalar(f"{node!r} is a matrix")
-            slot = self._constant(node) if node.op == "const" else self._add(node, None, memo)
-            memo[id(node)] = slot
-        return slot
+    def _lower(self, entries: list, out: int):
+        """Emit the instructions of one step from its plan entries (:func:`lagrange_ad.plan.step_entries`),
+        the last one writing to slot ``out``."""
+        slots = []
+        last = len(entries) - 1
+        for p, (op, ref, args, needs, shape) in enumerate(entries):
+            if shape:
+                raise NotScalar("an operation on matrices")
+            if op is Z:
+                slots.append(ref)
+            elif op is CONST:
+                self.values.append(float(ref))
+                slots.append(len(self.values) - 1)
+            else:
+                slots.append(self._emit(op.name, [slots[a] for a in args], out if p == last else None, needs))
+        if last == 0:  # the step copies another z, or a constant
+            self._emit("transpose", [slots[0]], out, (True,))
 
-    def _constant(self, node: Node) -> int:
-        self.values.append(float(node.data))
-        return len(self.values) - 1
-
-    def _add(self, node: Node, out: int | None, memo: dict) -> int:
-        """Emit the instruction of ``node`` (after those of its arguments), writing to slot ``out`` (or a new one)."""
-        if node.op in ("z", "const"):  # a step that copies another z (or a constant)
-            name, args = "transpose", [self._slot(node, memo)]
-        else:
-            name, args = node.op, [self._slot(a, memo) for a in node.args]
+    def _emit(self, name: str, args: list, out: int | None, needs: tuple) -> int:
+        """Append the instruction ``out = name(args)`` (``out``: a new slot if None); return ``out``."""
         op = FLOAT_OPS.get(name)
         if op is None:  # matmul, index: operations on matrices
             raise NotScalar(f"{name} needs matrices")
         if out is None:
             out = len(self.values)
             self.values.append(0.0)
-        if name == "pow":
-            args.append(is_constant(node.args[0]) | is_constant(node.args[1]) << 1)
+        if name == "pow":  # which arguments are constants (a constant needs no gradient)
+            args.append((not needs[0]) | (not needs[1]) << 1)
         args += [0] * (3 - len(args))
         self.code.append((op, out, *args))
         return out
@@ -155,7 +153,7 @@ class NotScalar(Exception):
     """A computation with a matrix somewhere: numeric.py's numpy path handles it."""
 
 
-def tape_of(comp: Computation) -> Tape | None:
+def tape_of(comp) -> Tape | None:
     """The tape of a computation of scalars (built once per computation), or None if a value is a matrix."""
 
     def build():
@@ -165,10 +163,3 @@ def tape_of(comp: Computation) -> Tape | None:
             return None
 
     return derived(comp, "tape", build)
-
-
-def _constant_slots(ins: tuple, base: int) -> tuple:
-    """A lean instruction that reads a constant -k, reading slot base + k instead (and, for pow, saying which
-    arguments are constants)."""
-    op, out, a, b, _ = ins
-    return op, out, a if a >= 0 else base - a, b if b >= 0 else base - b, (a < 0) | (b < 0) << 1
