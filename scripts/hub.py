@@ -267,6 +267,12 @@ def write_jupyter_config(course: Course) -> None:
     # The course's grading rules (the same file the command line uses); its course folder comes
     # from LAGRANGE_AD_COURSE, which the spawner sets for the instructor.
     write(instructor / "nbgrader_config.py", COURSE_CONFIG.read_text())
+    # ... with the grading plugins it imports from scripts/ beside it (classroom_kit).
+    kit = instructor / "scripts" / "classroom_kit"
+    shutil.rmtree(kit, ignore_errors=True)
+    shutil.copytree(REPO / "scripts" / "classroom_kit", kit, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in kit.rglob("*"):
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
     write(instructor / "jupyter_server_config.json", json.dumps(
         {"ServerApp": {"jpserver_extensions": dict.fromkeys(INSTRUCTOR_SERVER_EXTENSIONS, True)}}, indent=1))
     write(instructor / "labconfig" / "page_config.json", json.dumps(

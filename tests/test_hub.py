@@ -37,6 +37,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -373,7 +374,10 @@ def test_a_term_on_the_hub(hub):
     course, base, _log = hub
     students = dict(zip(ANSWERS, course.students, strict=True))
     started = time.monotonic()
-    validations, feedback = asyncio.run(whole_term(course, base, students))
+    # In a thread of its own: when other browser tests ran first, their session-wide Playwright (the
+    # sync API) owns this thread's event loop, and asyncio.run() would refuse to start here.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        validations, feedback = thread.submit(asyncio.run, whole_term(course, base, students)).result()
     print(f"the term in the browser took {time.monotonic() - started:.0f} s")
     for user in course.users:  # for the sizing in docs/teacher.md: each user's server (and kernels)
         rss = subprocess.run(["ps", "-u", user, "-o", "rss="], capture_output=True, text=True).stdout.split()
