@@ -43,9 +43,15 @@ CHAPTER = ROOT / "book" / "ch04_lagrange.ipynb"
 WRITTEN = "A step nobody reads gives ∂L/∂z_i = −λ_i = 0, so λ_i = 0: moving it changes nothing downstream."
 
 
+# The page's JupyterHub part runs as root with real Unix users: tests/test_hub.py and
+# tests/test_exchange_load.py run it; this test walks the command-line term before it.
+HUB_PART = "## A whole class on JupyterHub"
+
+
 def doc_commands(path: Path = DOC) -> list[str]:
-    """The commands of the page's ```bash blocks, in order."""
-    blocks = re.findall(r"```bash\n(.*?)```", path.read_text(), re.S)
+    """The commands of the page's ```bash blocks before its JupyterHub part, in order."""
+    text = path.read_text().split(HUB_PART)[0]
+    blocks = re.findall(r"```bash\n(.*?)```", text, re.S)
     return [line.strip() for block in blocks for line in block.splitlines()
             if line.strip() and not line.strip().startswith("#")]
 
