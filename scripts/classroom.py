@@ -145,7 +145,8 @@ def _options() -> argparse.ArgumentParser:
         p.add_argument("students", nargs="*" if name == "autograde" else "+",
                        help="only these students (default: everyone not yet graded)")
         p.add_argument("--force", action="store_true", help="grade again submissions already graded")
-        p.add_argument("--workers", type=int, default=2, help="submissions graded at once (default 2)")
+        p.add_argument("--workers", type=int, default=grading.default_workers(),
+                       help="submissions graded at once (default: the number of CPUs + 1)")
     p = step("answers", "list the written answers to read (an HTML page)")
     p.add_argument("chapter")
     p = step("score", "give a written answer its points")

@@ -4,7 +4,7 @@ Each submission is first inspected (``intake.inspect``): a notebook that cannot 
 graded (empty, not JSON, another chapter's) is not run and is recorded as
 *failed* with the reason. The others are graded by nbgrader's own Autograde app
 (``nbgrader.apps.NbGraderAPI.autograde``, what ``nbgrader autograde`` and the
-formgrader run), one submission at a time in each of ``workers`` processes that
+formgrader run), one submission at a time in each of ``workers`` processes (CPUs + 1) that
 import nbgrader once. The SQLite gradebook takes one writer at a time: a
 submission that meets a locked database is graded again.
 
@@ -81,6 +81,12 @@ def _wal(course: Path) -> None:
             con.execute("PRAGMA journal_mode=WAL")
 
 
+def default_workers() -> int:
+    """CPUs + 1: a worker spends part of each submission waiting on its kernel (start-up, replies),
+    and a third worker on two CPUs fills those gaps (benchmarks/README.md, grading throughput)."""
+    return (os.cpu_count() or 1) + 1
+
+
 def submitted_students(course: Path, aid: str) -> list[str]:
     folder = course / "submitted"
     return sorted(p.name for p in folder.iterdir() if (p / aid).is_dir()) if folder.is_dir() else []
@@ -92,7 +98,7 @@ def read_status(course: Path, aid: str) -> dict:
 
 
 def autograde(course: Path, aid: str, *, students: list[str] | None = None, force: bool = False,
-              workers: int = 2, say: Callable[[str], None] = print) -> dict:
+              workers: int | None = None, say: Callable[[str], None] = print) -> dict:
     """Grade the chapter's submissions (all, or ``students``); ``{student: status record}``."""
     released = released_notebook(course, aid)
     release_nb = nbformat.read(released, as_version=4)
@@ -123,6 +129,7 @@ def autograde(course: Path, aid: str, *, students: list[str] | None = None, forc
     if gradeable:
         _wal(course)
         context = multiprocessing.get_context("spawn")  # no forked copy of a parent's event loop
+        workers = workers or default_workers()
         with ProcessPoolExecutor(max_workers=max(1, min(workers, len(gradeable))), mp_context=context,
                                  initializer=_start_worker, initargs=(str(course),)) as pool:
             futures = {pool.submit(_grade_one, aid, s): s for s in gradeable}
