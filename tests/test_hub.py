@@ -299,16 +299,23 @@ async def instructor_grades(browser, base, course, students):
             link = page.locator(f"a.name-shown:text-is('{user}')")
             await link.wait_for(state="attached")
             links[who] = await link.get_attribute("href")
+        box = "input.score#ch10-ex2-answer"
         for who, points in ((w, a[2]) for w, a in ANSWERS.items()):
-            await page.goto(base + links[who])
-            box = page.locator("input.score#ch10-ex2-answer")
-            await box.wait_for()
-            if points is None:  # left blank: nbgrader gave it 0 and asks for nothing
-                assert "needs_manual_grade" not in (await box.get_attribute("class")), who
+            # The page's script fills each score box once the grades have loaded: before that, a
+            # typed score would be overwritten, and the box lacks the "needs grading" mark.
+            async with page.expect_response(lambda r: "/formgrader/api/grades?" in r.url):
+                await page.goto(base + links[who])
+            if points is None:  # left blank: nbgrader scored it 0 (the placeholder) and asks for nothing
+                await page.wait_for_selector(f"{box}[placeholder='0']")
+                assert "needs_manual_grade" not in (await page.get_attribute(box, "class")), who
                 continue
-            await box.fill(str(points))
-            await page.keyboard.press("Tab")  # the formgrader saves a score when the box loses focus
-            await page.wait_for_selector("input.score#ch10-ex2-answer.needs_manual_grade", state="detached")
+            await page.wait_for_selector(f"{box}.needs_manual_grade")
+            async with page.expect_response(lambda r: "/formgrader/api/grade/" in r.url
+                                            and r.request.method == "PUT") as saved:
+                await page.fill(box, str(points))
+                await page.keyboard.press("Tab")  # the formgrader saves a score when the box loses focus
+            assert (await saved.value).ok, who
+            await page.wait_for_selector(f"{box}.needs_manual_grade", state="detached")
         await page.goto(f"{base}/user/{me.user}/formgrader")
         await formgrader_action(page, row, "generate-feedback")
         await formgrader_action(page, row, "release-feedback")
@@ -396,7 +403,8 @@ def test_a_term_on_the_hub(hub):
     root = course.course_root()
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         scores = {who: gb.find_submission(ASSIGNMENT, user).score for who, user in students.items()}
-        assert all(gb.find_submission(ASSIGNMENT, u).needs_manual_grade is False for u in students.values())
+        waiting = {who: gb.find_submission(ASSIGNMENT, user).needs_manual_grade for who, user in students.items()}
+    assert waiting == dict.fromkeys(students, False), waiting
     assert scores == EXPECTED
     for who, text in feedback.items():
         assert f"{NOTEBOOK} (Score: {EXPECTED[who]:.1f} / 5.0)" in text, (who, text[:500])
