@@ -85,6 +85,8 @@ def run(n: int, chapter: str, workers: int) -> dict:
 
         def say(self, text):
             self.lines.append(text)
+            if " done: " in text:  # progress, on stderr: the run is long
+                print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
         def write(self, text):
             pass

@@ -10,7 +10,8 @@ with no cycle (``tests/test_imports.py`` checks) and no import inside a function
 
 1. Operations. ``errors`` (every error is a :class:`LagrangeADError`); ``ops`` (the table of elementary
    operations: numpy, sympy, vector-Jacobian product, LaTeX, precedence, and the expression ``Node``);
-   ``floats`` (the same operations on Python floats, derivatives derived by sympy from ``ops``).
+   ``floats`` (the same operations on Python floats, derivatives derived by sympy from ``ops``);
+   ``usage`` (an audit event each time the package computes what an exercise may ask for).
 2. Values. ``values`` (:class:`Value`, the comparisons for ``where``, the elementary functions ``exp`` …
    ``softmax_cross_entropy``); ``lean`` (the private tuple a trace keeps a scalar step in); ``cache``
    (what is derived from a computation, kept once, and the paused garbage collector while building).
@@ -23,12 +24,15 @@ with no cycle (``tests/test_imports.py`` checks) and no import inside a function
    scalars as instructions on Python floats, lowered from those entries: the fast path) and ``numeric``
    (the numpy engine over a plan: forward, backward from any seed; forward, multipliers, gradient, finite
    differences). ``linear_system`` reads numbers from ``numeric`` for ``back_substitution(at=...)``.
-6. Beyond backprop (chapters 7–10). ``solvers`` (A at numbers, forward and reverse mode, levels),
-   ``implicit``, ``architectures``, ``zoo``; ``jax_bridge`` (a computation as a JAX function, for the
-   page that sets JAX's grad, vjp, jvp, stop_gradient and custom_vjp beside A λ = e; needs JAX, and is
-   imported only by that page and its tests).
+6. Beyond backprop (chapters 7–13). ``solvers`` (A at numbers, forward and reverse mode, levels),
+   ``implicit``, ``architectures``, ``zoo``; ``minitape`` (a tape small enough to write yourself, ch. 11),
+   ``checkpointing`` (what reverse mode keeps, and revolve, ch. 12), ``hessian`` (Hessian-vector
+   products, ch. 13); ``jax_bridge`` (a computation as a JAX function, for the page that sets JAX's grad,
+   vjp, jvp, stop_gradient and custom_vjp beside A λ = e; needs JAX, and is imported only by that page
+   and its tests).
 7. Presentation, loaded on first use. ``display`` (alias ``show``: LaTeX of A λ = e, L, the conditions,
-   plots, the table), ``widgets``, ``steppers``, ``explorers``, ``exercises``.
+   plots, the table), ``figures`` (the book's figure standard), ``widgets``, ``steppers``, ``explorers``,
+   ``exercises``; ``tape_stepper``, ``checkpoint_figures``, ``hessian_figures`` (chapters 11–13).
 """
 
 import importlib

@@ -14,6 +14,7 @@ which does the fewest forward steps possible with a given number of slots (:func
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 from math import comb, isqrt
@@ -21,6 +22,11 @@ from math import comb, isqrt
 import sympy
 
 from .errors import LagrangeADError
+from .numeric import forward as _forward
+from .numeric import gradient as _gradient
+from .tracing import trace
+from .usage import note
+from .values import tanh
 
 __all__ = [
     "Storage", "storage", "needed_by_backward",
@@ -40,6 +46,7 @@ def needed_by_backward(comp) -> dict[int, set[int]]:
     >>> needed_by_backward(comp)
     {3: {1, 2}, 4: {3}, 5: set(), 6: set()}
     """
+    note("needed_by_backward")  # exercises ask for these counts; grading can refuse the call
     index = {}
     for step in comp.steps:
         symbol = step.symbol
@@ -76,6 +83,7 @@ def storage(comp) -> Storage:
     >>> storage(lad.trace(lambda x, y: lad.tanh(x * y) + 3 * x, "x y"))
     Storage(kept=3, total=6, kept_steps=[1, 2, 3])
     """
+    note("storage")
     kept = sorted(set().union(*needs.values())) if (needs := needed_by_backward(comp)) else []
     size = {s.index: s.size for s in comp.steps}
     return Storage(sum(size[i] for i in kept), sum(size.values()), kept)
@@ -166,6 +174,7 @@ def revolve_formula(n: int, slots: int) -> int:
     t = r n − β(slots + 1, r − 1), with r the smallest integer such that β(slots, r) ≥ n
     (Griewank 1992; Griewank & Walther 2008, Prop. 12.2)."""
     _check_n(n, slots)
+    note("revolve_formula")
     r = 0
     while beta(slots, r) < n:
         r += 1
@@ -185,6 +194,7 @@ def _best(n: int, slots: int) -> tuple[int, int]:
 def revolve_minimum(n: int, slots: int) -> int:
     """The fewest advances by searching every split (dynamic programming), independent of the formula."""
     _check_n(n, slots)
+    note("revolve_minimum")
     return _best(n, slots)[0]
 
 
@@ -192,6 +202,7 @@ def revolve_schedule(n: int, slots: int) -> Schedule:
     """The binomial (revolve) schedule: advance m steps, keep that state, reverse the rest with one slot
     fewer, then the first m steps; m chosen to make the total advances as small as possible."""
     _check_n(n, slots)
+    note("revolve_schedule")
     actions: list[tuple[str, int]] = []
 
     def reverse(start: int, length: int, free: int):
@@ -262,17 +273,15 @@ def chain_gradient(weights, x0: float, slots: int | None = None):
     the revolve schedule keeps at most that many states, else every state is kept.
     Returns ``({"x0": …, "w1": …, …}, schedule)``.
     """
-    import lagrange_ad as lad
-
     n = len(weights)
-    step = lad.trace(lambda x, w: lad.tanh(w * x), "x w")
+    step = trace(lambda x, w: tanh(w * x), "x w")
     schedule = store_all_schedule(n) if slots is None else revolve_schedule(n, slots)
 
     def forward(i, x):
-        return lad.forward(step, {"x": x, "w": weights[i - 1]})[len(step)]
+        return _forward(step, {"x": x, "w": weights[i - 1]})[len(step)]
 
     def vjp(i, x, lam):
-        g = lad.gradient(step, {"x": x, "w": weights[i - 1]})
+        g = _gradient(step, {"x": x, "w": weights[i - 1]})
         return lam * g["x"], lam * g["w"]
 
     lam0, per_step, _ = run_schedule(schedule, forward, vjp, x0)
@@ -283,13 +292,10 @@ def chain_gradient(weights, x0: float, slots: int | None = None):
 # ---- reversible steps: recompute the past from the present -------------------------------------------
 
 
-def _coupling():
-    """One additive coupling step (u, v) → (v, u + tanh(w v)) and its vector-Jacobian product, as
-    lagrange_ad computations: the VJP is the gradient of a·v' + b·u' for the seed (a, b)."""
-    import lagrange_ad as lad
-
-    vjp = lad.trace(lambda u, v, w, a, b: a * v + b * (u + lad.tanh(w * v)), "u v w a b")
-    return lad, vjp
+def _coupling_vjp():
+    """The vector-Jacobian product of one additive coupling step (u, v) → (v, u + tanh(w v)), as a
+    lagrange_ad computation: the gradient of a·v' + b·u' for the seed (a, b)."""
+    return trace(lambda u, v, w, a, b: a * v + b * (u + tanh(w * v)), "u v w a b")
 
 
 def reversible_gradient(weights, u0: float, v0: float):
@@ -299,9 +305,7 @@ def reversible_gradient(weights, u0: float, v0: float):
     Returns ``(gradient {"u0", "v0", "w1", …}, largest difference between a recomputed state and the one
     the forward pass had)``; the forward states are kept aside only to measure that difference.
     """
-    import math
-
-    lad, vjp = _coupling()
+    vjp = _coupling_vjp()
     states = [(u0, v0)]
     for w in weights:
         u, v = states[-1]
@@ -313,6 +317,6 @@ def reversible_gradient(weights, u0: float, v0: float):
         w = weights[i - 1]
         u, v = v - math.tanh(w * u), u  # the inverse step: x_{i−1} from x_i
         drift = max(drift, abs(u - states[i - 1][0]), abs(v - states[i - 1][1]))
-        g = lad.gradient(vjp, {"u": u, "v": v, "w": w, "a": a, "b": b})
+        g = _gradient(vjp, {"u": u, "v": v, "w": w, "a": a, "b": b})
         a, b, grads[f"w{i}"] = g["u"], g["v"], g["w"]
     return {"u0": a, "v0": b} | dict(sorted(grads.items(), key=lambda kv: int(kv[0][1:]))), drift

@@ -769,7 +769,9 @@ def graph_plot(comp: Computation, ax=None, title=None):
             label += f"\n{s.name}"
         if s.shape:
             label += f"\n{s.shape[0]}×{s.shape[1]}"
-        style = "square,pad=0.35" if s.is_input else "circle,pad=0.25"
+        # a one-line label fits a circle; a name under it, a rounded box (a circle that held it
+        # would be tall enough to touch its neighbours)
+        style = "square,pad=0.35" if s.is_input else ("circle,pad=0.25" if "\n" not in label else "round,pad=0.3")
         face = "#e3f2fd" if s.is_input else ("#fce4ec" if s.index == len(comp) else "#fff8e1")
         labels[s.index] = ax.text(
             *pos[s.index], label, ha="center", va="center", fontsize=GRAPH_FONT_PT, zorder=3,

@@ -59,15 +59,25 @@ STYLE = {
 }
 
 
-def plain_text(text: str) -> str:
-    """A matplotlib label without mathtext markup, for alt text.
+_GREEK = {
+    "lambda": "λ", "partial": "∂", "kappa": "κ", "Delta": "Δ", "sigma": "σ", "nabla": "∇", "varepsilon": "ε",
+    "epsilon": "ε", "theta": "θ", "alpha": "α", "beta": "β", "mu": "μ", "tau": "τ", "cdot": "·", "times": "×",
+}  # fmt: skip
 
-    >>> plain_text(r"$z_{1}$ and $\\lambda_2$")
-    'z1 and λ2'
+
+def plain_text(text: str) -> str:
+    """A matplotlib label as plain text for alt text: mathtext ($...$) unwrapped, the rest kept.
+
+    >>> plain_text(r"$z_{1}$ and $\\lambda_2$ of lagrange_ad, $z_1^2 - \\varepsilon$")
+    'z1 and λ2 of lagrange_ad, z1^2 − ε'
     """
-    greek = {"lambda": "λ", "partial": "∂", "kappa": "κ", "Delta": "Δ", "sigma": "σ", "nabla": "∇"}
-    text = re.sub(r"\\([A-Za-z]+)", lambda m: greek.get(m.group(1), m.group(1)), text)
-    return re.sub(r"[${}_^\\]", "", text).replace("\n", " ").strip()
+
+    def unwrap(math):
+        body = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK.get(m.group(1), m.group(1)), math.group(1))
+        body = re.sub(r"\\[,;:! ]", " ", body).replace("-", "−")
+        return re.sub(r"[{}_\\]", "", body)
+
+    return re.sub(r"\$([^$]*)\$", unwrap, text).replace("\n", " ").strip()
 
 
 def describe(fig_or_ax, alt: str):

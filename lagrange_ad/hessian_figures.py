@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from .display import matrix_latex
+from .widgets import frame_stepper
 
 __all__ = ["second_sweep_frames", "second_sweep_stepper"]
 
@@ -49,7 +50,5 @@ def second_sweep_frames(so, values, v, digits: int = 3) -> tuple[list[str], list
 
 def second_sweep_stepper(so, values, v, digits: int = 3, title=None):
     """A kernel-free stepper through the second back substitution."""
-    from .widgets import frame_stepper
-
     frames, labels = second_sweep_frames(so, values, v, digits)
     return frame_stepper(frames, labels, title=title)

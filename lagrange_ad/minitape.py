@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import math
 
+from . import values as elementary
 from .errors import LagrangeADError
+from .usage import note
 
 __all__ = [
     "Tape", "Var", "tanh", "exp", "sin", "backward",
@@ -92,9 +94,7 @@ class Var:
 
 def _traced(name, v):
     # a traced lad value (or a number): the same program then runs under lad.trace too
-    import lagrange_ad
-
-    return getattr(lagrange_ad, name)(v)
+    return getattr(elementary, name)(v)
 
 
 def tanh(v):
@@ -119,7 +119,11 @@ def sin(v):
 
 
 def backward(tape):
-    """λ_1 … λ_n by one sweep, newest step first: λ_n = 1, then step i passes λ_i ∂f_i/∂z_k to each k."""
+    """λ_1 … λ_n in one sweep, newest step first.
+
+    λ_n = 1; then step i passes λ_i ∂f_i/∂z_k to each argument k.
+    """
+    note("backward")  # grading can refuse this sweep in an exercise
     n = len(tape)
     lam = [0.0] * (n + 1)
     lam[n] = 1.0
@@ -144,10 +148,11 @@ def backward_assign(tape):
 
 
 def backward_recursive(tape):
-    """Mistake 2: a recursive walk from the output that pushes a node's λ down every time it arrives.
+    """Mistake 2: a recursive walk from the output that pushes a node's λ
+    down every time it arrives.
 
-    A node reached along two paths passes its λ on twice, the first time before it is complete,
-    so everything below it counts the first path twice.
+    A node reached along two paths passes its λ on twice, the first time
+    before it is complete, so everything below it counts the first path twice.
     """
     lam = [0.0] * (len(tape) + 1)
     lam[len(tape)] = 1.0
@@ -177,6 +182,7 @@ def backward_creation_order(graph, output):
 
 def topological_order(graph, output):
     """The steps the output depends on, each after every step it reads (depth first, each visited once)."""
+    note("topological_order")
     order, seen = [], set()
 
     def visit(i):
@@ -198,6 +204,7 @@ def backward_graph(graph, output):
     >>> backward_graph(graph, 2)[1], backward_creation_order(graph, 2)[1]
     (3.0, 1.0)
     """
+    note("backward_graph")
     lam = dict.fromkeys(graph, 0.0)
     lam[output] = 1.0
     for i in reversed(topological_order(graph, output)):

@@ -21,6 +21,7 @@ from __future__ import annotations
 from html import escape
 
 from .errors import LagrangeADError
+from .widgets import frame_stepper
 
 __all__ = ["graph_svg", "sweep_frames", "sweep_stepper"]
 
@@ -112,7 +113,5 @@ def sweep_frames(tape, names=None, sweep_order=None) -> tuple[list[str], list[st
 
 def sweep_stepper(tape, names=None, title=None):
     """A kernel-free stepper of the reverse sweep on the tape's graph."""
-    from .widgets import frame_stepper
-
     frames, labels = sweep_frames(tape, names)
     return frame_stepper(frames, labels, title=title)

@@ -94,13 +94,14 @@ class BookBuild:
     log: str
     seconds: float
     html_dir: Path
+    reused: bool = False  # LAD_REUSE_BUILD: the last build, not built by this session
 
 
 def _build() -> BookBuild:
     start = time.monotonic()
     if os.environ.get("LAD_REUSE_BUILD") and (HTML_DIR / "index.html").is_file():
         # for a quick look at the pages while working on them: test the last build as it is
-        return BookBuild(0, "LAD_REUSE_BUILD: the previous build, not rebuilt", 0.0, HTML_DIR)
+        return BookBuild(0, "LAD_REUSE_BUILD: the previous build, not rebuilt", 0.0, HTML_DIR, reused=True)
     # Sphinx never deletes output it no longer writes (a page dropped from the toc, _sources/ after
     # html_copy_source was turned off); start from an empty html folder. The execution cache stays.
     shutil.rmtree(HTML_DIR, ignore_errors=True)

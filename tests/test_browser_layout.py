@@ -192,9 +192,8 @@ def figure_problems(figures: list[dict]) -> tuple[list[str], float | None]:
 
 @pytest.mark.parametrize("doc", PAGES)
 def test_page_fits_the_column_and_is_accessible(doc, chromium, book_server, artifacts):
-    # the book's build (book_server) runs scripts/fetch_assets.py, which vendors axe-core: checked here,
-    # not at collection time, when a fresh clone has not fetched it yet (a skip would hide the check)
-    assert AXE.is_file(), "axe-core missing after the book build's fetch_assets: see scripts/fetch_assets.py"
+    # checked here, not at collection: the book build (book_server) runs fetch_assets.py first
+    assert AXE.is_file(), f"axe-core is missing at {AXE}: scripts/fetch_assets.py should have fetched it"
     context, page, _ = open_offline(chromium)
     report: dict = {"page": doc}
     try:
@@ -232,4 +231,22 @@ def test_page_fits_the_column_and_is_accessible(doc, chromium, book_server, arti
         out = Path(artifacts) / "layout"
         out.mkdir(parents=True, exist_ok=True)
         (out / f"{slug(doc)}.json").write_text(json.dumps(report, indent=1))
+        context.close()
+
+
+@pytest.mark.parametrize("doc", PAGES)
+def test_page_does_not_scroll_sideways_on_a_phone(doc, chromium, book_server, artifacts):
+    """At a phone's 390 px, wide content may scroll inside its own box, but the page itself never does."""
+    context, page, _ = open_offline(chromium)
+    try:
+        page.set_viewport_size({"width": 390, "height": 844})
+        with screenshot_on_failure(page, artifacts / f"phone-{slug(doc)}.png"):
+            page.goto(f"{book_server}{doc}.html", wait_until="load", timeout=TIMEOUT_MS)
+            wait_until_settled(page)
+            wait_for_math(page)
+            width, client = page.evaluate(
+                "() => [document.scrollingElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            assert width <= client + 1, f"{doc}: at 390 px the page is {width} px wide: it scrolls sideways"
+    finally:
         context.close()

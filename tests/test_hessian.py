@@ -89,13 +89,13 @@ def test_source_network_hvp_matches_jax():
     comp, values = zoo.source_network()
     v = _direction(values, seed=2)
     got = hs.hvp(comp, values, v)
-    # float64 inside this test only (a global switch would change other tests' JAX)
-    enable_x64 = getattr(jax, "enable_x64", None) or pytest.importorskip("jax.experimental").enable_x64
-    with enable_x64(True):
-        _, want = jax.jvp(jax.grad(loss, argnums=(0, 1, 2, 3)), [values[k] for k in NAMES], [v[k] for k in NAMES])
-        full = jax.hessian(lambda p: loss(*unflat(p)))(np.concatenate([np.ravel(values[k]) for k in NAMES]))
-        want = [np.asarray(block) for block in want]
-        full = np.asarray(full)
+    # float64, as in the book: lagrange_ad.jax_bridge switches JAX to it when imported
+    pytest.importorskip("lagrange_ad.jax_bridge")
+    _, want = jax.jvp(jax.grad(loss, argnums=(0, 1, 2, 3)), [values[k] for k in NAMES], [v[k] for k in NAMES])
+    full = jax.hessian(lambda p: loss(*unflat(p)))(np.concatenate([np.ravel(values[k]) for k in NAMES]))
+    want = [np.asarray(block) for block in want]
+    full = np.asarray(full)
+    assert full.dtype == np.float64
     for name, block in zip(NAMES, want, strict=True):
         np.testing.assert_allclose(got[name], block, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(hs.hessian(comp, values), full, rtol=1e-9, atol=1e-12)

@@ -17,8 +17,12 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "lagrange_ad"
 MODULES = sorted(p.stem for p in PACKAGE.glob("*.py"))
-# loaded lazily (lad.display, lad.show, lad.steppers, lad.explorers) or imported by the chapters themselves
-PRESENTATION = {"display", "show", "figures", "widgets", "steppers", "explorers", "exercises"}
+# loaded lazily (lad.display, lad.show, lad.steppers, lad.explorers) or imported by the chapters themselves:
+# they may import widgets and matplotlib when a figure or a stepper is asked for
+PRESENTATION = {
+    "display", "show", "figures", "widgets", "steppers", "explorers", "exercises",
+    "checkpoint_figures", "hessian_figures", "tape_stepper",
+}  # fmt: skip
 
 
 def _tree(module: str) -> ast.Module:

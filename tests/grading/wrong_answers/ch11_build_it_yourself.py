@@ -2,6 +2,20 @@
 
 WRONG_ANSWERS = {
     "ch11-ex1-solution": [
+        # pulling with a set of readers: a step that reads z_k twice (h·h) counts once, as with `=`
+        {
+            "source": "def sweep(tape):\n"
+                      "    n = len(tape)\n"
+                      "    readers = {k: {} for k in range(1, n + 1)}\n"
+                      "    for i in range(1, n + 1):\n"
+                      "        for k, d in zip(tape.args[i], tape.partials[i]):\n"
+                      "            readers[k][i] = d\n"
+                      "    lam = [None] * n + [1.0]\n"
+                      "    for k in range(n - 1, 0, -1):\n"
+                      "        lam[k] = sum(lam[i] * d for i, d in readers[k].items())\n"
+                      "    return lam",
+            "fails": ["ch11-ex1-check", "ch11-ex1-hidden"],
+        },
         # mistake 1: = instead of +=, a z read twice keeps only the last contribution
         {
             "source": "def sweep(tape):\n"
@@ -51,3 +65,18 @@ WRONG_ANSWERS = {
         },
     ],
 }
+
+# The package's own sweep: the visible check passes (its answer is right), but the hidden test
+# hears lagrange_ad.minitape.backward being called while the function runs (an audit hook on
+# lagrange_ad.usage's event), even through an alias.
+WRONG_ANSWERS["ch11-ex1-solution"].append(
+    {
+        "source": "from lagrange_ad.minitape import backward as _b\n\n\ndef sweep(tape):\n    return _b(tape)",
+        "fails": ["ch11-ex1-hidden"],
+    }
+)
+# mistake 3's cure taken from the package: refused the same way
+WRONG_ANSWERS["ch11-ex3-solution"].append(
+    {"source": "def sweep_graph(graph, output):\n    return mt.backward_graph(graph, output)",
+     "fails": ["ch11-ex3-hidden"]}
+)

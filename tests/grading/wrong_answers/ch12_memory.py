@@ -28,7 +28,12 @@ WRONG_ANSWERS = {
     "ch12-ex3-solution": [
         # r one too small (β(3, 2) = 10 < 20), and t from it
         {"source": "r = 2\nt = 2 * 20 - 5", "fails": ["ch12-ex3-check", "ch12-ex3-hidden"]},
-        # the right t hard-coded, r wrong: only the hidden test sees r
-        {"source": "r = 4\nt = 45", "fails": ["ch12-ex3-hidden"]},
+        # the right t hard-coded, r wrong: the self-check of r and the hidden test catch it
+        {"source": "r = 4\nt = 45", "fails": ["ch12-ex3-check", "ch12-ex3-hidden"]},
     ],
 }
+
+# The package's formula: right, but refused (the hidden cell says so), so the exercise scores nothing.
+WRONG_ANSWERS["ch12-ex3-solution"].append(
+    {"source": "r = 3\nt = ck.revolve_formula(20, 3)", "fails": ["ch12-ex3-check", "ch12-ex3-hidden"]}
+)

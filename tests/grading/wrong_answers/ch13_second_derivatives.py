@@ -30,3 +30,13 @@ WRONG_ANSWERS = {
         {"source": "import math\nhv = [4.0, 1.0 + math.cos(2.0)]", "fails": ["ch13-ex2-check", "ch13-ex2-hidden"]},
     ],
 }
+
+# The package's H v: right, but refused by the hidden cell, so the exercise scores nothing.
+WRONG_ANSWERS["ch13-ex2-solution"].append(
+    {
+        "source": "_g = hs.hvp(lad.trace(lambda x, y: x * x * y + lad.sin(y), 'x y'),\n"
+        "            {'x': 1.0, 'y': 2.0}, {'x': 1.0, 'y': -1.0})\n"
+        "hv = [_g['x'], _g['y']]",
+        "fails": ["ch13-ex2-check", "ch13-ex2-hidden"],
+    }
+)
