@@ -13,14 +13,7 @@ import time
 
 import numpy as np
 
-
-def _best(fn, repeat: int) -> float:
-    out = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out = min(out, time.perf_counter() - t0)
-    return out
+from lagrange_ad.solvers import best_times
 
 
 def _autograd_source(repeat: int) -> tuple[float, float]:
@@ -41,7 +34,8 @@ def _autograd_source(repeat: int) -> tuple[float, float]:
 
     grad = autograd.grad(loss)
     hvp = autograd.grad(lambda q: anp.dot(grad(q), v))
-    return _best(lambda: grad(p), repeat), _best(lambda: hvp(p), repeat)
+    times = best_times({"grad": lambda: grad(p), "hvp": lambda: hvp(p)}, repeat)
+    return times["grad"], times["hvp"]
 
 
 def main(argv=None) -> int:
