@@ -415,13 +415,7 @@ def heat_finite_difference(problem: Heat, kappa, u0, h: float = 1e-6) -> tuple[f
     kappa, u0 = problem._check(kappa, u0)
     hk = h * kappa
     dkappa = (problem.loss(kappa + hk, u0) - problem.loss(kappa - hk, u0)) / (2 * hk)
-    du0 = np.zeros(problem.n)
-    for j in range(problem.n):
-        up, down = u0.copy(), u0.copy()
-        up[j] += h
-        down[j] -= h
-        du0[j] = (problem.loss(kappa, up) - problem.loss(kappa, down)) / (2 * h)
-    return dkappa, du0
+    return dkappa, _central_differences(lambda u: problem.loss(kappa, u), u0, h)
 
 
 def heat_state_finite_difference(problem: Heat, kappa, u0, m: int, h: float = 1e-6) -> np.ndarray:
@@ -441,12 +435,17 @@ def heat_state_finite_difference(problem: Heat, kappa, u0, m: int, h: float = 1e
         raise InputError(f"m must be a time step from 0 to {problem.steps}, got {m!r}")
     state = problem.run(kappa, u0)[m]
     rest = replace(problem, steps=problem.steps - m)
-    slope = np.zeros(problem.n)
-    for j in range(problem.n):
-        up, down = state.copy(), state.copy()
+    return _central_differences(lambda u: rest.loss(kappa, u), state, h)
+
+
+def _central_differences(f, x: np.ndarray, h: float) -> np.ndarray:
+    """(f(x + h e_j) − f(x − h e_j)) / 2h for every component j of the vector x."""
+    slope = np.zeros(x.size)
+    for j in range(x.size):
+        up, down = x.copy(), x.copy()
         up[j] += h
         down[j] -= h
-        slope[j] = (rest.loss(kappa, up) - rest.loss(kappa, down)) / (2 * h)
+        slope[j] = (f(up) - f(down)) / (2 * h)
     return slope
 
 
