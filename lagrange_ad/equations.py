@@ -8,6 +8,8 @@ the computation's values, with no builtins: the text is the reader's, so nothing
 >>> comp = build_from_equations(lad.Computation(), "h = w * x\\nout = tanh(h)", "x w")
 >>> [s.name for s in comp.steps]
 ['x', 'w', 'h', 'out']
+>>> build_from_equations(lad.Computation(), "z2 = lad.where(x > 0, x, 0)", "x").output.name
+'z2'
 """
 
 from __future__ import annotations
@@ -47,13 +49,10 @@ def build_from_equations(comp, text: str, inputs="", shapes=None):
                 "be assigned (choose a new name)"
             )
         if target in functions:
-            raise DefinitionError(
-                f"line {k}: {target!r} is the name of an elementary function; choose another name"
-            )
+            raise DefinitionError(f"line {k}: {target!r} is the name of an elementary function; choose another name")
         if target in scope:
             raise DefinitionError(
-                f"line {k}: {target!r} is assigned a second time; each z is assigned exactly once "
-                "(choose a new name)"
+                f"line {k}: {target!r} is assigned a second time; each z is assigned exactly once (choose a new name)"
             )
         try:
             value = _evaluate(expr, k, scope, functions, assigned_later)
@@ -96,7 +95,7 @@ _NOT_ALLOWED = {
     "write where(condition, a, b)",
     ast.BoolOp: "`and` / `or` are not allowed: a condition is one comparison, inside where(condition, a, b)",
     ast.Not: "`not` is not allowed: flip the comparison instead (x <= 0 rather than not x > 0)",
-    ast.Attribute: "`name.attribute` is not allowed: call the elementary functions by their bare names (tanh, exp, …)",
+    ast.Attribute: "`name.attribute` is not allowed: call the elementary functions as tanh(…) or lad.tanh(…)",
     ast.Subscript: "indexing (`a[i]`) is not allowed in a step",
     ast.Lambda: "`lambda` is not allowed: write each step on its own line",
     ast.List: "a list is not a step: each line computes one value",
@@ -108,11 +107,29 @@ _NOT_ALLOWED = {
 }
 
 
+class _PackagePrefix(ast.NodeTransformer):
+    """``lad.tanh`` → ``tanh``, for the elementary functions (as written in a notebook or a hint)."""
+
+    def __init__(self, functions, k: int):
+        self.functions, self.k = functions, k
+
+    def visit_Attribute(self, node):
+        if not (isinstance(node.value, ast.Name) and node.value.id == "lad"):
+            return self.generic_visit(node)
+        if node.attr not in self.functions:
+            raise DefinitionError(
+                f"line {self.k}: lad.{node.attr} is not one of the elementary functions ({', '.join(self.functions)})"
+            )
+        return ast.copy_location(ast.Name(node.attr, ast.Load()), node)
+
+
 def _evaluate(expr: str, k: int, scope, functions, assigned_later):
     try:
         tree = ast.parse(expr, mode="eval")
     except SyntaxError as err:
         raise DefinitionError(f"line {k}: cannot read {expr!r}: {err.msg}") from None
+    if "lad" not in scope:  # the package's messages advise `lad.where(...)`: read it as `where(...)`
+        tree = _PackagePrefix(functions, k).visit(tree)
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
             what = _NOT_ALLOWED.get(type(node), f"{type(node).__name__} is not allowed")

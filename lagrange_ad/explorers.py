@@ -28,7 +28,6 @@ import html
 import inspect
 import json
 import math
-import re
 import textwrap
 import types
 
@@ -201,7 +200,6 @@ def computation_from_text(text: str, inputs: str = "", kind: str = "equations") 
         raise LagrangeADError("the text box is empty: type some steps first")
     if kind == "equations":
         shapes = {k: v for k, v in table.items() if v}
-        text = _lad_prefix_removed(text)
         return Computation.from_equations(text, inputs=list(table), shapes=shapes, max_steps=MAX_TYPED_STEPS)
     if kind != "python":
         raise LagrangeADError(f"kind must be 'equations' or 'python', not {kind!r}")
@@ -267,15 +265,6 @@ def _name_advice(err: NameError, inputs: list[str]) -> str:
         f"{name!r} is not defined: if it is an input, add {name} to the inputs box "
         f"(now: {' '.join(inputs) or 'none'}); otherwise assign it before this line"
     )
-
-
-def _lad_prefix_removed(text: str) -> str:
-    """``lad.where(...)`` → ``where(...)`` in typed equations, for the elementary functions only.
-
-    >>> _lad_prefix_removed("z3 = lad.where(x > 0, x, lad.exp(x))")
-    'z3 = where(x > 0, x, exp(x))'
-    """
-    return re.sub(r"\blad\.(\w+)", lambda m: m.group(1) if m.group(1) in _FUNCTIONS else m.group(0), text)
 
 
 def _system(comp: Computation):

@@ -201,6 +201,22 @@ def screenshot_on_failure(page, path: Path):
         raise
 
 
+def wait_until_serving(proc, url: str, timeout: float, log: Path, name: str) -> None:
+    """Poll ``url`` until it answers 200; fail with the end of ``log`` if ``proc`` exits or time runs out."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"{name} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as resp:
+            if resp.status == 200:
+                return
+        if time.monotonic() > deadline:
+            pytest.fail(f"{name} did not answer within {timeout:g} s:\n{log.read_text()[-3000:]}")
+        time.sleep(0.5)
+
+
 def free_port() -> int:
     """A TCP port that was free a moment ago on 127.0.0.1."""
     import socket

@@ -27,7 +27,7 @@ import urllib.request
 
 import nbformat
 import pytest
-from conftest import REPO, free_port, screenshot_on_failure, which_or_skip
+from conftest import REPO, free_port, screenshot_on_failure, wait_until_serving, which_or_skip
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -113,19 +113,7 @@ def lab(tmp_path_factory):
         )  # its own process group: we stop kernels too
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"jupyter lab exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"jupyter lab did not answer within {START_TIMEOUT_S} s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.5)
+        wait_until_serving(proc, f"{base}/api/status?token={token}", START_TIMEOUT_S, log_path, "jupyter lab")
         yield base, token, log_path
     finally:
         # SIGTERM lets the server shut its kernels down; the group kill catches stragglers.

@@ -382,3 +382,11 @@ def test_numpy_functions_on_traced_values(fn, hint):
         "numpy",
         hint,
     )
+
+
+def test_typed_equations_read_the_package_prefix_and_name_an_unknown_one():
+    """`lad.where(...)`, as the package's own messages write it, reads as `where(...)`; `lad.foo` is named."""
+    comp = lad.Computation.from_equations("z2 = lad.where(x > 0, x, 0.1 * x)", "x")
+    assert lad.gradient(comp, {"x": -2.0})["x"] == 0.1 and lad.gradient(comp, {"x": 2.0})["x"] == 1.0
+    with pytest.raises(lad.LagrangeADError, match=r"line 1: lad\.foo is not one of the elementary functions"):
+        lad.Computation.from_equations("z2 = lad.foo(x)", "x")

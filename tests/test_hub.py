@@ -36,12 +36,11 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO, free_port
+from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO, free_port, wait_until_serving
 
 sys.path.insert(0, str(REPO / "scripts"))
 import hub as H  # noqa: E402
@@ -52,21 +51,23 @@ ASSIGNMENT, NOTEBOOK = "ch10", "ch10_history"
 PASSWORD = "term-" + secrets.token_hex(8)
 STEP_MS = 180_000  # one click's worth of work (a spawn, a validation, an autograde) on a loaded machine
 
-RIGHT = '''def costates(states, controls, a, h):
+RIGHT = """def costates(states, controls, a, h):
     p = [0.0] * len(states)
     p[-1] = states[-1]
     for t in range(len(states) - 2, -1, -1):
         p[t] = h * states[t] + p[t + 1] * (1 - h * a)
     return p
-'''
-WRONG = '''def costates(states, controls, a, h):
+"""
+WRONG = """def costates(states, controls, a, h):
     p = [states[0]]
     for t in range(1, len(states)):
         p.append(h * states[t] + p[-1] * (1 - h * a))
     return p
-'''
-GOOD_ESSAY = ("Both are the Lagrange multiplier of the constraint that computes x_t, so both equal dJ/dx_t; "
-              "running backward in time is back substitution in the triangular system A lambda = e.")
+"""
+GOOD_ESSAY = (
+    "Both are the Lagrange multiplier of the constraint that computes x_t, so both equal dJ/dx_t; "
+    "running backward in time is back substitution in the triangular system A lambda = e."
+)
 POOR_ESSAY = "They are both derivatives."
 # (code, written answer, manual points for it); the blank student leaves both as released.
 ANSWERS = {"right": (RIGHT, GOOD_ESSAY, 2), "wrong": (WRONG, POOR_ESSAY, 1), "blank": (None, None, None)}
@@ -97,10 +98,17 @@ def hub():
     tag = "lt" + secrets.token_hex(2)
     root = Path(f"/srv/lagrange-ad-hub-test-{tag}")
     course = H.Course(
-        instructor=f"{tag}-teach", students=[f"{tag}-{who}" for who in ANSWERS],
+        instructor=f"{tag}-teach",
+        students=[f"{tag}-{who}" for who in ANSWERS],
         prefix=Path(os.environ.get("LAGRANGE_AD_HUB_PREFIX", H.DEFAULT_PREFIX)),
-        state=root / "hub", exchange=root / "exchange", ip="127.0.0.1", port=free_port(),
-        hub_port=free_port(), proxy_api_port=free_port(), test_password=PASSWORD)
+        state=root / "hub",
+        exchange=root / "exchange",
+        ip="127.0.0.1",
+        port=free_port(),
+        hub_port=free_port(),
+        proxy_api_port=free_port(),
+        test_password=PASSWORD,
+    )
     proc = None
     log = root / "hub.log"
     try:
@@ -108,20 +116,11 @@ def hub():
         os.chmod(root, 0o755)
         H.setup(course, create_users=True)
         with open(log, "w") as out:
-            proc = subprocess.Popen(H.hub_command(course), stdout=out, stderr=subprocess.STDOUT,
-                                    cwd=course.state, start_new_session=True)
+            proc = subprocess.Popen(
+                H.hub_command(course), stdout=out, stderr=subprocess.STDOUT, cwd=course.state, start_new_session=True
+            )
         base = f"http://127.0.0.1:{course.port}"
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"jupyterhub exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{base}/hub/api/", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            if time.monotonic() > deadline:
-                pytest.fail(f"jupyterhub did not answer within 120 s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
+        wait_until_serving(proc, f"{base}/hub/api/", 120, log, "jupyterhub")
         yield course, base, log
     finally:
         if proc is not None:
@@ -265,8 +264,7 @@ async def save(page):
 async def validate(page, notebooks) -> str:
     await page.click(".lm-TabBar-tab:has-text('Assignments')")
     if not await page.locator(f"{notebooks}.in").count():  # the notebook list is folded
-        await page.click(f"#fetched_assignments_list .list_item:has-text('{ASSIGNMENT}') "
-                         "a.assignment-notebooks-link")
+        await page.click(f"#fetched_assignments_list .list_item:has-text('{ASSIGNMENT}') a.assignment-notebooks-link")
     await page.click(f"{notebooks} button:text-is('Validate')")
     dialog = page.locator(".jp-Dialog")
     await dialog.wait_for()
@@ -310,8 +308,9 @@ async def instructor_grades(browser, base, course, students):
                 assert "needs_manual_grade" not in (await page.get_attribute(box, "class")), who
                 continue
             await page.wait_for_selector(f"{box}.needs_manual_grade")
-            async with page.expect_response(lambda r: "/formgrader/api/grade/" in r.url
-                                            and r.request.method == "PUT") as saved:
+            async with page.expect_response(
+                lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT"
+            ) as saved:
                 await page.fill(box, str(points))
                 await page.keyboard.press("Tab")  # the formgrader saves a score when the box loses focus
             assert (await saved.value).ok, who
@@ -361,13 +360,17 @@ async def whole_term(hub_course, base, students):
             # The students log in while the instructor releases, and wait for the chapter.
             _, *validations = await asyncio.gather(
                 instructor_releases(browser, base, hub_course),
-                *(student_term(browser, base, user, who) for who, user in students.items()))
+                *(student_term(browser, base, user, who) for who, user in students.items()),
+            )
             clock("the instructor released, the students submitted")
             await instructor_grades(browser, base, hub_course, students)
             clock("the instructor graded and released feedback")
-            feedback = await asyncio.gather(*(
-                student_reads_feedback(browser, base, user, [u for u in students.values() if u != user])
-                for user in students.values()))
+            feedback = await asyncio.gather(
+                *(
+                    student_reads_feedback(browser, base, user, [u for u in students.values() if u != user])
+                    for user in students.values()
+                )
+            )
             clock("the students read their feedback")
         finally:
             await browser.close()
@@ -423,23 +426,53 @@ def test_a_term_on_the_hub(hub):
     by_stamp = {(p / "timestamp.txt").read_text(): p for p in mine}
     first = json.loads((by_stamp[stamps[0]] / f"{NOTEBOOK}.ipynb").read_text())
     assert not any(GOOD_ESSAY in "".join(c["source"]) for c in first["cells"])
-    history = H.as_user(course, right, [course.python, "-c", (
-        "import glob, os; print(len(glob.glob(os.path.expanduser("
-        f"'~/.local/share/jupyter/nbgrader_cache/{H.COURSE_ID}/{right}+{ASSIGNMENT}+*'))))")],
-        capture_output=True, text=True)
+    history = H.as_user(
+        course,
+        right,
+        [
+            course.python,
+            "-c",
+            (
+                "import glob, os; print(len(glob.glob(os.path.expanduser("
+                f"'~/.local/share/jupyter/nbgrader_cache/{H.COURSE_ID}/{right}+{ASSIGNMENT}+*'))))"
+            ),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert history.stdout.strip() == "2", history
 
     # What a student can reach as their Unix user.
     wrong = students["wrong"]
-    probe = H.as_user(course, wrong, [course.python, "-c", PROBE, str(course.exchange / H.COURSE_ID),
-                                      str(pwd.getpwnam(right).pw_dir), str(root), ASSIGNMENT, NOTEBOOK,
-                                      str(course.state / "private")],
-                      capture_output=True, text=True)
+    probe = H.as_user(
+        course,
+        wrong,
+        [
+            course.python,
+            "-c",
+            PROBE,
+            str(course.exchange / H.COURSE_ID),
+            str(pwd.getpwnam(right).pw_dir),
+            str(root),
+            ASSIGNMENT,
+            NOTEBOOK,
+            str(course.state / "private"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert probe.returncode == 0, probe.stderr
     seen = json.loads(probe.stdout)
-    assert seen == {"list inbound": "denied", "list feedback": "denied", "other's home": "denied",
-                    "instructor's course": "denied", "hub's database": "denied", "released notebook": "readable",
-                    "hidden tests in release": False, "solution in release": False}, seen
+    assert seen == {
+        "list inbound": "denied",
+        "list feedback": "denied",
+        "other's home": "denied",
+        "instructor's course": "denied",
+        "hub's database": "denied",
+        "released notebook": "readable",
+        "hidden tests in release": False,
+        "solution in release": False,
+    }, seen
 
 
 # Run as a student: what can they see? (json on stdout)
