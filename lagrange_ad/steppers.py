@@ -80,7 +80,7 @@ def _block_equation(comp: Computation, i: int, pattern) -> tuple[str, str]:
     if i == n:
         return f"-{_lam(n)} = -1", f"{_lam(n)} = 1"
     used = [k + 1 for k in range(n) if k + 1 != i and pattern[i - 1, k]]
-    terms = " + ".join(f"{block_entry_latex(comp, k, i)} {_lam(k)}" for k in used) or "0"
+    terms = " + ".join(f"{block_entry_latex(comp, i, k)} {_lam(k)}" for k in used) or "0"
     return f"-{_lam(i)} + {terms} = 0", f"{_lam(i)} = {terms}"
 
 

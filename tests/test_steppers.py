@@ -311,3 +311,21 @@ def test_figure_frames_are_images_with_escaped_alt_text():
     assert frames[0].startswith('<img class="lad-figure" src="data:image/svg+xml;base64,')  # the book's figure standard
     assert 'alt="slope &quot;0.5&quot; &lt;b&gt;"' in frames[0]
     assert not plt.get_fignums()  # every figure closed
+
+
+def test_block_frames_write_row_i_with_the_partials_of_its_users():
+    """Row i of A holds ∂f_k/∂z_i for the steps k that read z_i (k in b(i)), in every frame's equation.
+
+    The source network's z_7 is read by step 8 only: its row is −λ_7 + (∂f_8/∂z_7)ᵀ λ_8 = 0.
+    (The frames once wrote (∂f_7/∂z_8)ᵀ, the index swap the errata page corrects in the source post.)
+    """
+    from lagrange_ad import steppers, zoo
+
+    net, values = zoo.source_network()
+    frames = steppers.back_substitution_frames(net, values)
+    row7 = frames[len(net) - 7]  # the first frame solves λ_n, then one row a frame, newest first
+    assert "\\partial f_{8}}{\\partial z_{7}}" in row7
+    assert "\\partial f_{7}}{\\partial z_{8}}" not in "".join(frames)
+    for i in range(1, len(net)):  # each equation's partials are of steps that read z_i
+        for k in net.b(i):
+            assert any(f"\\partial f_{{{k}}}}}{{\\partial z_{{{i}}}}}" in f for f in frames)
