@@ -370,7 +370,10 @@ def unrolled_loop_frames(make, counts, names: str, values: dict, shared: str) ->
         lam = multipliers(comp, values)
         zs = forward(comp, values)
         at = {s.symbol: zs[s.index] for s in comp.steps}
-        rows = [rf"z_{{{s.index}}} &= {s.symbol if s.is_input else latex(s.formula)}" for s in comp.steps]
+        rows = [
+            rf"z_{{{s.index}}} &= " + (rf"\text{{input }} {s.name}" if s.is_input else latex(s.formula))
+            for s in comp.steps
+        ]
         parts = []
         for user in comp.b(index):
             local = float(sympy.diff(comp.steps[user - 1].formula, symbol).subs(at))
@@ -383,7 +386,8 @@ def unrolled_loop_frames(make, counts, names: str, values: dict, shared: str) ->
         )
         frames.append(
             _math(r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}")
-            + f"<p>{len(parts)} uses of \\({shared}\\), one contribution each:</p><ul>{items}</ul>"
+            + f"<p>{len(parts)} {'use' if len(parts) == 1 else 'uses'} of \\({shared}\\), "
+            + f"one contribution each:</p><ul>{items}</ul>"
             + f'<p class="lad-loop-sum" data-sum="{total:.12g}">their sum {total:.6f}; '
             f"<code>lad.gradient</code>: {float(gradient(comp, values)[shared]):.6f}</p>"
         )
