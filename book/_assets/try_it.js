@@ -13,8 +13,9 @@
 //   lad-lagrangian-explorer) is replaced on the static page by a component holding the same example.
 //   JupyterLab never loads this file and keeps the ipywidgets explorer.
 // Python loads once per page, when a component first comes near the screen; each component then runs
-// its example. Stable hooks for tests and benchmarks: data-state on .lad-tryit ("idle", "loading",
-// "ready", "running", "done", "error", "failed") and data-run-ms (click to typeset result, ms).
+// its example. Stable hooks for tests and benchmarks, on .lad-tryit: data-python ("waiting", "loading",
+// "ready", "failed"), data-state (the last run: "idle", "running", "done", "error") and data-run-ms
+// (from the click to the typeset result, ms).
 (function () {
   "use strict";
 
@@ -36,6 +37,7 @@
     ready: false,
     failed: null,
     status: "",
+    timeoutMs: RUN_TIMEOUT_MS,
     nextId: 1,
     pending: new Map(),  // id -> {resolve, timer}
     listeners: new Set(),
@@ -44,6 +46,7 @@
       if (this.worker) return;
       this.ready = false;
       this.failed = null;
+      this.startedAt = performance.now();
       this.worker = new Worker(new URL("try_it_worker.mjs", STATIC), { type: "module" });
       this.worker.onmessage = (event) => this.receive(event.data);
       this.worker.onerror = (event) => {
@@ -58,6 +61,7 @@
         this.tell(msg.message);
       } else if (msg.type === "ready") {
         this.ready = true;
+        this.readyAt = performance.now();
         this.readySeconds = msg.seconds;
         this.wheelBytes = msg.bytes;
         this.tell("Python is ready");
@@ -68,7 +72,14 @@
         if (!job) return;
         clearTimeout(job.timer);
         this.pending.delete(msg.id);
-        job.resolve({ answer: JSON.parse(msg.json), seconds: msg.seconds });
+        let answer;
+        try {
+          answer = JSON.parse(msg.json);
+        } catch (err) {  // e.g. a NaN, which JSON cannot carry
+          answer = { ok: false, error: { kind: "other", line: null,
+                                         message: `the answer from Python could not be read: ${err.message}` } };
+        }
+        job.resolve({ answer, seconds: msg.seconds });
       }
     },
 
@@ -85,7 +96,7 @@
     run(request) {
       const id = this.nextId++;
       return new Promise((resolve) => {
-        const timer = setTimeout(() => this.restart(id), RUN_TIMEOUT_MS);
+        const timer = setTimeout(() => this.restart(id), this.timeoutMs);
         this.pending.set(id, { resolve, timer });
         this.worker.postMessage({ id, ...request });
       });
@@ -93,7 +104,7 @@
 
     restart(id) {
       // the program is still running after RUN_TIMEOUT_MS: end the worker, answer, start a new one
-      const message = `your program ran for ${RUN_TIMEOUT_MS / 1000} s without finishing (a loop that makes no ` +
+      const message = `your program ran for ${this.timeoutMs / 1000} s without finishing (a loop that makes no ` +
         "steps never reaches the step limit), so it was stopped and Python restarted. Change the program and " +
         "run it again.";
       this.worker.terminate();
@@ -233,24 +244,27 @@
     }
 
     onPython() {
+      // data-python: where Python is ("waiting" to be shown, "loading", "ready", "failed");
+      // data-state: this component's last run ("idle", "running", "done", "error").
+      const state = python.failed ? "failed" : python.ready ? "ready"
+        : python.worker || python.status ? "loading" : "waiting";
       const running = this.root.dataset.state === "running";
-      if (!python.worker && !python.failed) {
-        this.status.textContent = "Python loads when this part of the page is shown";
-      } else if (python.failed) {
-        this.status.textContent = python.failed;
-        this.setState("failed");
-      } else if (!python.ready) {
-        this.status.textContent = python.status || "loading Python…";
-        this.setState("loading");
-      } else if (!running) {
-        this.status.textContent = this.root.dataset.state === "loading" || this.root.dataset.state === "idle"
-          ? "Python is ready" : this.status.textContent;
-        if (this.root.dataset.state === "loading" || this.root.dataset.state === "idle") this.setState("ready");
+      if (state !== this.root.dataset.python && !running) {
+        this.status.textContent = {
+          waiting: "Python loads when this part of the page is shown",
+          loading: python.status,
+          ready: "Python is ready",
+          failed: python.failed,
+        }[state];
+      } else if (state === "loading" && !running) {
+        this.status.textContent = python.status;
       }
-      // the Run button works only when Python can answer; it says why it waits
-      this.button.disabled = !python.ready || running;
-      this.button.textContent = python.ready ? "Run" : "Run (loading Python…)";
-      if (python.ready && this.autorun) {
+      this.root.dataset.python = state;
+      // the Run button works only when Python can answer; until then it says why it waits
+      this.button.disabled = state !== "ready" || running;
+      this.button.textContent = state === "ready" ? "Run" : state === "failed" ? "Run (Python failed to load)"
+        : "Run (loading Python…)";
+      if (state === "ready" && this.autorun) {
         this.autorun = false;
         this.run();
       }
@@ -266,16 +280,21 @@
       const { answer, seconds } = await python.run({
         text: this.text.value, inputs: this.inputs.value, kind: this.kind, at: this.at.value,
       });
-      if (answer.ok) {
-        await this.show(answer);
-        this.status.textContent = `${answer.n} steps, computed in ${(seconds * 1000).toFixed(0)} ms`;
-        this.setState("done");
-      } else {
-        this.showError(answer.error);
-        this.setState("error");
+      let state = "error";
+      try {
+        if (answer.ok) {
+          await this.show(answer);
+          this.status.textContent = `${answer.n} steps, computed in ${(seconds * 1000).toFixed(0)} ms`;
+          state = "done";
+        } else {
+          this.showError(answer.error);
+        }
+      } catch (err) {  // a fault of this page's: still an error in the page, and the next run works
+        this.showError({ kind: "other", line: null, message: `the result could not be shown: ${err.message}` });
       }
       this.root.dataset.runMs = (performance.now() - clicked).toFixed(1);
       this.root.dataset.pythonMs = (seconds * 1000).toFixed(1);
+      this.setState(state);
       this.onPython();
     }
 
@@ -349,9 +368,9 @@
       const names = Object.keys(r.gradient);
       const rows = names.map((name) => el("tr", {}, [
         el("th", { scope: "row", text: name }),
-        el("td", { text: number(r.at[name]) }),
-        el("td", { text: number(r.gradient[name]) }),
-        el("td", { text: number(r.finite_difference[name]) }),
+        el("td", { text: number(r.at[name]), "data-value": String(r.at[name]) }),
+        el("td", { text: number(r.gradient[name]), "data-value": String(r.gradient[name]) }),
+        el("td", { text: number(r.finite_difference[name]), "data-value": String(r.finite_difference[name]) }),
       ]));
       const table = el("table", { className: "lad-tryit-gradient-table" }, [
         el("caption", { text: `The gradient by back substitution, and central differences with step ${r.fd_step}` }),
@@ -369,10 +388,17 @@
   // ---------------------------------------------------------------------------------------------
   // Finding the places for components
 
+  // Python starts once MathJax has typeset the page, so the two never compete for the main thread.
+  function mathReady() {
+    const mj = window.MathJax;
+    return mj && mj.startup && mj.startup.promise ? mj.startup.promise.catch(() => null) : Promise.resolve();
+  }
+
   const nearScreen = new IntersectionObserver((entries) => {
     if (entries.some((e) => e.isIntersecting)) {
-      python.start();
       nearScreen.disconnect();
+      python.tell("loading Python…");
+      mathReady().then(() => python.start());
     }
   }, { rootMargin: "1200px 0px" });
 
