@@ -145,6 +145,21 @@
     if (mj.startup && mj.startup.promise) await mj.startup.promise;
     if (mj.typesetClear) mj.typesetClear(nodes);
     await mj.typesetPromise(nodes);
+    nodes.forEach(fitMath);
+  }
+
+  // A reader's program can make A wider than the text column: draw such a formula smaller, down to
+  // MIN_MATH_PX, so it fits; only what is still too wide then scrolls inside its own box.
+  const MIN_MATH_PX = 10;
+  function fitMath(node) {
+    const math = node.querySelector("mjx-container");
+    if (!math) return;
+    const room = node.clientWidth, needed = math.scrollWidth;
+    if (!room || needed <= room) return;
+    // MathJax sets its own font-size (matching the text's x-height) on the container: scale that
+    const px = parseFloat(getComputedStyle(math).fontSize);
+    const scale = Math.max(MIN_MATH_PX / px, (room - 2) / needed);
+    math.style.fontSize = `${(px * scale).toFixed(2)}px`;
   }
 
   function displayMath(tex) {
@@ -153,6 +168,7 @@
   }
 
   function number(x) {
+    if (x === null) return "not finite";  // JSON has no NaN or infinity: the package sends null
     if (typeof x !== "number" || !isFinite(x)) return String(x);
     return Number(x.toPrecision(6)).toString();
   }
