@@ -145,21 +145,24 @@
     if (mj.startup && mj.startup.promise) await mj.startup.promise;
     if (mj.typesetClear) mj.typesetClear(nodes);
     await mj.typesetPromise(nodes);
-    nodes.forEach(fitMath);
+    fitMath(nodes);
   }
 
   // A reader's program can make A wider than the text column: draw such a formula smaller, down to
-  // MIN_MATH_PX, so it fits; only what is still too wide then scrolls inside its own box.
+  // MIN_MATH_PX, so it fits; only what is still too wide then scrolls inside its own box. All sizes are
+  // read first, then all fonts written: one layout, not one per formula.
   const MIN_MATH_PX = 10;
-  function fitMath(node) {
-    const math = node.querySelector("mjx-container");
-    if (!math) return;
-    const room = node.clientWidth, needed = math.scrollWidth;
-    if (!room || needed <= room) return;
-    // MathJax sets its own font-size (matching the text's x-height) on the container: scale that
-    const px = parseFloat(getComputedStyle(math).fontSize);
-    const scale = Math.max(MIN_MATH_PX / px, (room - 2) / needed);
-    math.style.fontSize = `${(px * scale).toFixed(2)}px`;
+  function fitMath(nodes) {
+    const sizes = nodes.map((node) => {
+      const math = node.querySelector("mjx-container");
+      if (!math || !node.clientWidth || math.scrollWidth <= node.clientWidth) return null;
+      // MathJax sets its own font-size (matching the text's x-height) on the container: scale that
+      const px = parseFloat(getComputedStyle(math).fontSize);
+      return { math, px, scale: Math.max(MIN_MATH_PX / px, (node.clientWidth - 2) / math.scrollWidth) };
+    });
+    for (const size of sizes) {
+      if (size) size.math.style.fontSize = `${(size.px * size.scale).toFixed(2)}px`;
+    }
   }
 
   function displayMath(tex) {
@@ -296,6 +299,7 @@
       const { answer, seconds } = await python.run({
         text: this.text.value, inputs: this.inputs.value, kind: this.kind, at: this.at.value,
       });
+      this.root.dataset.answerMs = (performance.now() - clicked).toFixed(1);
       let state = "error";
       try {
         if (answer.ok) {
