@@ -1,10 +1,11 @@
 """``python -m benchmarks.try_it``: the "try it" component in Chromium (issue 15): ready, run, bytes.
 
 The built book's page "Try your own program" is served from 127.0.0.1 (a server that counts the bytes it
-sends; every other request is aborted) and opened in Debian's Chromium:
+sends; no other host resolves) and opened in Debian's Chromium:
 
 - time to ready: from the page's start (navigation) until Python answers, and from the moment Python
-  started loading, with an empty cache (a new browser) and then warm (the same browser, page reloaded);
+  started loading, with an empty cache (a new browser profile) and then warm (the same profile, the page
+  opened again: its disk cache holds what the first visit fetched);
 - the longest main-thread task while Python loaded (long tasks, PerformanceObserver);
 - a 10-step and a 50-step program: from the click on Run to the result typeset on the page (the
   component's data-run-ms), the first run and the median of the following ones, and Python's share;
@@ -20,8 +21,10 @@ import argparse
 import functools
 import http.server
 import json
+import shutil
 import statistics
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -121,19 +124,21 @@ def measure(html: Path, warm_loads: int, repeats: int) -> dict:
     outside: list[str] = []
     url = server.url + PAGE
 
-    def route(r):
-        host = urlparse(r.request.url).hostname
-        if host == "127.0.0.1" or r.request.url.startswith(("data:", "blob:")):
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort("blockedbyclient")
+    def watch(request):
+        if urlparse(request.url).hostname != "127.0.0.1" and not request.url.startswith(("data:", "blob:")):
+            outside.append(request.url)
 
     results: dict = {"loads": [], "programs": {}}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900})  # a new, empty cache
-        context.route("**/*", route)
+        # Offline: every host but 127.0.0.1 fails to resolve. (Not Playwright's request routing, which
+        # would turn the HTTP cache off and make every "warm" load a cold one.)
+        args = ["--headless", "--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+        # A profile on disk, new and empty: a real reader's disk cache (a Playwright context without a
+        # profile caches in memory only, and drops files as large as Pyodide's wasm and sympy's wheel).
+        profile = tempfile.mkdtemp(prefix="lad-try-it-profile-")
+        context = p.chromium.launch_persistent_context(profile, executable_path="/usr/bin/chromium", args=args,
+                                                       viewport={"width": 1280, "height": 900})
+        context.on("request", watch)
         context.add_init_script(LONG_TASKS_INIT)
         page, load = open_page(context, url, outside)
         load["python_bytes"], load["all_bytes"] = server.take()
@@ -151,7 +156,8 @@ def measure(html: Path, warm_loads: int, repeats: int) -> dict:
             results["programs"][n] = {"first": runs[0], "runs": rest,
                                       "median_ms": statistics.median(r["run_ms"] for r in rest),
                                       "median_python_ms": statistics.median(r["python_ms"] for r in rest)}  # fmt: skip
-        browser.close()
+        context.close()
+        shutil.rmtree(profile, ignore_errors=True)
     server.close()
     results["outside_requests"] = outside
     return results
