@@ -340,8 +340,10 @@
         return el("section", { className: `lad-tryit-section ${cls}` }, [heading(title), block]);
       };
 
-      const table = el("div", { className: "lad-tryit-table" });
+      // the package's table writes its headings and formulas as inline TeX, \( … \)
+      const table = el("div", { className: "lad-tryit-table mathjax_process" });
       table.innerHTML = r.table_html;
+      math.push(table);
       const graph = el("div", { className: "lad-tryit-graph" });
       graph.innerHTML = r.graph_svg;
       out.append(
