@@ -365,8 +365,9 @@
       const label = el("p", { className: "lad-tryit-frame-label" });
       const frame = el("div", { className: "lad-tryit-frame math notranslate nohighlight" });
       const live = el("p", { className: "lad-tryit-announce visually-hidden", "aria-live": "polite" });
-      const prev = el("button", { type: "button", className: "lad-tryit-prev", text: "◀ Previous λ" });
-      const next = el("button", { type: "button", className: "lad-tryit-next", text: "Next λ ▶" });
+      const arrow = (text) => el("span", { "aria-hidden": "true", text });
+      const prev = el("button", { type: "button", className: "lad-tryit-prev" }, [arrow("◀ "), "Previous λ"]);
+      const next = el("button", { type: "button", className: "lad-tryit-next" }, ["Next λ", arrow(" ▶")]);
       let k = 0;
       const show = async (announce) => {
         const f = frames[k];
@@ -422,7 +423,7 @@
       python.tell("loading Python…");
       mathReady().then(() => python.start());
     }
-  }, { rootMargin: "1200px 0px" });
+  }, { rootMargin: "600px 0px" });
 
   function mount(root, seed) {
     root.tryIt = new TryIt(root, seed);
