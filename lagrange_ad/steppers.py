@@ -43,7 +43,8 @@ from .display import (
 )
 from .errors import ShapeError
 from .figures import figure_html
-from .linear_system import back_substitution, block_pattern, linear_system
+from .linear_system import back_substitution, linear_system
+from .patterns import block_pattern
 from .widgets import frame_stepper
 
 __all__ = [
