@@ -199,7 +199,8 @@ def _step_frame(printer: _Printer, s, solved: list) -> str:
             f"\\(\\lambda_{{{i}}} = \\partial z_{{{n}}} / \\partial z_{{{i}}}\\) is the gradient with respect to it."
             "</p>"
         )
-    parts.append(_math(printer.system(i)))
+    if printer.with_system:
+        parts.append(_math(printer.system(i)))
     if printer.full:
         parts.append(_math(_implies(latex(s.equation), latex(s.solution))))
     else:
@@ -236,12 +237,15 @@ def _opening_frame(printer: _Printer) -> str:
         f"\\(A\\lambda = e\\): {n} rows, one per step. \\(A\\) is upper triangular with \\(-1\\) on its "
         "diagonal, so the last row alone gives \\(\\lambda_n\\), and each row above gives one more "
         f"\\(\\lambda\\) from those already found. That is back substitution.{note}</p>\n"
-        f"{_math(printer.system())}\n</div>"
+        f"{_math(printer.system()) if printer.with_system else ''}\n</div>"
     )
 
 
-def _frames_and_labels(comp: Computation, values=None, digits: int = 3, full_entries=None):
+def _frames_and_labels(comp: Computation, values=None, digits: int = 3, full_entries=None, with_system=True):
+    """(frames, labels, announcements). ``with_system=False`` leaves A λ = e out of every frame (the
+    page's "try it" shows it once, above, for a long program: n frames of an n×n matrix cost n³)."""
     printer = _Printer(comp, digits, full_entries)
+    printer.with_system = with_system
     frames = [_opening_frame(printer)]
     n = len(comp)
     said = [f"Step 1 of {n + 1}: the system A λ = e, {n} rows; back substitution starts at the last row."]

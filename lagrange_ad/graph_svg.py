@@ -114,6 +114,31 @@ def clearance(path, centres, radii, skip) -> float:
     return worst
 
 
+def _bend(start, stop, centres, radii, ends) -> float:
+    """The smallest bend (:data:`BENDS`, in order) whose arrow keeps :data:`_GAP` from every other node; if
+    none does, the one that keeps farthest. Only nodes near the arrow's box are looked at."""
+    (x0, y0), (x1, y1) = start, stop
+    reach = 0.7 * math.hypot(x1 - x0, y1 - y0) / 2 + 2 * _RADIUS + _GAP  # the farthest a bent arrow strays
+    near = [
+        k
+        for k, (cx, cy) in enumerate(centres)
+        if k not in ends
+        and min(x0, x1) - reach <= cx <= max(x0, x1) + reach
+        and min(y0, y1) - reach <= cy <= max(y0, y1) + reach
+    ]
+    if not near:
+        return 0.0
+    nodes, sizes = [centres[k] for k in near], [radii[k] for k in near]
+    best, best_clear = 0.0, -math.inf
+    for b in BENDS:
+        clear = clearance(bezier(start, stop, b), nodes, sizes, ())
+        if clear >= _GAP:
+            return b
+        if clear > best_clear:
+            best, best_clear = b, clear
+    return best
+
+
 def _positions(comp: Computation) -> tuple[dict[int, tuple[float, float]], float, float]:
     """Pixel centres of the nodes, and the drawing's width and height: left to right if that fits
     :data:`MAX_WIDTH`, else top to bottom."""
@@ -175,11 +200,8 @@ def graph_svg(comp: Computation) -> str:
     arrows = []
     for s in comp.steps:
         for a in s.args:
-            ends = {a - 1, s.index - 1}
             start, stop = pos[a], pos[s.index]
-            bend = max(
-                BENDS, key=lambda b: (min(clearance(bezier(start, stop, b), centres, radii, ends), _GAP), -abs(b))
-            )
+            bend = _bend(start, stop, centres, radii, {a - 1, s.index - 1})
             arrows.append(_arrow(start, stop, bend, radii[a - 1], radii[s.index - 1]))
     title = html.escape(describe_graph(comp))
     body = "".join(arrows) + "".join(_node(comp, s, *pos[s.index]) for s in comp.steps)

@@ -25,6 +25,7 @@ Matrix([[0, 0, 0, -1]])
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 
@@ -240,4 +241,9 @@ def _to_float(expr) -> float:
     # A Dirac delta (derivative of an indicator) is zero away from the switching point and is taken as
     # zero at it, as in every AD system.
     expr = expr.replace(lambda x: isinstance(x, sympy.DiracDelta), lambda x: sympy.S.Zero)
-    return float(expr.evalf())
+    value = expr.evalf()
+    if value.is_extended_real is False or value is sympy.nan:
+        return math.nan  # as numpy gives: 1/0 · 0 and the like
+    if value.is_infinite:  # √x at 0: an infinite derivative is the true answer (zoo has no sign: +inf)
+        return -math.inf if value.is_extended_negative else math.inf
+    return float(value)

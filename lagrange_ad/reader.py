@@ -77,11 +77,12 @@ def message(err: BaseException, max_steps: int = MAX_TYPED_STEPS, where: str = "
 
 
 class ReaderError(Exception):
-    """An error in the reader's function, with the line of *their* text it happened on (or None)."""
+    """An error in the reader's function, with the line of *their* text it happened on (or None), and the
+    error it stands for (``cause``: a TracingError for an ``if`` on a traced value, a NameError...)."""
 
-    def __init__(self, line: int | None, message: str):
+    def __init__(self, line: int | None, message: str, cause: BaseException | None = None):
         super().__init__(message)
-        self.line, self.message = line, message
+        self.line, self.message, self.cause = line, message, cause
 
 
 def parse_inputs(text: str) -> dict:
@@ -156,18 +157,18 @@ def computation_from_text(
     except StepLimitError:
         raise
     except NameError as err:
-        raise ReaderError(_reader_line(err, offset), _name_advice(err, names)) from None
+        raise ReaderError(_reader_line(err, offset), _name_advice(err, names), err) from None
     except AttributeError as err:
-        if "namespace" not in str(err):
+        if not isinstance(getattr(err, "obj", None), types.SimpleNamespace):  # not `lad.<unknown>`
             raise
         raise ReaderError(
-            _reader_line(err, offset), f"{err.name!r} is not one of the functions here: {', '.join(FUNCTIONS)}"
+            _reader_line(err, offset), f"{err.name!r} is not one of the functions here: {', '.join(FUNCTIONS)}", err
         ) from None
     except Exception as err:
         line = _reader_line(err, offset)
         if line is None:
             raise
-        raise ReaderError(line, message(err, max_steps)) from None
+        raise ReaderError(line, message(err, max_steps), err) from None
 
 
 _SOURCE_NAME = "<your function>"
