@@ -109,8 +109,10 @@ if np is not None:
     from .patterns import BlockPattern, block_pattern
 _NEED_NUMPY = (
     "zoo", "finite_difference", "forward", "gradient", "multiplier_values", "multipliers", "perturbed_result",
-    "BlockPattern", "block_pattern",
+    "BlockPattern", "block_pattern", "display", "show", "explorers", "steppers",
 )  # fmt: skip
+if np is None:  # `from lagrange_ad import *` takes what is there
+    __all__ = [name for name in __all__ if name not in _NEED_NUMPY]
 
 # The presentation modules pull in IPython, ipywidgets and matplotlib; load them on first use
 # (lad.display or its alias lad.show, lad.steppers, lad.explorers) so that computing a gradient does not
@@ -119,11 +121,12 @@ _LAZY = ("display", "show", "explorers", "steppers")
 
 
 def __getattr__(name):
-    if name in _LAZY:
+    if name in _LAZY and np is not None:
         return importlib.import_module(f".{name}", __name__)
     if name in _NEED_NUMPY:
         raise AttributeError(
-            f"lagrange_ad.{name} works on arrays and needs numpy, which is not installed here; the symbolic "
-            "path (trace, lagrangian, linear_system, back_substitution) works without it"
+            f"lagrange_ad.{name} needs numpy, which is not installed here; the symbolic path (trace, "
+            "lagrangian, linear_system, back_substitution) works without it, and lagrange_ad.typeset and "
+            "lagrange_ad.graph_svg print and draw it"
         )
     raise AttributeError(f"module 'lagrange_ad' has no attribute {name!r}")

@@ -205,3 +205,23 @@ def test_try_it_runs_without_numpy(found):
         exact = float(sympy.diff(expr, v).subs({x: X, w: W}))
         assert answer["gradient"][str(v)] == pytest.approx(exact, rel=1e-12)
     assert found["svg"] == answer["graph_svg"] and "<title>" in found["svg"]
+
+
+def test_star_import_and_what_needs_numpy_says_so():
+    found = run_without_numpy(
+        """
+        import json
+        from lagrange_ad import *
+        import lagrange_ad as lad
+        said = {}
+        for name in ("gradient", "zoo", "display", "block_pattern"):
+            try:
+                getattr(lad, name)
+            except AttributeError as err:
+                said[name] = str(err)
+        print(json.dumps({"trace": trace is lad.trace, "said": said, "has_gradient": "gradient" in dir()}))
+        """
+    )
+    assert found["trace"] and not found["has_gradient"]
+    assert set(found["said"]) == {"gradient", "zoo", "display", "block_pattern"}
+    assert all("needs numpy" in text for text in found["said"].values())
