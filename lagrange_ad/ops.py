@@ -3,7 +3,9 @@
 Each operation knows everything about itself in one row, kept side by side so a reader can check one
 part against the others, and adding an operation is adding a row:
 
-* ``numeric``: how to compute it with numpy;
+* ``numeric``: how to compute it with numpy (numpy is optional, :mod:`lagrange_ad.arrays`: without it this
+  column and ``vjp`` say that numpy is needed, and everything else in the row works, which is what the
+  symbolic path and the float tape use);
 * ``symbolic``: how to write it with sympy (this is what the Lagrangian is built from);
 * ``vjp``: the product of its Jacobian's transpose with a vector, used by the fast numeric gradient;
 * ``tex`` and ``precedence``: how the book prints it (``delimited``: no parentheses around its arguments);

@@ -6,7 +6,8 @@ While a function is being *traced*, every elementary operation becomes a step of
 simply unrolls into the sequence.
 
 The elementary functions also accept plain numbers and numpy arrays, so the very same Python function can
-be run untraced:
+be run untraced (without numpy, on Python floats: the operations' float rules, NaN and ±inf where ``math``
+refuses, as numpy gives them):
 
 >>> import lagrange_ad as lad
 >>> def f(x, c):

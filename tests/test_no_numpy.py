@@ -225,3 +225,17 @@ def test_star_import_and_what_needs_numpy_says_so():
     assert found["trace"] and not found["has_gradient"]
     assert set(found["said"]) == {"gradient", "zoo", "display", "block_pattern"}
     assert all("needs numpy" in text for text in found["said"].values())
+
+
+def test_untraced_functions_work_on_floats_as_numpy_would():
+    found = run_without_numpy(
+        """
+        import json
+        import lagrange_ad as lad
+        values = [lad.exp(1000.0), lad.log(0.0), lad.log(-1.0), lad.tanh(0.5), lad.sigmoid(-800.0),
+                  lad.relu(-1.0), lad.where(2.0 > 1.0, 10.0, 20.0), 1.0 * lad.sqrt(4.0)]
+        print(json.dumps([repr(v) for v in values]))
+        """
+    )
+    expected = [math.inf, -math.inf, math.nan, math.tanh(0.5), 0.0, 0.0, 10.0, 2.0]
+    assert found == [repr(v) for v in expected]
