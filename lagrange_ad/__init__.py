@@ -34,7 +34,9 @@ with no cycle (``tests/test_imports.py`` checks) and no import inside a function
    vjp, jvp, stop_gradient and custom_vjp beside A λ = e; needs JAX, and is imported only by that page
    and its tests).
 7. Presentation. Without numpy: ``typeset`` (LaTeX of A λ = e, L, the conditions; the table of steps),
-   ``graph_svg`` (the graph's layout, and the graph as SVG). Loaded on first use: ``display`` (alias
+   ``graph_svg`` (the graph's layout, and the graph as SVG), ``frames`` (back substitution as
+   precomputed frames), ``reader`` (the reader's typed program and its errors as messages), ``try_it``
+   (all of these for the page's "try it" component, in the reader's browser). Loaded on first use: ``display`` (alias
    ``show``: ``typeset``'s names and the matplotlib plots), ``figures`` (the book's figure standard),
    ``widgets``, ``steppers``, ``explorers``, ``exercises``; ``tape_stepper``, ``checkpoint_figures``,
    ``hessian_figures`` (chapters 11–13).

@@ -106,7 +106,7 @@ def _run(text: str, inputs: str, kind: str, at: str) -> dict:
             {
                 "tex": _frame_tex(frame),
                 "label": _plain_label(label),
-                "announcement": announcement,
+                "announcement": re.sub(r"^Step \d+ of \d+: ", "", announcement),  # the page numbers frames
             }
             for frame, label, announcement in zip(frames, labels, said, strict=True)
         ],
