@@ -8,36 +8,48 @@
 The modules, in the book's order and in layers: each imports only from the layers above it in this list,
 with no cycle (``tests/test_imports.py`` checks) and no import inside a function outside layer 7.
 
-1. Operations. ``errors`` (every error is a :class:`LagrangeADError`); ``ops`` (the table of elementary
-   operations: numpy, sympy, vector-Jacobian product, LaTeX, precedence, and the expression ``Node``);
-   ``floats`` (the same operations on Python floats, derivatives derived by sympy from ``ops``);
-   ``usage`` (an audit event each time the package computes what an exercise may ask for).
+1. Operations. ``errors`` (every error is a :class:`LagrangeADError`); ``arrays`` (numpy if it can be
+   imported, else None: the one place that decides); ``ops`` (the table of elementary operations: numpy,
+   sympy, vector-Jacobian product, LaTeX, precedence, and the expression ``Node``); ``floats`` (the same
+   operations on Python floats, derivatives derived by sympy from ``ops``); ``usage`` (an audit event each
+   time the package computes what an exercise may ask for).
 2. Values. ``values`` (:class:`Value`, the comparisons for ``where``, the elementary functions ``exp`` …
    ``softmax_cross_entropy``); ``lean`` (the private tuple a trace keeps a scalar step in); ``cache``
    (what is derived from a computation, kept once, and the paused garbage collector while building).
 3. The computation. ``computation`` (:class:`Computation`, plain-data :class:`Step`, a(i), b(i)), with
    ``sympy_form`` (the symbols z_i, λ_i, p_i and f_i's formula), ``tex`` (LaTeX and the table of steps)
-   and ``equations`` (typed-in ``name = expression`` lines); ``tracing`` (:func:`trace`).
+   and ``equations`` (typed-in ``name = expression`` lines); ``tracing`` (:func:`trace`). ``plan`` (each
+   step's expression lowered once into flat entries) and ``tape`` (a computation of scalars as
+   instructions on Python floats, lowered from those entries: z and λ at numbers, without numpy).
 4. The argument (sympy). ``lagrangian`` (L and the stationarity conditions); ``linear_system`` (A λ = e,
-   its block pattern, back substitution).
-5. Numbers. ``plan`` (each step's expression lowered once into flat entries), ``tape`` (a computation of
-   scalars as instructions on Python floats, lowered from those entries: the fast path) and ``numeric``
-   (the numpy engine over a plan: forward, backward from any seed; forward, multipliers, gradient, finite
-   differences). ``linear_system`` reads numbers from ``numeric`` for ``back_substitution(at=...)``.
+   its nonzero blocks, back substitution; at numbers, the z's come from the tape, or for matrix-valued
+   steps from sympy: this layer never imports numpy).
+5. Numbers on arrays (numpy). ``numeric`` (the numpy engine over a plan: forward, backward from any seed;
+   forward, multipliers, gradient, finite differences; the tape first where every value is a scalar);
+   ``patterns`` (A's block pattern as a boolean array, :func:`block_pattern`).
 6. Beyond backprop (chapters 7–13). ``solvers`` (A at numbers, forward and reverse mode, levels),
    ``implicit``, ``architectures``, ``zoo``; ``minitape`` (a tape small enough to write yourself, ch. 11),
    ``checkpointing`` (what reverse mode keeps, and revolve, ch. 12), ``hessian`` (Hessian-vector
    products, ch. 13); ``jax_bridge`` (a computation as a JAX function, for the page that sets JAX's grad,
    vjp, jvp, stop_gradient and custom_vjp beside A λ = e; needs JAX, and is imported only by that page
    and its tests).
-7. Presentation, loaded on first use. ``display`` (alias ``show``: LaTeX of A λ = e, L, the conditions,
-   plots, the table), ``figures`` (the book's figure standard), ``widgets``, ``steppers``, ``explorers``,
-   ``exercises``; ``tape_stepper``, ``checkpoint_figures``, ``hessian_figures`` (chapters 11–13).
+7. Presentation. Without numpy: ``typeset`` (LaTeX of A λ = e, L, the conditions; the table of steps),
+   ``graph_svg`` (the graph's layout, and the graph as SVG), ``frames`` (back substitution as
+   precomputed frames), ``reader`` (the reader's typed program and its errors as messages), ``try_it``
+   (all of these for the page's "try it" component, in the reader's browser). Loaded on first use: ``display`` (alias
+   ``show``: ``typeset``'s names and the matplotlib plots), ``figures`` (the book's figure standard),
+   ``widgets``, ``steppers``, ``explorers``, ``exercises``; ``tape_stepper``, ``checkpoint_figures``,
+   ``hessian_figures`` (chapters 11–13).
+
+Without numpy (the reader's browser, issue 15) ``import lagrange_ad`` still works, and so does everything in
+layers 1–4 and ``typeset``/``graph_svg``: the names of layers 5–6 that need numpy (``lad.gradient``,
+``lad.zoo``, ``lad.block_pattern``…) are imported only when numpy is there (``if np is not None`` below),
+and otherwise ``lad.<name>`` says what it needs. With numpy every name is there at import, as before.
 """
 
 import importlib
 
-from . import zoo
+from .arrays import np
 from .computation import Computation, Step
 from .errors import (
     DefinitionError,
@@ -52,8 +64,7 @@ from .errors import (
     UnsupportedValueError,
 )
 from .lagrangian import lagrangian, multiplier, multiplier_symbol, stationarity_conditions
-from .linear_system import BlockPattern, back_substitution, block_pattern, linear_system
-from .numeric import finite_difference, forward, gradient, multiplier_values, multipliers, perturbed_result
+from .linear_system import back_substitution, linear_system
 from .ops import Indicator, IndicatorGE
 from .tracing import trace
 from .values import (
@@ -92,6 +103,19 @@ __all__ = [
     "DefinitionError", "UnsupportedValueError", "InputError", "OutputError", "SymbolicSizeError",
 ]  # fmt: skip
 
+# The numbers (the numpy engine), A's pattern as an array and the zoo of examples need numpy. Without it
+# (the reader's browser) the symbolic path above still works, and these names say what they need.
+if np is not None:
+    from . import zoo
+    from .numeric import finite_difference, forward, gradient, multiplier_values, multipliers, perturbed_result
+    from .patterns import BlockPattern, block_pattern
+_NEED_NUMPY = (
+    "zoo", "finite_difference", "forward", "gradient", "multiplier_values", "multipliers", "perturbed_result",
+    "BlockPattern", "block_pattern", "display", "show", "explorers", "steppers",
+)  # fmt: skip
+if np is None:  # `from lagrange_ad import *` takes what is there
+    __all__ = [name for name in __all__ if name not in _NEED_NUMPY]
+
 # The presentation modules pull in IPython, ipywidgets and matplotlib; load them on first use
 # (lad.display or its alias lad.show, lad.steppers, lad.explorers) so that computing a gradient does not
 # pay for them.
@@ -99,6 +123,12 @@ _LAZY = ("display", "show", "explorers", "steppers")
 
 
 def __getattr__(name):
-    if name in _LAZY:
+    if name in _LAZY and np is not None:
         return importlib.import_module(f".{name}", __name__)
+    if name in _NEED_NUMPY:
+        raise AttributeError(
+            f"lagrange_ad.{name} needs numpy, which is not installed here; the symbolic path (trace, "
+            "lagrangian, linear_system, back_substitution) works without it, and lagrange_ad.typeset and "
+            "lagrange_ad.graph_svg print and draw it"
+        )
     raise AttributeError(f"module 'lagrange_ad' has no attribute {name!r}")

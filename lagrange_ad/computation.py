@@ -15,13 +15,14 @@ tanh(z_3)
 from __future__ import annotations
 
 import keyword
+import math
 
-import numpy as np
-
+from .arrays import INTEGERS
 from .equations import build_from_equations
 from .errors import (
     DefinitionError,
     ForeignValueError,
+    InputError,
     OutputError,
     ShapeError,
     StepLimitError,
@@ -29,7 +30,7 @@ from .errors import (
     UnsupportedValueError,
 )
 from .lean import constant, record, step_nodes
-from .ops import Node, step_refs
+from .ops import Node, domains, step_refs
 from .sympy_form import parameter_symbols, symbols, to_sympy
 from .tex import steps_markdown, tex_name, to_tex
 from .values import Condition, Value
@@ -40,7 +41,7 @@ SYMBOLIC_LIMIT = 5_000
 
 def _check_shape(shape, what: str) -> tuple:
     shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
-    if len(shape) not in (0, 2) or not all(isinstance(n, (int, np.integer)) and n > 0 for n in shape):
+    if len(shape) not in (0, 2) or not all(isinstance(n, INTEGERS) and n > 0 for n in shape):
         raise ShapeError(
             f"{what} has shape {shape}: lagrange_ad works with scalars () and matrices (rows, cols) of "
             "positive sizes (write a vector as a 1×k row)"
@@ -75,7 +76,7 @@ class Step:
     @property
     def size(self) -> int:
         """The number of scalar components of z_i."""
-        return int(np.prod(self.shape)) if self.shape else 1
+        return math.prod(self.shape)
 
     @property
     def symbol(self):
@@ -94,7 +95,7 @@ class Step:
             return None
         if self._formula is None:
             reads = {n.data: n.shape for n in _walk(self.node) if n.op == "z"}
-            size = self.size + sum(int(np.prod(shape)) if shape else 1 for shape in reads.values())
+            size = self.size + sum(math.prod(shape) for shape in reads.values())
             if size > SYMBOLIC_LIMIT:
                 raise SymbolicSizeError(
                     f"z_{self.index} and the z's it reads have {size} scalar components, more than the "
@@ -124,6 +125,44 @@ def _walk(node: Node):
             seen.add(id(n))
             yield n
             stack.extend(n.args)
+
+
+def check_input_names(inputs: list[Step], values) -> None:
+    """Refuse input values that are not a dict naming every one of the input steps ``inputs``, and nothing
+    else (the inputs are passed in: a caller that checks often keeps them, comp.inputs looks at every step).
+
+    >>> import lagrange_ad as lad
+    >>> check_input_names(lad.trace(lambda x: x, "x").inputs, {"y": 1.0})
+    Traceback (most recent call last):
+    lagrange_ad.errors.InputError: unknown input name(s) ['y']; the inputs are ['x']
+    """
+    if not hasattr(values, "keys"):
+        raise InputError(f"give the input values as a dict {{name: value}}, not a {type(values).__name__}")
+    names = [s.name for s in inputs]
+    unknown = [k for k in values if k not in names]
+    if unknown:
+        raise InputError(f"unknown input name(s) {unknown}; the inputs are {names}")
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise InputError(f"missing value(s) for input(s) {missing}; the inputs are {names}")
+
+
+def undefined_step(comp, step: Step, what: str) -> InputError:
+    """The error for a result that is not a number because step ``step`` is not (``what``: "NaN",
+    "infinite"): it names the step, its formula, and what its operations need to be defined."""
+    n = comp.output_index()
+    named = "" if step.name == f"z{step.index}" else f" ({step.name!r})"
+    formula = "the input" if step.is_input else f"z_{step.index} = {step.node!r}"
+    needs = domains(step.node) if step.node is not None else []
+    hint = (
+        "; ".join(needs)
+        if needs
+        else "log needs a positive argument, sqrt a non-negative one, a division a nonzero divisor"
+    )
+    return InputError(
+        f"at these input values z_{step.index}{named} is {what}: {formula}. So the result z_{n} is not "
+        f"a number, nor its gradient. Choose inputs where every step is defined: {hint}"
+    )
 
 
 def require_computation(comp, caller: str):
@@ -264,7 +303,7 @@ class Computation:
 
     def z(self, i: int) -> Value:
         """The value of step ``z_i`` (1-based)."""
-        if not isinstance(i, (int, np.integer)) or not 1 <= i <= len(self):
+        if not isinstance(i, INTEGERS) or not 1 <= i <= len(self):
             raise DefinitionError(f"z_{i} is used before it is defined: the computation has {len(self)} steps so far")
         shape = self._steps[i - 1].shape if i <= len(self._steps) else ()  # a lean step is a scalar
         return Value(self, Node("z", shape=shape, data=int(i)))
@@ -286,7 +325,7 @@ class Computation:
         return tuple(self._users[i - 1])
 
     def _step(self, i: int) -> Step:
-        if not isinstance(i, (int, np.integer)) or not 1 <= i <= len(self.steps):
+        if not isinstance(i, INTEGERS) or not 1 <= i <= len(self.steps):
             raise DefinitionError(f"there is no step z_{i}: the computation has {len(self.steps)} steps")
         return self.steps[i - 1]
 

@@ -25,59 +25,46 @@ for :func:`redraw_explorer`, ``lad-redraw`` (its button), ``lad-redraw-lambda`` 
 from __future__ import annotations
 
 import html
-import inspect
 import json
-import math
-import textwrap
-import types
 
 import ipywidgets as widgets
 import numpy as np
 import sympy
 
-from . import tracing
-from . import values as elementary
 from .computation import Computation
 from .display import (
     HTMLTable,
     TeX,
-    block_system_latex,
     conditions_latex,
     graph_plot,
     lagrangian_latex,
     latex,
     steps_table,
-    system_latex,
     value_latex,
 )
-from .errors import DefinitionError, LagrangeADError, StepLimitError
+from .errors import DefinitionError, LagrangeADError
 from .figures import alt_text, figure_html
 from .lagrangian import lagrangian, multiplier
-from .linear_system import linear_system
 from .numeric import check_values, forward, multipliers
-from .steppers import MAX_ENTRY_SIZE, MAX_FULL_STEPS, _size, _value_span
+from .reader import (  # the reader's text, read as the page's "try it" reads it
+    EXAMPLE_EQUATIONS,
+    EXAMPLE_FUNCTION,
+    HELP,
+    MAX_SHOWN_STEPS,
+    MAX_TYPED_STEPS,  # noqa: F401 - part of this module's story: the explorers' step limit
+    ReaderError,  # noqa: F401 - the error its doctest shows
+    computation_from_text,
+    parse_inputs,
+)
+from .reader import message as _message
+from .reader import system_tex as _system
+from .steppers import _value_span
 from .widgets import kernel_explorer
 
 __all__ = [
     "sequence_explorer", "lagrangian_explorer", "gradient_explorer", "redraw_explorer",
     "parse_inputs", "computation_from_text",
 ]  # fmt: skip
-
-EXAMPLE_EQUATIONS = "z3 = w * x\nz4 = tanh(z3)\nz5 = z4 * z4"
-EXAMPLE_FUNCTION = "h = tanh(w * x)\nreturn h * h"
-#: Above this many steps the sequence explorer shows only the table of steps.
-MAX_SHOWN_STEPS = 40
-#: A typed-in computation may not have more steps than this (a loop that never ends stops here).
-MAX_TYPED_STEPS = 2_000
-HELP = (
-    '<div class="lad-explorer-help"><i>Equations</i>: one step a line, <code>name = expression</code>, reading '
-    "the inputs and the names assigned above it. <i>Python function</i>: a body ending in <code>return</code> "
-    "(its parameters are the inputs), or a whole <code>def</code>. Available: <code>+ - * / ** @</code>, "
-    f"<code>{' '.join(elementary.FUNCTIONS)}</code>. "
-    "Inputs: names, and <code>W:3x4</code> for a matrix.</div>"
-)
-_FUNCTIONS = elementary.FUNCTIONS
-
 
 # ---------------------------------------------------------------------------------------------------
 # MIME bundles for Output.outputs
@@ -114,35 +101,11 @@ _ERROR_STYLE = (
 def _error_html(err: BaseException) -> str:
     """A short message a reader can act on: what went wrong and where in their text, never a traceback.
 
-    >>> "line 1" in _error_html(_ReaderError(1, "oops"))
+    >>> "line 1" in _error_html(ReaderError(1, "oops"))
     True
     """
     text = html.escape(_message(err))
     return f'<div class="lad-explorer-error" role="alert" style="{_ERROR_STYLE}">&#9888; {text}</div>'
-
-
-def _message(err: BaseException) -> str:
-    if isinstance(err, SyntaxError):
-        where = f"line {err.lineno}: " if err.lineno else ""
-        return f"Python cannot read this: {where}{err.msg}"
-    if isinstance(err, _ReaderError):
-        return f"line {err.line}: {err.message}" if err.line else err.message
-    if isinstance(err, StepLimitError):
-        return (
-            f"your program went past {MAX_TYPED_STEPS:,} steps, the most this explorer follows. A loop that "
-            "never ends has no result and so no gradient; if the loop is only long, make it shorter here."
-        )
-    if isinstance(err, LagrangeADError):
-        return str(err)
-    return f"{type(err).__name__}: {err}"
-
-
-class _ReaderError(Exception):
-    """An error in the reader's function, with the line of *their* text it happened on (or None)."""
-
-    def __init__(self, line: int | None, message: str):
-        super().__init__(message)
-        self.line, self.message = line, message
 
 
 def _guarded(out: widgets.Output, work, on_error=None):
@@ -157,123 +120,6 @@ def _guarded(out: widgets.Output, work, on_error=None):
 
 # ---------------------------------------------------------------------------------------------------
 # typed-in computations
-
-
-def parse_inputs(text: str) -> dict:
-    """Input names with optional shapes: ``"x w"`` or ``"x, W:3x4"`` → ``{name: shape}``.
-
-    >>> parse_inputs("x, W:3x4  b:1x4")
-    {'x': (), 'W': (3, 4), 'b': (1, 4)}
-    >>> parse_inputs("W:3")
-    Traceback (most recent call last):
-    ...
-    lagrange_ad.errors.DefinitionError: input 'W:3': write a matrix input as name:ROWSxCOLS, e.g. W:3x4
-    """
-    table = {}
-    for item in text.replace(",", " ").split():
-        name, _, shape = item.partition(":")
-        if shape:
-            rows, x, cols = shape.lower().partition("x")
-            if not (x and rows.strip().isdigit() and cols.strip().isdigit()):
-                raise DefinitionError(f"input {item!r}: write a matrix input as name:ROWSxCOLS, e.g. W:3x4")
-            table[name] = (int(rows), int(cols))
-        else:
-            table[name] = ()
-    return table
-
-
-def computation_from_text(text: str, inputs: str = "", kind: str = "equations") -> Computation:
-    """A computation from typed text: equations (``z3 = x * w``) or a Python function (a body, or a def).
-
-    A function body (``return`` included) uses the names in ``inputs`` as its parameters; a full
-    ``def f(x, w): ...`` names its own (``inputs`` may still give shapes). The elementary functions
-    (``tanh``, ``where``, ...) are available by name.
-
-    >>> comp = computation_from_text("return tanh(w * x)", "x w", kind="python")
-    >>> len(comp), comp.output.tex
-    (4, '\\\\tanh\\\\left(z_{3}\\\\right)')
-    >>> len(computation_from_text(EXAMPLE_EQUATIONS, "x w"))
-    5
-    """
-    table = parse_inputs(inputs)
-    if not text.strip():
-        raise LagrangeADError("the text box is empty: type some steps first")
-    if kind == "equations":
-        shapes = {k: v for k, v in table.items() if v}
-        return Computation.from_equations(text, inputs=list(table), shapes=shapes, max_steps=MAX_TYPED_STEPS)
-    if kind != "python":
-        raise LagrangeADError(f"kind must be 'equations' or 'python', not {kind!r}")
-    functions = {name: getattr(elementary, name) for name in _FUNCTIONS}
-    # the package's own messages advise `lad.where(...)`: typing that advice here must work too
-    namespace = {**functions, "lad": types.SimpleNamespace(**functions), "math": math}
-    source, offset = textwrap.dedent(text), 0
-    if "def " not in source:
-        if "return" not in source:
-            raise LagrangeADError("a function body needs a `return` line giving the result z_n")
-        source = f"def f({', '.join(table)}):\n" + textwrap.indent(source, "    ")
-        offset = 1  # the line we added: report line numbers of the reader's own text
-    before = set(namespace)
-    try:
-        exec(compile(source, _SOURCE_NAME, "exec"), namespace)  # noqa: S102 - the reader's own code
-    except SyntaxError as err:
-        if err.lineno:
-            err.lineno -= offset
-        raise
-    fn = [v for k, v in namespace.items() if k not in before and callable(v)]
-    if not fn:
-        raise LagrangeADError("no function was defined: write `def f(x, w): ...` or just a body with `return`")
-    names = [p.name for p in inspect.signature(fn[-1]).parameters.values()]
-    shapes = {k: table.get(k, ()) for k in names if table.get(k)}
-    try:
-        return tracing.trace(fn[-1], names, shapes=shapes, max_steps=MAX_TYPED_STEPS)
-    except StepLimitError:
-        raise
-    except NameError as err:
-        raise _ReaderError(_reader_line(err, offset), _name_advice(err, names)) from None
-    except AttributeError as err:
-        if "namespace" not in str(err):
-            raise
-        raise _ReaderError(
-            _reader_line(err, offset), f"{err.name!r} is not one of the functions here: {', '.join(_FUNCTIONS)}"
-        ) from None
-    except Exception as err:
-        line = _reader_line(err, offset)
-        if line is None:
-            raise
-        raise _ReaderError(line, _message(err)) from None
-
-
-_SOURCE_NAME = "<your function>"
-
-
-def _reader_line(err: BaseException, offset: int) -> int | None:
-    """The line of the reader's text where ``err`` was raised (the innermost frame of their code)."""
-    line = None
-    tb = err.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == _SOURCE_NAME:
-            line = tb.tb_lineno - offset
-        tb = tb.tb_next
-    return line
-
-
-def _name_advice(err: NameError, inputs: list[str]) -> str:
-    name = getattr(err, "name", None) or str(err)
-    if name == "lad":
-        return "write the functions by their bare names here (tanh, where, ...) or with lad. in front"
-    return (
-        f"{name!r} is not defined: if it is an input, add {name} to the inputs box "
-        f"(now: {' '.join(inputs) or 'none'}); otherwise assign it before this line"
-    )
-
-
-def _system(comp: Computation):
-    """A λ = e as LaTeX: real entries if A is small and scalar, else in blocks of ∂f_k/∂z_i."""
-    A, _ = linear_system(comp)
-    small = len(comp) <= MAX_FULL_STEPS and not any(s.shape for s in comp.steps)
-    if small and all(_size(v) <= MAX_ENTRY_SIZE for v in A.todok().values()):
-        return system_latex(comp, A=A)
-    return block_system_latex(comp)
 
 
 def _text_controls(text: str, inputs: str, kind: str):

@@ -15,6 +15,8 @@ computation already is most of its tape.
 
 from __future__ import annotations
 
+import math
+
 import sympy
 
 from .ops import OPS, TAPE_KINDS
@@ -54,3 +56,27 @@ FLOAT_OPS: dict[str, FloatOp] = {
     for name, op in OPS.items()
     if op.tape is not None
 }
+
+
+def ieee_value(name: str, xs, error: Exception) -> float:
+    """What numpy gives (NaN or ±inf) where ``math`` raised ``error`` computing operation ``name`` of ``xs``:
+    the slow path of the float tape and of untraced functions when numpy is not there.
+
+    >>> ieee_value("log", (0.0,), ValueError()), ieee_value("log", (-1.0,), ValueError())
+    (-inf, nan)
+    >>> ieee_value("div", (-2.0, 0.0), ZeroDivisionError()), ieee_value("exp", (1000.0,), OverflowError())
+    (-inf, inf)
+    """
+    if name == "log" and xs[0] == 0:
+        return -math.inf
+    if name == "div":
+        num, den = xs
+        return math.nan if num == 0 or math.isnan(num) else math.copysign(math.inf, num) * math.copysign(1.0, den)
+    if name == "pow":
+        base, exponent = xs
+        if base == 0 and exponent < 0:
+            return math.inf
+        if isinstance(error, OverflowError):
+            return -math.inf if base < 0 and exponent % 2 == 1 else math.inf
+        return math.nan
+    return math.nan if isinstance(error, ValueError) else math.inf  # overflow; a derivative's 1/0

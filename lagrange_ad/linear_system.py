@@ -25,16 +25,18 @@ Matrix([[0, 0, 0, -1]])
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 
-import numpy as np
 import sympy
 
+from .arrays import np
 from .cache import derived
-from .computation import Computation, require_computation
-from .errors import DefinitionError, LagrangeADError
+from .computation import Computation, check_input_names, require_computation, undefined_step
+from .errors import InputError, LagrangeADError
 from .lagrangian import _components, multiplier, stationarity_conditions
-from .numeric import forward
+from .tape import scalar_numbers, tape_of
 from .usage import note
 
 
@@ -89,39 +91,26 @@ def step_slices(comp: Computation) -> list[slice]:
     return out
 
 
-class BlockPattern(np.ndarray):
-    """The n×n booleans of :func:`block_pattern`: a numpy array (indexed from 0, as numpy is) that also
-    answers in the book's numbering, from 1: ``pattern.block(i, k)`` is ``pattern[i - 1, k - 1]``.
-    """
+def nonzero_blocks(comp: Computation, A=None) -> set[tuple[int, int]]:
+    """The blocks (i, k) of A that are nonzero, steps numbered from 1, read off A itself.
 
-    def block(self, i: int, k: int) -> bool:
-        """True if block A_ik (steps numbered from 1) is nonzero: z_k reads z_i, or i = k."""
-        n = self.shape[0]
-        for j in (i, k):
-            if isinstance(j, bool) or not isinstance(j, (int, np.integer)) or not 1 <= j <= n:
-                raise DefinitionError(f"there is no step z_{j}: the steps are numbered 1 to {n}")
-        return bool(np.asarray(self)[i - 1, k - 1])
-
-
-def block_pattern(comp: Computation, A=None) -> BlockPattern:
-    """n×n booleans: True where block (i, k) of A is nonzero, read off A itself.
-
-    A numpy array (``pattern[i - 1, k - 1]``), with ``pattern.block(i, k)`` for the book's 1-based numbering.
+    The pattern as numbers, without numpy; :func:`lagrange_ad.block_pattern` gives it as a boolean array.
 
     >>> import lagrange_ad as lad
-    >>> pattern = lad.block_pattern(lad.trace(lambda x: lad.exp(x), "x"))
-    >>> pattern.astype(int).tolist(), pattern.block(1, 2), pattern.block(2, 1)
-    ([[1, 1], [0, 1]], True, False)
+    >>> sorted(nonzero_blocks(lad.trace(lambda x: lad.exp(x), "x")))
+    [(1, 1), (1, 2), (2, 2)]
     """
     note("block_pattern")
     require_computation(comp, "block_pattern")
     if A is None:
         A, _ = linear_system(comp)
-    owner = np.concatenate([np.full(s.size, s.index - 1) for s in comp.steps])
-    pattern = np.zeros((len(comp), len(comp)), dtype=bool)
-    for (r, c), _v in A.todok().items():
-        pattern[owner[r], owner[c]] = True
-    return pattern.view(BlockPattern)
+    owner = _owners(comp)
+    return {(owner[r], owner[c]) for (r, c) in A.todok()}
+
+
+def _owners(comp: Computation) -> list[int]:
+    """The step (from 1) that each row and column of A belongs to."""
+    return [s.index for s in comp.steps for _ in range(s.size)]
 
 
 @dataclass
@@ -153,18 +142,13 @@ def back_substitution(comp: Computation, at=None, expand: bool = False):
 def _back_substitution(comp: Computation, at, expand: bool):
     A, e = linear_system(comp)
     slices = step_slices(comp)
-    owner = np.concatenate([np.full(s.size, s.index) for s in comp.steps])
+    owner = _owners(comp)
     lambdas = [lam for step in comp.steps for lam in _components(multiplier(step))]
     rows = A.todok()
     by_row: dict[int, list] = {}
     for (r, c), v in rows.items():
         by_row.setdefault(r, []).append((c, v))
-    numbers = {}
-    if at is not None:
-        zs = forward(comp, at)
-        for step in comp.steps:
-            for sym, val in zip(_components(step.symbol), np.ravel(zs[step.index]), strict=False):
-                numbers[sym] = sympy.Float(float(val))
+    numbers = _z_numbers(comp, at) if at is not None else {}
     solved: dict = {}
     for step in reversed(comp.steps):
         values, eqs, uses = [], [], set()
@@ -201,12 +185,65 @@ def _back_substitution(comp: Computation, at, expand: bool):
             nums = [_to_float(v.xreplace(numbers)) for v in values]
             for lam_c, num in zip(_components(lam), nums, strict=False):
                 numbers[lam_c] = sympy.Float(num)
-            result.numeric = np.array(nums).reshape(step.shape) if step.shape else nums[0]
+            result.numeric = _matrix(nums, step.shape) if step.shape else nums[0]
         yield result
+
+
+def _z_numbers(comp: Computation, at) -> dict:
+    """``{z symbol (each component): sympy.Float}`` at the input values ``at``: a computation of scalars on the
+    float tape; one with matrices by evaluating each step's formula with sympy, component by component
+    (this layer has no numpy). Where the result is not a number, the error names the first step that is not.
+    """
+    if tape_of(comp) is not None:
+        zs, _ = scalar_numbers(comp, at, backward=False)
+        return {step.symbol: sympy.Float(zs[step.index]) for step in comp.steps}
+    check_input_names(comp.inputs, at)
+    numbers, undefined = {}, None
+    for step in comp.steps:
+        if step.is_input:
+            values = _input_components(step, at[step.name])
+        else:
+            values = [sympy.sympify(f).xreplace(numbers).evalf() for f in _components(step.formula)]
+        if undefined is None and not all(v.is_extended_real and v.is_finite for v in values):
+            undefined = step
+        numbers.update(zip(_components(step.symbol), values, strict=True))
+    if undefined is not None and not numbers[comp.output.symbol].is_finite:
+        raise undefined_step(comp, undefined, "not a (finite, real) number")
+    return numbers
+
+
+def _input_components(step, raw) -> list:
+    """An input's value as sympy Floats, component by component, checked as lad.gradient checks it."""
+    array_like = isinstance(raw, (list, tuple)) or hasattr(raw, "shape")
+    if isinstance(raw, bool) or not (isinstance(raw, numbers.Real) or array_like):
+        raise InputError(f"input {step.name!r} must be a number or an array, not {type(raw).__name__}")
+    try:
+        matrix = sympy.Matrix(raw) if array_like and getattr(raw, "shape", None) != () else None
+        entries = list(matrix) if matrix is not None else [raw]
+        values = [sympy.Float(float(v)) for v in entries]
+    except (TypeError, ValueError, sympy.SympifyError):
+        raise InputError(f"input {step.name!r} must hold numbers; got {raw!r}") from None
+    shape = tuple(getattr(raw, "shape", matrix.shape if matrix is not None else ()))
+    if shape != step.shape:
+        raise InputError(f"input {step.name!r} must have shape {step.shape}, got {shape}")
+    if not all(v.is_finite for v in values):
+        raise InputError(f"input {step.name!r} contains NaN or infinite entries: {raw!r}")
+    return values
+
+
+def _matrix(entries: list[float], shape: tuple):
+    """Row-major ``entries`` as a numpy array of ``shape`` (as lists of rows where numpy is missing)."""
+    rows = [entries[r * shape[1] : (r + 1) * shape[1]] for r in range(shape[0])]
+    return np.array(rows) if np is not None else rows
 
 
 def _to_float(expr) -> float:
     # A Dirac delta (derivative of an indicator) is zero away from the switching point and is taken as
     # zero at it, as in every AD system.
     expr = expr.replace(lambda x: isinstance(x, sympy.DiracDelta), lambda x: sympy.S.Zero)
-    return float(expr.evalf())
+    value = expr.evalf()
+    if value.is_extended_real is False or value is sympy.nan:
+        return math.nan  # as numpy gives: 1/0 · 0 and the like
+    if value.is_infinite:  # √x at 0: an infinite derivative is the true answer (zoo has no sign: +inf)
+        return -math.inf if value.is_extended_negative else math.inf
+    return float(value)

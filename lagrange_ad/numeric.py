@@ -31,10 +31,9 @@ import numbers
 import numpy as np
 
 from . import tape as float_tape
-from .computation import Computation, Step, require_computation
+from .computation import Computation, Step, check_input_names, require_computation, undefined_step
 from .errors import InputError
-from .ops import op_of
-from .plan import CONST, Plan, Z, inputs_of, plan_of, postorder
+from .plan import CONST, Plan, Z, inputs_of, plan_of
 from .usage import note
 
 # what an input value may be; an array first, as it is the most common (and numbers.Real is a slow check)
@@ -46,16 +45,8 @@ def check_values(comp: Computation, values, copy: bool = True) -> dict:
 
     ``copy=False`` may return the caller's own arrays (for code that only reads them).
     """
-    if not hasattr(values, "keys"):
-        raise InputError(f"give the input values as a dict {{name: value}}, not a {type(values).__name__}")
     inputs = inputs_of(comp)
-    names = [s.name for s in inputs]
-    unknown = [k for k in values if k not in names]
-    if unknown:
-        raise InputError(f"unknown input name(s) {unknown}; the inputs are {names}")
-    missing = [n for n in names if n not in values]
-    if missing:
-        raise InputError(f"missing value(s) for input(s) {missing}; the inputs are {names}")
+    check_input_names(inputs, values)
     checked = {}
     for step in inputs:
         raw = values[step.name]
@@ -238,31 +229,7 @@ def _check_finite(comp: Computation, zs):
     for step in comp.steps:
         z = zs[step.index]
         if not _finite(z):
-            what = "NaN" if np.any(np.isnan(z)) else "infinite"
-            named = "" if step.name == f"z{step.index}" else f" ({step.name!r})"
-            formula = "the input" if step.is_input else f"z_{step.index} = {step.node!r}"
-            needs = _domains(step.node) if step.node is not None else []
-            hint = (
-                "; ".join(needs)
-                if needs
-                else "log needs a positive argument, sqrt a non-negative one, a division a nonzero divisor"
-            )
-            raise InputError(
-                f"at these input values z_{step.index}{named} is {what}: {formula}. So the result z_{n} is not "
-                f"a number, nor its gradient. Choose inputs where every step is defined: {hint}"
-            )
-
-
-def _domains(node) -> list[str]:
-    """What the operations of an expression need to be defined ("log needs a positive argument"), each once."""
-    found = []
-    for inner in postorder(node):
-        if inner.op not in ("z", "const"):
-            op = op_of(inner)
-            text = f"{op.name} needs {op.domain}" if op.domain else ""
-            if text and text not in found:
-                found.append(text)
-    return found
+            raise undefined_step(comp, step, "NaN" if np.any(np.isnan(z)) else "infinite")
 
 
 # --------------------------------------------------------------------------------------------------

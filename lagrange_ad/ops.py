@@ -3,7 +3,9 @@
 Each operation knows everything about itself in one row, kept side by side so a reader can check one
 part against the others, and adding an operation is adding a row:
 
-* ``numeric``: how to compute it with numpy;
+* ``numeric``: how to compute it with numpy (numpy is optional, :mod:`lagrange_ad.arrays`: without it this
+  column and ``vjp`` say that numpy is needed, and everything else in the row works, which is what the
+  symbolic path and the float tape use);
 * ``symbolic``: how to write it with sympy (this is what the Lagrangian is built from);
 * ``vjp``: the product of its Jacobian's transpose with a vector, used by the fast numeric gradient;
 * ``tex`` and ``precedence``: how the book prints it (``delimited``: no parentheses around its arguments);
@@ -31,9 +33,10 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import sympy
 
+from .arrays import needs_numpy, np
+from .arrays import numpy_function as _np_fn  # numpy's function, or one that says numpy is needed
 from .errors import ShapeError
 
 # --------------------------------------------------------------------------------------------------
@@ -115,7 +118,8 @@ class sigmoid(sympy.Function):  # noqa: N801 - printed as a function name
     @classmethod
     def eval(cls, x):
         if x.is_Float:
-            return sympy.Float(1 / (1 + np.exp(-float(x))))
+            t = -float(x)
+            return sympy.Float(0.0 if t > 709.0 else 1 / (1 + math.exp(t)))  # numpy's value, exp(t) = inf
         return None
 
     def _latex(self, printer):
@@ -222,7 +226,7 @@ NUMPY_NAMES = {
     "relu": lambda x: np.maximum(x, 0.0),
     "Indicator": _np_indicator,
     "IndicatorGE": _np_indicator_ge,
-    "absolute": np.abs,
+    "absolute": _np_fn("abs"),
     "DiracDelta": lambda x: np.zeros_like(np.asarray(x, dtype=float)),
 }
 
@@ -255,6 +259,43 @@ class Node:
         return f"{self.op}({', '.join(map(repr, self.args))})"
 
 
+def postorder(root: Node) -> list[Node]:
+    """The nodes of an expression, each once, arguments before the node that reads them.
+
+    Iterative (an expression typed in may be deeper than Python's recursion limit); nodes are hashed by
+    identity, and a leaf goes straight to the order.
+    """
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            if node.args:
+                stack.append((node, True))
+                stack.extend([(child, False) for child in reversed(node.args)])
+            else:
+                order.append(node)
+    return order
+
+
+def domains(node: Node) -> list[str]:
+    """What the operations of an expression need to be defined ("log needs a positive argument"), each once.
+
+    >>> domains(Node("log", (Node("z", data=1),)))
+    ['log needs a positive argument']
+    """
+    found = []
+    for inner in postorder(node):
+        if inner.op not in ("z", "const"):
+            op = op_of(inner)
+            text = f"{op.name} needs {op.domain}" if op.domain else ""
+            if text and text not in found:
+                found.append(text)
+    return found
+
+
 def step_refs(node: Node) -> set[int]:
     """The step indices an expression reads, i.e. a(i) for a step whose formula is ``node``."""
     found, stack, seen = set(), [node], set()
@@ -274,12 +315,29 @@ def step_refs(node: Node) -> set[int]:
 # --------------------------------------------------------------------------------------------------
 
 
+def broadcast_shapes(*shapes: tuple) -> tuple | None:
+    """numpy's broadcasting rule, in plain Python (no numpy needed, and faster on these short tuples):
+    the shape of the result, or None if the shapes do not broadcast.
+
+    >>> broadcast_shapes((), (1, 4), (3, 1)), broadcast_shapes((2, 3), (3, 2))
+    ((3, 4), None)
+    """
+    ndim = max(len(s) for s in shapes)
+    out = []
+    for axis in range(ndim):
+        sizes = {s[axis - ndim + len(s)] for s in shapes if axis - ndim + len(s) >= 0} - {1}
+        if len(sizes) > 1:
+            return None
+        out.append(sizes.pop() if sizes else 1)
+    return tuple(out)
+
+
 def broadcast_shape(op: str, a: tuple, b: tuple) -> tuple:
     """numpy's broadcasting rule for two shapes, with an error that names the operation."""
-    try:
-        return tuple(np.broadcast_shapes(a, b))
-    except ValueError:
-        raise ShapeError(f"cannot combine shapes {a} and {b} in `{op}`: they do not broadcast") from None
+    shape = broadcast_shapes(a, b)
+    if shape is None:
+        raise ShapeError(f"cannot combine shapes {a} and {b} in `{op}`: they do not broadcast")
+    return shape
 
 
 def unbroadcast(g, shape: tuple):
@@ -306,7 +364,9 @@ def _sym_entries(x):
 def sym_elementwise(fn: Callable, *xs):
     """Apply ``fn`` entry by entry to sympy scalars/matrices, broadcasting like numpy."""
     entries = [_sym_entries(x) for x in xs]
-    shape = tuple(np.broadcast_shapes(*[s for s, _ in entries]))
+    shape = broadcast_shapes(*[s for s, _ in entries])
+    if shape is None:
+        raise ShapeError(f"cannot combine shapes {[s for s, _ in entries]}: they do not broadcast")
     if shape == ():
         return fn(*xs)
     rows, cols = shape
@@ -383,7 +443,10 @@ def _unary(name, sym_fn, np_fn, float_fn, tex_fmt, domain=""):
     g, t, u = sympy.symbols("g t u")
     f = sym_fn(t)
     product = (g * sympy.diff(f, t)).subs(f, u)
-    g_times_derivative = sympy.lambdify((g, t, u), product, modules=[NUMPY_NAMES, "numpy"], cse=True)
+    if np is None:  # no numpy, no array gradient (the float tape derives its own, in floats.py)
+        g_times_derivative = needs_numpy(f"the vjp of {name}")
+    else:
+        g_times_derivative = sympy.lambdify((g, t, u), product, modules=[NUMPY_NAMES, "numpy"], cse=True)
 
     def vjp(g, args, out, needs):
         return (g_times_derivative(g, args[0], out),)
@@ -481,7 +544,7 @@ def _sym_sum(m):
 
 
 def _size(shape):
-    return int(np.prod(shape)) if shape else 1
+    return math.prod(shape)
 
 
 def _index_vjp(g, args, out, needs, idx):
@@ -509,7 +572,7 @@ def _where_vjp(g, args, out, needs):
 OPS: dict[str, Op] = {
     "add": Op(
         "add",
-        np.add,
+        _np_fn("add"),
         lambda a, b: sym_elementwise(sympy.Add, a, b),
         _binary_vjp(lambda g, a, b, out, needs: (g if needs[0] else None, g if needs[1] else None)),
         lambda c, node: f"{c[0]} + {c[1]}",
@@ -518,7 +581,7 @@ OPS: dict[str, Op] = {
     ),
     "sub": Op(
         "sub",
-        np.subtract,
+        _np_fn("subtract"),
         lambda a, b: sym_elementwise(lambda x, y: x - y, a, b),
         _binary_vjp(lambda g, a, b, out, needs: (g if needs[0] else None, -g if needs[1] else None)),
         lambda c, node: f"{c[0]} - {c[1]}",
@@ -527,7 +590,7 @@ OPS: dict[str, Op] = {
     ),
     "mul": Op(
         "mul",
-        np.multiply,
+        _np_fn("multiply"),
         lambda a, b: sym_elementwise(sympy.Mul, a, b),
         _binary_vjp(lambda g, a, b, out, needs: (g * b if needs[0] else None, g * a if needs[1] else None)),
         lambda c, node: rf"{c[0]} \odot {c[1]}" if node.args[0].shape and node.args[1].shape else rf"{c[0]}\, {c[1]}",
@@ -536,7 +599,7 @@ OPS: dict[str, Op] = {
     ),
     "div": Op(
         "div",
-        np.divide,
+        _np_fn("divide"),
         lambda a, b: sym_elementwise(lambda x, y: x / y, a, b),
         _binary_vjp(lambda g, a, b, out, needs: (g / b if needs[0] else None, -g * a / (b * b) if needs[1] else None)),
         lambda c, node: rf"\frac{{{c[0]}}}{{{c[1]}}}",
@@ -546,7 +609,7 @@ OPS: dict[str, Op] = {
     ),
     "pow": Op(
         "pow",
-        np.power,
+        _np_fn("power"),
         lambda a, b: sym_elementwise(sympy.Pow, a, b),
         _binary_vjp(_pow_rule),
         lambda c, node: f"{{{c[0]}}}^{{{c[1]}}}",
@@ -556,7 +619,7 @@ OPS: dict[str, Op] = {
     ),
     "neg": Op(
         "neg",
-        np.negative,
+        _np_fn("negative"),
         lambda a: sym_elementwise(lambda x: -x, a),
         lambda g, args, out, needs: (-g,),
         lambda c, node: f"-{c[0]}",
@@ -565,7 +628,7 @@ OPS: dict[str, Op] = {
     ),
     "matmul": Op(
         "matmul",
-        np.matmul,
+        _np_fn("matmul"),
         lambda a, b: sympy.ImmutableMatrix(a * b),
         lambda g, args, out, needs: (
             g @ args[1].T if needs[0] else None,  # the arguments of @ are always arrays: .T is a view
@@ -577,7 +640,7 @@ OPS: dict[str, Op] = {
     ),
     "transpose": Op(
         "transpose",
-        np.transpose,
+        _np_fn("transpose"),
         lambda a: a.T,
         lambda g, args, out, needs: (np.transpose(g),),
         lambda c, node: f"{{{c[0]}}}^\\top",
@@ -653,19 +716,19 @@ OPS: dict[str, Op] = {
 
 # the elementwise functions: sympy, numpy, Python floats, LaTeX, where they are defined
 _UNARY = {
-    "exp": (sympy.exp, np.exp, math.exp, r"\exp\left(%s\right)", "a moderate argument (below about 709)"),
-    "log": (sympy.log, np.log, math.log, r"\log\left(%s\right)", "a positive argument"),
-    "sqrt": (sympy.sqrt, np.sqrt, math.sqrt, r"\sqrt{%s}", "a non-negative argument"),
-    "sin": (sympy.sin, np.sin, math.sin, r"\sin\left(%s\right)", "a finite argument"),
-    "cos": (sympy.cos, np.cos, math.cos, r"\cos\left(%s\right)", "a finite argument"),
-    "tan": (sympy.tan, np.tan, math.tan, r"\tan\left(%s\right)", "an argument away from odd multiples of π/2"),
-    "tanh": (sympy.tanh, np.tanh, math.tanh, r"\tanh\left(%s\right)", ""),
+    "exp": (sympy.exp, _np_fn("exp"), math.exp, r"\exp\left(%s\right)", "a moderate argument (below about 709)"),
+    "log": (sympy.log, _np_fn("log"), math.log, r"\log\left(%s\right)", "a positive argument"),
+    "sqrt": (sympy.sqrt, _np_fn("sqrt"), math.sqrt, r"\sqrt{%s}", "a non-negative argument"),
+    "sin": (sympy.sin, _np_fn("sin"), math.sin, r"\sin\left(%s\right)", "a finite argument"),
+    "cos": (sympy.cos, _np_fn("cos"), math.cos, r"\cos\left(%s\right)", "a finite argument"),
+    "tan": (sympy.tan, _np_fn("tan"), math.tan, r"\tan\left(%s\right)", "an argument away from odd multiples of π/2"),
+    "tanh": (sympy.tanh, _np_fn("tanh"), math.tanh, r"\tanh\left(%s\right)", ""),
     "sigmoid": (sigmoid, _np_sigmoid, _float_sigmoid, r"\sigma\left(%s\right)", ""),
     "relu": (relu, NUMPY_NAMES["relu"], _float_relu, r"\operatorname{relu}\left(%s\right)", ""),
-    "abs": (absolute, np.abs, abs, r"\left|%s\right|", ""),
+    "abs": (absolute, _np_fn("abs"), abs, r"\left|%s\right|", ""),
 }
-for _name, (_sym, _np_fn, _float_fn, _fmt, _domain) in _UNARY.items():
-    OPS[_name] = _unary(_name, _sym, _np_fn, _float_fn, _fmt, _domain)
+for _name, (_sym, _numpy_fn, _float_fn, _fmt, _domain) in _UNARY.items():
+    OPS[_name] = _unary(_name, _sym, _numpy_fn, _float_fn, _fmt, _domain)
 
 
 def index_op(idx: tuple) -> Op:

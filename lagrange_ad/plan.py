@@ -16,34 +16,16 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
-
+from .arrays import np
 from .cache import derived
-from .ops import Node, op_of
+from .ops import Node, op_of, postorder
+
+# a constant of the numpy engine is a numpy number, not a Python float: 1/0 must give inf there, not raise
+# (without numpy only the float tape runs, and it takes a float)
+_CONSTANT = np.float64 if np is not None else float
 
 # What a plan's entry is, besides an operation: a z read by the step, or a constant.
 Z, CONST = "z", "const"
-
-
-def postorder(root: Node) -> list[Node]:
-    """The nodes of an expression, each once, arguments before the node that reads them.
-
-    Iterative (an expression typed in may be deeper than Python's recursion limit); nodes are hashed by
-    identity, and a leaf goes straight to the order.
-    """
-    order, seen, stack = [], set(), [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-        elif node not in seen:
-            seen.add(node)
-            if node.args:
-                stack.append((node, True))
-                stack.extend([(child, False) for child in reversed(node.args)])
-            else:
-                order.append(node)
-    return order
 
 
 def step_entries(node: Node, live: list | None = None) -> list[tuple]:
@@ -65,8 +47,7 @@ def step_entries(node: Node, live: list | None = None) -> list[tuple]:
             entries.append((Z, n.data, (), (), n.shape))
         elif n.op == "const":
             reaches[key] = False
-            # a numpy number, not a Python float: 1/0 must give inf in the numpy engine, not raise
-            entries.append((CONST, n.data if n.shape else np.float64(n.data), (), (), n.shape))
+            entries.append((CONST, n.data if n.shape else _CONSTANT(n.data), (), (), n.shape))
         else:
             args = tuple([position[a] for a in n.args])
             needs = tuple([reaches[a] for a in n.args])

@@ -27,9 +27,12 @@ then falls back to numeric.py's numpy path, which gives those very NaNs and infi
 from __future__ import annotations
 
 import math
+import numbers
 
 from .cache import derived
-from .floats import ADD, COPY, DIV, FLOAT_OPS, MUL, NEG, NOTHING, POW, SUB, UNARY, WHERE
+from .computation import check_input_names, undefined_step
+from .errors import InputError
+from .floats import ADD, COPY, DIV, FLOAT_OPS, MUL, NEG, NOTHING, POW, SUB, UNARY, WHERE, ieee_value
 from .lean import instructions
 from .plan import CONST, Z, step_entries
 
@@ -147,6 +150,126 @@ class Tape:
             elif code == COPY:
                 lam[a] += g
         return v, lam
+
+
+    def run_ieee(self, inputs, backward: bool = True):
+        """:meth:`run` with numpy's arithmetic where ``math`` refuses: NaN and ±inf, as the numpy engine gives
+        them. The slow path, for when numpy is not there (the browser); λ is None if z_n is not a number."""
+        v = list(self.values)
+        for i, x in zip(self.inputs, inputs, strict=True):
+            v[i] = x
+        for (code, f, _, name), o, a, b, c in self.code:
+            if code <= POW:
+                v[o] = _ieee(f, name, v[a], v[b])
+            elif code <= NOTHING:
+                v[o] = _ieee(f, name, v[a])
+            elif code == WHERE:
+                v[o] = v[b] if v[a] > 0 else v[c]
+            else:
+                v[o] = v[a]
+        if not backward or not math.isfinite(v[self.n]):
+            return v, None
+        lam = [0.0] * len(v)
+        lam[self.n] = 1.0
+        for (code, _, df, _), o, a, b, c in reversed(self.code):
+            g = lam[o]
+            if not g:
+                continue
+            if code in (ADD, SUB, NEG, WHERE, COPY, MUL):  # these never raise on floats
+                self._pass_back(code, g, v, lam, o, a, b, c)
+            elif code == UNARY:
+                lam[a] += g * _ieee(df, "derivative", v[a])  # √x at 0: +inf
+            elif code == DIV:
+                lam[a] += _ieee(_divide, "div", g, v[b])
+                lam[b] -= _ieee(_divide, "div", g * v[a], v[b] * v[b])
+            elif code == POW:
+                if not c & 1:
+                    lam[a] += g * v[b] * _ieee(math.pow, "pow", v[a], v[b] - 1)
+                if not c & 2:
+                    lam[b] += g * v[o] * _ieee(math.log, "log", v[a])
+        return v, lam
+
+    @staticmethod
+    def _pass_back(code, g, v, lam, o, a, b, c):
+        if code == ADD:
+            lam[a] += g
+            lam[b] += g
+        elif code == MUL:
+            lam[a] += g * v[b]
+            lam[b] += g * v[a]
+        elif code == SUB:
+            lam[a] += g
+            lam[b] -= g
+        elif code == NEG:
+            lam[a] -= g
+        elif code == WHERE:
+            lam[b if v[a] > 0 else c] += g
+        else:
+            lam[a] += g
+
+
+def _divide(a, b):
+    return a / b
+
+
+def _ieee(f, name, *xs):
+    """``f(*xs)``, or the NaN or ±inf numpy gives where ``math`` raises."""
+    try:
+        return f(*xs)
+    except (ArithmeticError, ValueError) as error:
+        return ieee_value(name, xs, error)
+
+
+def scalar_inputs(comp, values) -> list[float]:
+    """The input values of a computation of scalars, checked (as :func:`lagrange_ad.numeric.check_values`
+    does, without numpy), in the tape's order of inputs."""
+    inputs = comp.inputs
+    check_input_names(inputs, values)
+    out = []
+    for step in inputs:
+        raw = values[step.name]
+        shape = getattr(raw, "shape", None)  # a numpy array
+        if shape == ():
+            raw = float(raw)
+        elif shape is not None or isinstance(raw, (list, tuple)):
+            got = tuple(shape) if shape is not None else f"a {type(raw).__name__}"
+            raise InputError(f"input {step.name!r} must have shape (), got {got}")
+        if isinstance(raw, bool) or not isinstance(raw, numbers.Real):
+            raise InputError(f"input {step.name!r} must be a number or an array, not {type(raw).__name__}")
+        if not math.isfinite(raw):
+            raise InputError(f"input {step.name!r} contains NaN or infinite entries: {raw!r}")
+        out.append(float(raw))
+    return out
+
+
+def scalar_numbers(comp, values, backward: bool = True):
+    """``(z, λ)`` of a computation of scalars at the input ``values`` (a dict by name), on the float tape,
+    without numpy: z[i] = z_i and λ[i] = λ_i = ∂z_n/∂z_i (λ is None unless ``backward``).
+
+    Where the result z_n is not a number the error names the first step that is not, as
+    :func:`lagrange_ad.gradient` does.
+
+    >>> import lagrange_ad as lad
+    >>> z, lam = scalar_numbers(lad.trace(lambda x: x * x + 1, "x"), {"x": 3.0})
+    >>> z[3], lam[1]
+    (10.0, 6.0)
+    >>> scalar_numbers(lad.trace(lambda x: lad.log(x), "x"), {"x": -1.0})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    lagrange_ad.errors.InputError: at these input values z_2 is NaN: z_2 = log(z_1). So the result z_2 is not ...
+    """
+    tape = tape_of(comp)
+    if tape is None:
+        raise InputError("this computation has a matrix-valued step: its numbers need numpy (lad.gradient)")
+    inputs = scalar_inputs(comp, values)
+    try:
+        z, lam = tape.run(inputs, backward)
+    except (ArithmeticError, ValueError):  # math refused: numpy's NaN and ±inf, and where they arise
+        z, lam = tape.run_ieee(inputs, backward)
+    n = comp.output_index()
+    if not math.isfinite(z[n]):
+        step = next(s for s in comp.steps if not math.isfinite(z[s.index]))
+        raise undefined_step(comp, step, "NaN" if math.isnan(z[step.index]) else "infinite")
+    return z[: n + 1], (lam[: n + 1] if lam is not None else None)
 
 
 class NotScalar(Exception):

@@ -6,7 +6,8 @@ While a function is being *traced*, every elementary operation becomes a step of
 simply unrolls into the sequence.
 
 The elementary functions also accept plain numbers and numpy arrays, so the very same Python function can
-be run untraced:
+be run untraced (without numpy, on Python floats: the operations' float rules, NaN and ±inf where ``math``
+refuses, as numpy gives them):
 
 >>> import lagrange_ad as lad
 >>> def f(x, c):
@@ -24,10 +25,9 @@ from __future__ import annotations
 
 import numbers
 
-import numpy as np
-
+from .arrays import ARRAYS, BOOLS, is_array, np
 from .errors import ForeignValueError, ShapeError, TracingError, UnsupportedValueError
-from .floats import FLOAT_OPS
+from .floats import FLOAT_OPS, ieee_value
 from .ops import Node, op_of, result_shape
 
 IF_HELP = (
@@ -225,7 +225,7 @@ _NUMPY_HINTS = {
 
 
 def _is_a(x, kinds) -> bool:
-    return isinstance(x, kinds) and not isinstance(x, (bool, np.bool_))
+    return isinstance(x, kinds) and not isinstance(x, BOOLS)
 
 
 def _numpy_help(what: str, value: Value) -> str:
@@ -268,7 +268,7 @@ class Condition:
     __float__ = __int__ = _not_a_number
 
 
-_NUMPY_OPERATORS = {
+_NUMPY_OPERATORS = {} if np is None else {
     np.add: lambda a, b: apply("add", a, b),
     np.subtract: lambda a, b: apply("sub", a, b),
     np.multiply: lambda a, b: apply("mul", a, b),
@@ -293,16 +293,16 @@ def _constant(x, op: str) -> Node:
     """A Python number or numpy array as a constant node; anything else is refused by name."""
     if isinstance(x, Condition):
         raise TracingError(f"a comparison can only be used as the condition of lad.where, not in `{op}`")
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Real, np.ndarray, np.generic)):
+    if isinstance(x, BOOLS) or not isinstance(x, (numbers.Real, *ARRAYS)):
         kind = type(x).__name__
         hint = " (wrap lists in np.array)" if isinstance(x, (list, tuple)) else ""
         raise UnsupportedValueError(
             f"a {kind} cannot take part in a computation (operand of `{op}`): use numbers, numpy arrays "
             f"or values of the computation{hint}"
         )
-    arr = np.asarray(x, dtype=float) if np.ndim(x) else None
-    if arr is None:
+    if not is_array(x):
         return Node("const", shape=(), data=float(x))
+    arr = np.asarray(x, dtype=float)
     if arr.ndim != 2:
         raise ShapeError(
             f"constant of shape {arr.shape} in `{op}`: lagrange_ad works with scalars and 2-D arrays "
@@ -362,8 +362,22 @@ def _numeric(op: str, operands, data):
     for x in operands:
         _constant(x, op)  # same checks, same messages, as for traced operands
     node = Node(op, data=data)
+    if np is None:  # plain numbers (no array can exist without numpy): the operation on floats
+        return _on_floats(op_of(node), [float(x) for x in operands])
     result = op_of(node).numeric(*[np.asarray(x, dtype=float) if np.ndim(x) else float(x) for x in operands])
     return float(result) if np.ndim(result) == 0 else result
+
+
+def _on_floats(op, xs: list) -> float:
+    """``op`` on Python floats, giving NaN or ±inf where ``math`` refuses, as numpy would."""
+    if op.name == "where":
+        return xs[1] if xs[0] > 0 else xs[2]
+    if op.scalar is None:  # sum, mean, transpose of a number: the number
+        return xs[0]
+    try:
+        return float(op.scalar(*xs))
+    except (ArithmeticError, ValueError) as error:
+        return ieee_value(op.name, xs, error)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -484,9 +498,9 @@ def where(condition, if_true, if_false):
         return apply("where", indicator, if_true, if_false)
     if isinstance(condition, (Value,)):
         raise TracingError("the condition of lad.where must be a comparison such as x > 0")
-    if np.ndim(condition):
+    if is_array(condition):
         return apply("where", np.asarray(condition, dtype=float), if_true, if_false)
-    if not isinstance(condition, (bool, np.bool_)):
+    if not isinstance(condition, BOOLS):
         raise UnsupportedValueError(
             f"the condition of lad.where must be a comparison or a bool, not {type(condition).__name__}"
         )
@@ -511,4 +525,4 @@ for _name in ("exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "rel
 
 
 def _shape_of(x) -> tuple:
-    return x.shape if isinstance(x, Value) else np.shape(_node_of(x, "where").data)
+    return x.shape if isinstance(x, Value) else _node_of(x, "where").shape

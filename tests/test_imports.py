@@ -8,6 +8,7 @@ The imports are read from the source with ``ast`` (what a module *can* import, o
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import subprocess
 import sys
@@ -138,3 +139,47 @@ def test_importing_the_package_loads_no_presentation_module():
     loaded = {m.removeprefix("lagrange_ad.") for m in out if m.startswith("lagrange_ad.")}
     assert loaded and not loaded & PRESENTATION, loaded
     assert not [m for m in out if not m.startswith("lagrange_ad.")], out
+
+
+# The symbolic path, and what the reader's browser runs (issue 15): none of these may import numpy (only
+# ``arrays`` tries, and lets it be missing) or a module that needs it. tests/test_no_numpy.py runs them
+# with numpy unimportable; this reads their imports, so it also names the edge that would break it.
+NUMPY_FREE = {
+    "errors", "arrays", "ops", "floats", "usage", "values", "lean", "cache", "computation", "sympy_form", "tex",
+    "equations", "tracing", "plan", "tape", "lagrangian", "linear_system", "typeset", "graph_svg", "frames",
+    "reader", "try_it",
+}  # fmt: skip
+
+
+@functools.cache
+def _graph() -> dict[str, set[str]]:
+    return import_graph()
+
+
+def _reaches(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen, stack = set(), [start]
+    while stack:
+        for n in graph.get(stack.pop(), ()):
+            if n not in seen:
+                seen.add(n)
+                stack.append(n)
+    return seen
+
+
+@pytest.mark.parametrize("module", sorted(NUMPY_FREE))
+def test_the_symbolic_path_imports_nothing_that_needs_numpy(module):
+    outside = _reaches(_graph(), module) - NUMPY_FREE
+    assert not outside, f"{module}.py reaches {sorted(outside)}, which need numpy"
+    imports_numpy = [
+        ast.unparse(node)
+        for node in ast.walk(_tree(module))
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        and any((alias.name if isinstance(node, ast.Import) else (node.module or "")).split(".")[0] == "numpy"
+                for alias in node.names)
+    ]  # fmt: skip
+    assert module == "arrays" or not imports_numpy, f"{module}.py imports numpy: {imports_numpy}"
+
+
+def test_linear_system_no_longer_imports_numeric():
+    """Issue 11's layer inversion: back substitution at numbers reads the float tape, not layer 5."""
+    assert "numeric" not in _reaches(_graph(), "linear_system")

@@ -1,0 +1,178 @@
+"""lagrange_ad.try_it, the Python side of the page's "try it" component (issue 15; the contract with the
+page: run/run_json's keys). Gradients are checked against central differences of the program written
+out here on plain floats, and against sympy.diff; every bad input gives ok: false with the package's
+message, and a good run after it works.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pytest
+import sympy
+
+from lagrange_ad import try_it
+from lagrange_ad.graph_svg import MAX_WIDTH
+
+PROGRAM = "y = x * w\nfor k in range(3):\n    y = tanh(y) + x\nreturn sin(y) * w"
+
+
+def program(x, w):
+    y = x * w
+    for _ in range(3):
+        y = math.tanh(y) + x
+    return math.sin(y) * w
+
+
+KEYS = {
+    "ok", "n", "table_html", "graph_svg", "lagrangian_tex", "conditions_tex", "system_tex", "frames", "at",
+    "gradient", "finite_difference", "max_difference", "fd_step", "result",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def answer():
+    return json.loads(try_it.run_json(PROGRAM, "x w", "python", "x=0.7, w=-1.3"))
+
+
+def test_a_good_run_has_every_part(answer):
+    assert answer["ok"] and set(answer) == KEYS
+    assert answer["n"] == 11 and answer["at"] == {"x": 0.7, "w": -1.3}
+    assert answer["result"] == pytest.approx(program(0.7, -1.3), rel=1e-14)
+    assert "\\mathcal{L}" in answer["lagrangian_tex"] and "\\begin{aligned}" in answer["conditions_tex"]
+    assert answer["system_tex"].count("\\lambda_{") >= 11
+    assert not any("$" in answer[k] for k in ("lagrangian_tex", "conditions_tex", "system_tex"))
+
+
+def test_the_gradient_is_the_derivative_and_agrees_with_central_differences(answer):
+    h = 1e-6
+    x, w = sympy.symbols("x w")
+    y = x * w
+    for _ in range(3):
+        y = sympy.tanh(y) + x
+    expr = sympy.sin(y) * w
+    for name, v, fd in [
+        ("x", x, (program(0.7 + h, -1.3) - program(0.7 - h, -1.3)) / (2 * h)),
+        ("w", w, (program(0.7, -1.3 + h) - program(0.7, -1.3 - h)) / (2 * h)),
+    ]:
+        exact = float(sympy.diff(expr, v).subs({x: 0.7, w: -1.3}))
+        assert answer["gradient"][name] == pytest.approx(exact, rel=1e-12)
+        assert answer["finite_difference"][name] == pytest.approx(fd, rel=1e-6)
+    diffs = [abs(answer["gradient"][k] - answer["finite_difference"][k]) for k in ("x", "w")]
+    assert answer["max_difference"] == max(diffs) and answer["max_difference"] < 1e-8
+    assert answer["fd_step"] == pytest.approx(1e-6 * 1.3)
+
+
+def test_the_table_lists_each_step_with_a_and_b(answer):
+    table = answer["table_html"]
+    assert table.startswith("<table") and "<caption>" in table and "<th>" in table
+    assert table.count("<tr>") == answer["n"] + 1  # the head and one row a step
+    assert "a(i)" in table and "b(i)" in table
+
+
+def test_the_graph_is_svg_that_fits_with_legible_text(answer):
+    svg = answer["graph_svg"]
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert re.search(r"<title>Computation graph with 11 nodes", svg)
+    width = float(re.search(r'width="([\d.]+)"', svg).group(1))
+    assert 0 < width <= MAX_WIDTH
+    sizes = [float(s) for s in re.findall(r'font-size="([\d.]+)"', svg)]
+    assert sizes and min(sizes) >= 10
+    assert svg.count("<circle") + svg.count("<rect") == 11
+
+
+@pytest.mark.parametrize("steps", [3, 20, 60])
+def test_long_and_wide_graphs_stay_within_the_column(steps):
+    chain = f"y = x\nfor k in range({steps}):\n    y = tanh(y) * w + x\nreturn y"
+    wide = "return " + " + ".join(f"x{k} * w{k}" for k in range(min(steps, 12)))
+    for text, inputs in [(chain, "x w"), (wide, " ".join(f"x{k} w{k}" for k in range(min(steps, 12))))]:
+        answer = try_it.run(text, inputs)
+        assert answer["ok"], answer
+        width = float(re.search(r'width="([\d.]+)"', answer["graph_svg"]).group(1))
+        assert width <= MAX_WIDTH
+
+
+def test_frames_step_one_lambda_at_a_time(answer):
+    frames = answer["frames"]
+    assert len(frames) == answer["n"] + 1
+    assert frames[0]["label"] == "the system A λ = e"
+    assert [f["label"] for f in frames[1:3]] == ["solve row 11 for λ11", "solve row 10 for λ10"]
+    # the page says "Step 2 of 12: " itself, before the announcement
+    assert frames[1]["announcement"] == "row 11: λ11 = 1, the result's own multiplier."
+    assert frames[0]["announcement"].startswith("the system A λ = e, 11 rows")
+    for f in frames:
+        assert "\\(" not in f["label"] and "$" not in f["tex"] and "&lt;" not in f["tex"]
+        assert f["tex"].startswith("\\begin{gathered}")
+
+
+def test_a_big_program_leaves_the_matrix_out_of_its_frames():
+    answer = try_it.run("y = x\nfor k in range(20):\n    y = tanh(y) * w\nreturn y", "x w")
+    assert answer["ok"] and answer["n"] > 12
+    assert all("bmatrix" not in f["tex"] or "Found" in f["tex"] for f in answer["frames"][1:])
+    assert "bmatrix" in answer["system_tex"]
+
+
+def test_equations_work_too():
+    answer = try_it.run("z3 = w * x\nz4 = exp(z3)", "x w", "equations", "x=1, w=2")
+    assert answer["ok"], answer
+    assert answer["gradient"]["x"] == pytest.approx(2 * math.exp(2), rel=1e-12)
+    assert answer["gradient"]["w"] == pytest.approx(math.exp(2), rel=1e-12)
+
+
+# ------------------------------------------------------------------------------------------------
+# bad input: the package's own message, its kind and line; and the next good run works
+
+BAD = {
+    "syntax error": ("y = x *\nreturn y", "x", "", "syntax", 1, ["cannot read", "line 1"]),
+    "syntax error on line 2": ("y = x\nreturn y +", "x", "", "syntax", 2, ["line 2"]),
+    "if on a traced value": ("y = x\nif y > 0:\n    return y\nreturn -y", "x", "", "tracing", 2, ["line 2", "where"]),
+    "unbounded loop": ("y = x\nwhile True:\n    y = y * x\nreturn y", "x", "", "step-limit", None, ["200 steps"]),
+    "log of a negative number": ("return log(x) * 2", "x", "x=-1", "domain", None, ["z_2", "log", "positive"]),
+    "division by zero": ("return 1 / x", "x", "x=0", "domain", None, ["z_", "infinite"]),
+    "unknown name": ("return x * q", "x", "", "input", 1, ["'q'", "inputs box"]),
+    "unknown function": ("return lad.softplus(x)", "x", "", "input", 1, ["softplus"]),
+    "no return": ("y = x * 2", "x", "", "input", None, ["return"]),
+    "empty text": ("   ", "x", "", "input", None, ["empty"]),
+    "unknown value name": ("return x", "x", "q=1", "input", None, ["'q'", "not an input"]),
+    "value not a number": ("return x", "x", "x=abc", "input", None, ["not a number"]),
+    "matrix input": ("return sum(W)", "W:2x2", "", "input", None, ["matrix", "numbers"]),
+    "bad equation": ("z2 = x +", "x", "", "syntax", 1, ["line 1"]),
+    "unknown kind": ("return x", "x", "", "input", None, ["kind"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_each_bad_input_gives_its_message_and_the_next_run_works(case):
+    text, inputs, at, kind, line, words = BAD[case]
+    kind_arg = "equations" if case == "bad equation" else ("fortran" if case == "unknown kind" else "python")
+    answer = json.loads(try_it.run_json(text, inputs, kind_arg, at))
+    assert answer["ok"] is False and set(answer) == {"ok", "error"}
+    error = answer["error"]
+    assert error["kind"] == kind, error
+    assert error["line"] == line, error
+    for word in words:
+        assert word.lower() in error["message"].lower(), (word, error["message"])
+    assert "Traceback" not in error["message"]
+    good = try_it.run("return x * w", "x w", "python", "x=2, w=3")
+    assert good["ok"] and good["gradient"] == {"x": 3.0, "w": 2.0}
+
+
+def test_a_branch_not_taken_may_be_undefined():
+    """lad.where at x < 0 with log(x) in the branch not taken: z_n is a number, and so is its gradient."""
+    answer = try_it.run("return where(x > 0, log(x), 2 * x)", "x", "python", "x=-1")
+    assert answer["ok"], answer
+    assert answer["result"] == -2.0 and answer["gradient"] == {"x": 2.0}
+
+
+def test_an_infinite_derivative_is_null_in_json():
+    """√x at 0: the result is 0, the derivative infinite, and no central difference exists (√ of −h)."""
+    answer = json.loads(try_it.run_json("return sqrt(x)", "x", "python", "x=0"))
+    assert answer["ok"] and answer["result"] == 0.0 and answer["gradient"] == {"x": None}
+    assert answer["finite_difference"] == {"x": None} and answer["max_difference"] is None
+
+
+def test_missing_values_default_to_one_half():
+    answer = try_it.run("return x * w", "x w", "python", "w=4")
+    assert answer["at"] == {"x": 0.5, "w": 4.0} and answer["gradient"] == {"x": 4.0, "w": 0.5}
