@@ -21,10 +21,6 @@ from test_browser_layout import AXE, AXE_JS, OVERFLOW_JS, wait_for_math
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-# The page runs lagrange_ad.try_it (issue 15 point 1, branch s4-nonumpy); until it is merged there is
-# nothing real to run. TODO(s4-tryit): remove this guard once it is on main.
-pytest.importorskip("lagrange_ad.try_it", reason="lagrange_ad.try_it is not merged yet")
-
 PAGE = "book/try_it.html"
 # Python's loading is CPU-bound (2 shared cores in CI): the target is 8 s, the test allows slack.
 READY_TIMEOUT_MS = 120_000
@@ -138,8 +134,8 @@ def test_the_component_becomes_ready_and_the_page_never_stalls(tryit, artifacts)
 
 
 def test_a_typed_program_shows_its_A_and_the_packages_gradient(tryit, artifacts):
-    lad = pytest.importorskip("lagrange_ad")
-    try_it = pytest.importorskip("lagrange_ad.try_it")
+    import lagrange_ad as lad
+    from lagrange_ad import try_it
     from lagrange_ad.explorers import computation_from_text
 
     page, root, traffic = tryit
