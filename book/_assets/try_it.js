@@ -155,14 +155,23 @@
   function fitMath(nodes) {
     const sizes = nodes.map((node) => {
       const math = node.querySelector("mjx-container");
-      if (!math || !node.clientWidth || math.scrollWidth <= node.clientWidth) return null;
+      const room = node.clientWidth, needed = math ? math.scrollWidth : 0;
+      if (!math || !room || needed <= room) return null;
       // MathJax sets its own font-size (matching the text's x-height) on the container: scale that
       const px = parseFloat(getComputedStyle(math).fontSize);
-      return { math, px, scale: Math.max(MIN_MATH_PX / px, (node.clientWidth - 2) / math.scrollWidth) };
+      return { math, px, room, needed, scale: Math.max(MIN_MATH_PX / px, (room - 2) / needed) };
     });
-    for (const size of sizes) {
-      if (size) size.math.style.fontSize = `${(size.px * size.scale).toFixed(2)}px`;
-    }
+    sizes.forEach((size, k) => {
+      if (!size) return;
+      size.math.style.fontSize = `${(size.px * size.scale).toFixed(2)}px`;
+      if (size.scale * size.needed > size.room) {
+        // still too wide at the smallest size: it scrolls, so the keyboard must reach it
+        nodes[k].classList.add("lad-tryit-wide");
+        nodes[k].tabIndex = 0;
+        nodes[k].setAttribute("role", "region");
+        nodes[k].setAttribute("aria-label", "a formula wider than the page: scroll it sideways");
+      }
+    });
   }
 
   function displayMath(tex) {
