@@ -48,14 +48,13 @@ from .display import (
     latex,
     steps_table,
     system_latex,
-    value_latex,
 )
 from .errors import DefinitionError, LagrangeADError, StepLimitError
 from .figures import alt_text, figure_html
 from .lagrangian import lagrangian, multiplier
 from .linear_system import linear_system
 from .numeric import check_values, forward, multipliers
-from .steppers import MAX_ENTRY_SIZE, MAX_FULL_STEPS, _size, _value_span
+from .steppers import MAX_ENTRY_SIZE, MAX_FULL_STEPS, _size, redraw_frame
 from .widgets import kernel_explorer
 
 __all__ = [
@@ -610,18 +609,13 @@ def redraw_explorer(
     output.add_class("lad-redraw-lambda")
 
     def show(draw: int, new):
-        current = {**given, name: new}
         try:
-            lam = multipliers(comp, current)[step]
-            compared = ""
-            if reference is not None:
-                gap = np.max(np.abs(np.asarray(lam) - np.asarray(reference(current), dtype=float)))
-                compared = f"<p>max |λ<sub>{step}</sub> − {reference_label}| = {gap:.1e}</p>"
-            shown = value_latex(new, digits=decimals)
+            body, _gap = redraw_frame(
+                comp, {**given, name: new}, name, step, reference, reference_label, decimals=decimals, digits=digits
+            )
             output.value = (
                 f'<p class="lad-redraw-draw" data-draw="{draw}">Draw {draw} (0 is the given {html.escape(name)}):</p>'
-                f"$${latex(sympy.Symbol(name))} = {shown}, \\qquad \\lambda_{{{step}}} = "
-                f"{value_latex(lam, digits=digits)}$$" + compared + _value_span(step, lam)
+                + body
             )
         except Exception as err:  # a reference that fails, numbers that are not: a message, not a traceback
             output.value = _error_html(err)
