@@ -41,7 +41,7 @@ from .display import (
     term_lines,
     value_latex,
 )
-from .errors import ShapeError
+from .errors import DefinitionError, ShapeError
 from .figures import figure_html
 from .linear_system import back_substitution, block_pattern, linear_system
 from .numeric import check_values, multipliers
@@ -491,7 +491,7 @@ def redraw_stepper(
     given = check_values(comp, values)
     inputs = {s.name: s for s in comp.inputs}
     if name not in inputs:
-        raise ShapeError(f"redraw_stepper: {name!r} is not an input; the inputs are {list(inputs)}")
+        raise DefinitionError(f"redraw_stepper: {name!r} is not an input; the inputs are {list(inputs)}")
     comp.step(step)  # a clear error for a step that does not exist
     shape = inputs[name].shape
     rng = np.random.default_rng(seed)
