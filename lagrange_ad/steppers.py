@@ -478,7 +478,9 @@ def redraw_stepper(
     frame), ``title`` and ``interval`` go to :func:`~lagrange_ad.widgets.frame_stepper`.
 
     The stepper keeps ``values_drawn`` (the input's value in each frame) and ``gaps`` (each frame's largest
-    difference from the reference; empty without one), so a chapter can check them.
+    difference from the reference; empty without one), so a chapter can check them. Its box carries the
+    CSS class ``lad-redraw-stepper`` besides ``lad-stepper``; each frame ends with λ_step's
+    ``lad-lambda-value`` marker.
 
     >>> import lagrange_ad as lad
     >>> comp = lad.trace(lambda x, w: lad.tanh(w * x), "x w")
