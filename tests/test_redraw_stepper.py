@@ -1,4 +1,4 @@
-"""steppers.redraw_stepper (chapter 6's "new weights, new multipliers") and widgets.tabs (chapter 7)."""
+"""explorers.redraw_stepper (chapter 6's "new weights, new multipliers") and widgets.tabs (chapter 7)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 
 import lagrange_ad as lad
-from lagrange_ad.explorers import redraw_explorer
-from lagrange_ad.steppers import redraw_frame, redraw_stepper
+from lagrange_ad.explorers import redraw_explorer, redraw_frame, redraw_stepper
 from lagrange_ad.widgets import frame_stepper, tabs
 
 VALUE = re.compile(r'<span class="lad-lambda-value" data-index="(\d+)" data-value="([^"]*)">')
