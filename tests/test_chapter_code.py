@@ -27,9 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "book").glob("*.ipynb"))
 MARKDOWN = sorted((REPO / "book").glob("*.md")) + sorted((REPO / "docs").glob("*.md")) + [REPO / "README.md"]
 
-# The back-matter page "How the widgets work" is about building widgets: its code is its subject, and the
-# JupyterLab tests (tests/test_browser_lab.py) press its button and slider by their CSS classes.
-WIDGET_PAGES = {"demo_stepper.ipynb"}
+# Pages exempt from the widget rules (none: even "How the widgets work" calls the package's widgets).
+WIDGET_PAGES: set[str] = set()
 
 IMPORT_RULES = [
     (re.compile(r"\bimport\s+display\b"), "import the presentation module as `from lagrange_ad import show`"),
