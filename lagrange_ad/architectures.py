@@ -118,6 +118,17 @@ class _Builder:
         return Architecture(kind, self.comp, self.values, self.layers, block, self.param_names, description)
 
 
+def _count(k: int, noun: str) -> str:
+    """``k`` and the noun, plural when it should be.
+
+    >>> _count(1, "block"), _count(3, "branch"), _count(2, "layer")
+    ('1 block', '3 branches', '2 layers')
+    """
+    if k == 1:
+        return f"1 {noun}"
+    return f"{k} {noun}es" if noun.endswith(("ch", "sh", "s", "x")) else f"{k} {noun}s"
+
+
 def _check_depth(depth, what="depth", minimum=1):
     if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < minimum:
         raise LagrangeADError(f"{what} must be an integer ≥ {minimum}, got {depth!r}")
@@ -141,7 +152,7 @@ def chain(depth: int, width: int = 1, params: bool = False, seed: int = 0, batch
     prev = 1
     for k in range(1, depth + 1):
         prev = b.layer(f"h{k}", [prev], weights[k - 1])
-    return b.finish("chain", prev, f"chain of {depth} layers")
+    return b.finish("chain", prev, f"chain of {_count(depth, 'layer')}")
 
 
 def residual(blocks: int, width: int = 1, params: bool = False, seed: int = 0) -> Architecture:
@@ -165,7 +176,7 @@ def residual(blocks: int, width: int = 1, params: bool = False, seed: int = 0) -
         step = b.comp.assign(t.tanh(h) + b.comp.z(prev), name=f"r{k}")  # the skip connection
         b.layers.append(step.step.index)
         prev = step.step.index
-    return b.finish("residual", prev, f"residual network of {blocks} blocks (2 layers each)")
+    return b.finish("residual", prev, f"residual network of {_count(blocks, 'block')} (2 layers each)")
 
 
 def inception(modules: int, branches: int = 3, width: int = 1, params: bool = False, seed: int = 0) -> Architecture:
@@ -198,7 +209,7 @@ def inception(modules: int, branches: int = 3, width: int = 1, params: bool = Fa
                 z = b.layer(f"b{k}_{j}" if modules == 1 else f"m{m}b{k}_{j}", [z], w)
             ends.append(z)
         prev = b.layer(f"m{m}", ends, merge_weights)
-    return b.finish("inception", prev, f"{modules} inception module(s) with {branches} branches")
+    return b.finish("inception", prev, f"{_count(modules, 'inception module')} with {_count(branches, 'branch')}")
 
 
 def dense(depth: int, width: int = 1, params: bool = False, seed: int = 0) -> Architecture:
@@ -218,7 +229,7 @@ def dense(depth: int, width: int = 1, params: bool = False, seed: int = 0) -> Ar
     sources = [1]
     for k in range(1, depth + 1):
         sources.append(b.layer(f"h{k}", list(sources), weights[k - 1]))
-    return b.finish("dense", sources[-1], f"DenseNet block of {depth} layers")
+    return b.finish("dense", sources[-1], f"DenseNet block of {_count(depth, 'layer')}")
 
 
 def recurrent(steps: int, width: int = 1, params: bool = False, seed: int = 0) -> Architecture:
@@ -242,7 +253,7 @@ def recurrent(steps: int, width: int = 1, params: bool = False, seed: int = 0) -
         x = b.input(f"x{k}").step.index
         h = b.layer(f"h{k}", [h, x], [w, u])
         block += [x, h]
-    return b.finish("recurrent", h, f"recurrent network unrolled over {steps} time steps", block=block)
+    return b.finish("recurrent", h, f"recurrent network unrolled over {_count(steps, 'time step')}", block=block)
 
 
 #: The builders by name, each called with one size argument (depth, blocks, modules or time steps).
