@@ -276,3 +276,34 @@ def test_the_numbers_api_without_numpy_is_the_derivative():
     assert "missing value(s) for input(s) ['w']" in found["errors"][0]
     assert "unknown input(s) ['q']" in found["errors"][1]
     assert "z_2 is NaN" in found["errors"][2] and "log needs a positive argument" in found["errors"][2]
+
+
+def test_matrix_steps_without_numpy():
+    """Matrix inputs trace, and back substitution at numbers evaluates the z's with sympy (no tape for
+    matrices): λ's against the derivative of sum(tanh(W x)²) written out here by hand."""
+    found = run_without_numpy(
+        """
+        import json
+        import lagrange_ad as lad
+        from lagrange_ad import typeset
+        comp = lad.Computation()
+        W = comp.input("W", shape=(1, 2))
+        x = comp.input("x", shape=(2, 1))
+        h = comp.assign(lad.tanh(W @ x))
+        comp.assign(lad.sum(h * h))
+        at = {"W": [[0.5, -1.0]], "x": [[1.0], [2.0]]}
+        numbers = {s.index: s.numeric for s in lad.back_substitution(comp, at=at)}
+        print(json.dumps({"numbers": numbers, "blocks": "-I" in typeset.block_system_latex(comp)}))
+        """
+    )
+    h = math.tanh(0.5 * 1.0 - 1.0 * 2.0)
+    g = 2 * h * (1 - h * h)  # d(h²)/d(Wx)
+    assert found["numbers"]["4"] == 1.0
+
+    def flat(rows):
+        return [v for row in rows for v in row]
+
+    assert flat(found["numbers"]["3"]) == pytest.approx([2 * h], rel=1e-12)
+    assert flat(found["numbers"]["2"]) == pytest.approx([g * 0.5, g * -1.0], rel=1e-12)  # Wᵀ g
+    assert flat(found["numbers"]["1"]) == pytest.approx([g * 1.0, g * 2.0], rel=1e-12)  # g xᵀ
+    assert found["blocks"]
