@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -46,8 +47,13 @@ def test_offline_assets_are_in_the_build(book_html):
     # _config.yml points at these paths; a wrong path would silently fall back to nothing
     for rel in ("_static/mathjax/es5/tex-mml-chtml.js", "_static/html-manager/dist/embed.js",
                 "_static/marked/marked.min.js", "_static/widget_markdown.js", "_static/widget_icons.js",
-                "_static/mathjax_widgets.js", "_static/lagrange_ad.css"):
+                "_static/mathjax_widgets.js", "_static/lagrange_ad.css", "_static/try_it.js",
+                "_static/try_it_worker.mjs", "_static/pyodide/pyodide.mjs", "_static/pyodide/pyodide.asm.wasm",
+                "_static/python/wheels.json"):
         assert (book_html / rel).is_file(), f"{rel} is missing from the built book"
+    # the wheels the "try it" worker loads (scripts/fetch_assets.py lists them in wheels.json)
+    for wheel in json.loads((book_html / "_static" / "python" / "wheels.json").read_text())["wheels"]:
+        assert (book_html / "_static" / "python" / wheel["file"]).is_file(), f"{wheel['file']} is not in the build"
     for source in (REPO / "book" / "_assets").iterdir():
         built = book_html / "_static" / source.name
         assert built.read_bytes() == source.read_bytes(), f"_static/{source.name} is stale: not {source}"

@@ -1,0 +1,470 @@
+// "Try it": the reader's own program, its Lagrangian, A and back substitution, live in the static page.
+//
+// Python (Pyodide, with sympy and lagrange_ad) runs in a module Web Worker (try_it_worker.mjs), so the
+// page never waits on it; lagrange_ad.try_it.run_json does the work and this file only draws its answer:
+// the table of steps, the graph (SVG), L, the conditions and A λ = e (typeset by the book's MathJax),
+// back substitution one λ at a time, and the gradient next to central finite differences.
+//
+// Where it appears:
+// - <div class="lad-tryit" data-kind="python" data-inputs="x w" data-at="x=0.5" data-text="...">
+//   (book/try_it.md) becomes a component;
+// - a chapter's kernel explorer that takes the reader's program (lagrange_ad.explorers'
+//   sequence_explorer and lagrangian_explorer, CSS classes lad-sequence-explorer and
+//   lad-lagrangian-explorer) is replaced on the static page by a component holding the same example.
+//   JupyterLab never loads this file and keeps the ipywidgets explorer.
+// Python loads once per page, when a component first comes near the screen; each component then runs
+// its example. Stable hooks for tests and benchmarks, on .lad-tryit: data-python ("waiting", "loading",
+// "ready", "failed"), data-state (the last run: "idle", "running", "done", "error") and data-run-ms
+// (from the click to the typeset result, ms).
+(function () {
+  "use strict";
+
+  const STATIC = new URL(".", document.currentScript.src);  // .../_static/
+  // A program that never makes a step (`while True: pass`) cannot be stopped inside Python here;
+  // past this the worker is ended and started afresh, and the reader told why.
+  const RUN_TIMEOUT_MS = 30000;
+  const EXAMPLES = {
+    python: "h = tanh(w * x)\nreturn x * h",
+    equations: "z3 = w * x\nz4 = tanh(z3)\nz5 = z4 * z4",
+  };
+  const KIND_NAMES = { python: "Python function", equations: "equations" };
+
+  // ---------------------------------------------------------------------------------------------
+  // The worker, shared by every component of the page
+
+  const python = {
+    worker: null,
+    ready: false,
+    failed: null,
+    status: "",
+    timeoutMs: RUN_TIMEOUT_MS,
+    nextId: 1,
+    pending: new Map(),  // id -> {resolve, timer}
+    listeners: new Set(),
+
+    start() {
+      if (this.worker) return;
+      this.ready = false;
+      this.failed = null;
+      this.startedAt = performance.now();
+      this.worker = new Worker(new URL("try_it_worker.mjs", STATIC), { type: "module" });
+      this.worker.onmessage = (event) => this.receive(event.data);
+      this.worker.onerror = (event) => {
+        event.preventDefault();
+        this.fail(`Python could not start in this browser: ${event.message || "the worker failed"}`);
+      };
+      this.tell("loading Python…");
+    },
+
+    receive(msg) {
+      if (msg.type === "progress") {
+        this.tell(msg.message);
+      } else if (msg.type === "ready") {
+        this.ready = true;
+        this.readyAt = performance.now();
+        this.readySeconds = msg.seconds;
+        this.wheelBytes = msg.bytes;
+        this.tell("Python is ready");
+      } else if (msg.type === "failed") {
+        this.fail(`Python could not be loaded: ${msg.message}`);
+      } else if (msg.type === "result") {
+        const job = this.pending.get(msg.id);
+        if (!job) return;
+        clearTimeout(job.timer);
+        this.pending.delete(msg.id);
+        let answer;
+        try {
+          answer = JSON.parse(msg.json);
+        } catch (err) {  // e.g. a NaN, which JSON cannot carry
+          answer = { ok: false, error: { kind: "other", line: null,
+                                         message: `the answer from Python could not be read: ${err.message}` } };
+        }
+        job.resolve({ answer, seconds: msg.seconds });
+      }
+    },
+
+    fail(message) {
+      this.failed = message;
+      this.tell(message);
+    },
+
+    tell(status) {
+      this.status = status;
+      for (const listener of this.listeners) listener();
+    },
+
+    run(request) {
+      const id = this.nextId++;
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => this.restart(id), this.timeoutMs);
+        this.pending.set(id, { resolve, timer });
+        this.worker.postMessage({ id, ...request });
+      });
+    },
+
+    restart(id) {
+      // the program is still running after RUN_TIMEOUT_MS: end the worker, answer, start a new one
+      const message = `your program ran for ${this.timeoutMs / 1000} s without finishing (a loop that makes no ` +
+        "steps never reaches the step limit), so it was stopped and Python restarted. Change the program and " +
+        "run it again.";
+      this.worker.terminate();
+      this.worker = null;
+      for (const [pid, job] of this.pending) {
+        clearTimeout(job.timer);
+        job.resolve({ answer: { ok: false, error: { kind: "step-limit", message, line: null } }, seconds: 0,
+                      restarted: pid === id });
+      }
+      this.pending.clear();
+      this.start();
+    },
+  };
+
+  // ---------------------------------------------------------------------------------------------
+  // Small DOM helpers
+
+  let uid = 0;
+  function el(tag, attrs = {}, children = []) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "text") node.textContent = value;
+      else if (key === "className") node.className = value;
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of [].concat(children)) if (child) node.append(child);
+    return node;
+  }
+
+  function heading(text) {
+    return el("p", { className: "lad-tryit-heading" }, el("b", { text }));
+  }
+
+  async function typeset(nodes) {
+    const mj = window.MathJax;
+    if (!mj) return;
+    if (mj.startup && mj.startup.promise) await mj.startup.promise;
+    if (mj.typesetClear) mj.typesetClear(nodes);
+    await mj.typesetPromise(nodes);
+    fitMath(nodes);
+  }
+
+  // A reader's program can make A wider than the text column: draw such a formula smaller, down to
+  // MIN_MATH_PX, so it fits; only what is still too wide then scrolls inside its own box. All sizes are
+  // read first, then all fonts written: one layout, not one per formula.
+  const MIN_MATH_PX = 10;
+  function fitMath(nodes) {
+    const sizes = nodes.map((node) => {
+      const math = node.querySelector("mjx-container");
+      if (!math || !node.clientWidth || math.scrollWidth <= node.clientWidth) return null;
+      // MathJax sets its own font-size (matching the text's x-height) on the container: scale that
+      const px = parseFloat(getComputedStyle(math).fontSize);
+      return { math, px, scale: Math.max(MIN_MATH_PX / px, (node.clientWidth - 2) / math.scrollWidth) };
+    });
+    for (const size of sizes) {
+      if (size) size.math.style.fontSize = `${(size.px * size.scale).toFixed(2)}px`;
+    }
+  }
+
+  function displayMath(tex) {
+    // Sphinx's MathJax setup typesets only inside its math classes
+    return el("div", { className: "math notranslate nohighlight", text: `\\[${tex}\\]` });
+  }
+
+  function number(x) {
+    if (x === null) return "not finite";  // JSON has no NaN or infinity: the package sends null
+    if (typeof x !== "number" || !isFinite(x)) return String(x);
+    return Number(x.toPrecision(6)).toString();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // One component
+
+  class TryIt {
+    constructor(root, seed) {
+      this.root = root;
+      this.texts = { ...EXAMPLES, [seed.kind]: seed.text };
+      const id = `lad-tryit-${++uid}`;
+      root.classList.add("lad-tryit");
+      root.setAttribute("role", "region");
+      root.setAttribute("aria-label", "Try your own program: runs Python in this page");
+      root.textContent = "";
+
+      this.kindInputs = ["python", "equations"].map((kind) => el("input", {
+        type: "radio", name: `${id}-kind`, value: kind, id: `${id}-kind-${kind}`, checked: kind === seed.kind,
+      }));
+      const kinds = el("fieldset", { className: "lad-tryit-kind" }, [
+        el("legend", { text: "The program is" }),
+        ...this.kindInputs.map((input) => el("span", {}, [
+          input, el("label", { for: input.id, text: KIND_NAMES[input.value] })])),
+      ]);
+      this.text = el("textarea", {
+        id: `${id}-text`, rows: 6, spellcheck: "false", autocapitalize: "off", autocomplete: "off",
+        className: "lad-tryit-text",
+      });
+      this.text.value = seed.text;
+      this.inputs = el("input", { type: "text", id: `${id}-inputs`, className: "lad-tryit-inputs",
+                                  placeholder: "x w", autocomplete: "off", spellcheck: "false" });
+      this.inputs.value = seed.inputs;
+      this.at = el("input", { type: "text", id: `${id}-at`, className: "lad-tryit-at",
+                              placeholder: "x=0.5, w=-1", autocomplete: "off", spellcheck: "false" });
+      this.at.value = seed.at || "";
+      this.button = el("button", { type: "submit", className: "lad-tryit-run", disabled: true, text: "Run" });
+      this.status = el("span", { className: "lad-tryit-status", role: "status" });
+      this.helpText = el("p", { className: "lad-tryit-help", id: `${id}-help` });
+      this.helpText.innerHTML =
+        "<i>Python function</i>: the body of a function of the inputs, ending in <code>return</code>. " +
+        "<i>Equations</i>: one step a line, <code>name = expression</code>. Functions such as " +
+        "<code>tanh</code>, <code>exp</code>, <code>log</code>, <code>sin</code> are available by name.";
+      this.text.setAttribute("aria-describedby", this.helpText.id);
+
+      const field = (label, input, hint) => el("div", { className: "lad-tryit-field" }, [
+        el("label", { for: input.id, text: label }), input, hint ? el("span", { className: "lad-tryit-hint", text: hint }) : null]);
+      this.form = el("form", { className: "lad-tryit-form" }, [
+        kinds,
+        field("Program", this.text),
+        this.helpText,
+        el("div", { className: "lad-tryit-row" }, [
+          field("Inputs", this.inputs, "names, e.g. x w"),
+          field("Values", this.at, "e.g. x=0.5, w=-1"),
+        ]),
+        el("div", { className: "lad-tryit-row" }, [this.button, this.status]),
+      ]);
+      this.error = el("div", { className: "lad-tryit-error", role: "alert" });
+      this.output = el("div", { className: "lad-tryit-output", hidden: true });
+      root.append(
+        el("p", { className: "lad-tryit-title" }, el("b", { text: "Try your own program" })),
+        this.form, this.error, this.output);
+
+      for (const input of this.kindInputs) {
+        input.addEventListener("change", () => {
+          if (!input.checked) return;
+          const old = this.kindInputs.find((i) => i !== input).value;
+          this.texts[old] = this.text.value;
+          this.text.value = this.texts[input.value];
+        });
+      }
+      this.form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        this.run();
+      });
+      this.autorun = true;
+      this.setState("idle");
+      this.update = () => this.onPython();
+      python.listeners.add(this.update);
+      this.onPython();
+    }
+
+    get kind() {
+      return this.kindInputs.find((i) => i.checked).value;
+    }
+
+    setState(state) {
+      this.root.dataset.state = state;
+    }
+
+    onPython() {
+      // data-python: where Python is ("waiting" to be shown, "loading", "ready", "failed");
+      // data-state: this component's last run ("idle", "running", "done", "error").
+      const state = python.failed ? "failed" : python.ready ? "ready"
+        : python.worker || python.status ? "loading" : "waiting";
+      const running = this.root.dataset.state === "running";
+      if (state !== this.root.dataset.python && !running) {
+        this.status.textContent = {
+          waiting: "Python loads when this part of the page is shown",
+          loading: python.status,
+          ready: "Python is ready",
+          failed: python.failed,
+        }[state];
+      } else if (state === "loading" && !running) {
+        this.status.textContent = python.status;
+      }
+      this.root.dataset.python = state;
+      // the Run button works only when Python can answer; until then it says why it waits
+      this.button.disabled = state !== "ready" || running;
+      this.button.textContent = state === "ready" ? "Run" : state === "failed" ? "Run (Python failed to load)"
+        : "Run (loading Python…)";
+      if (state === "ready" && this.autorun) {
+        this.autorun = false;
+        this.run();
+      }
+    }
+
+    async run() {
+      if (!python.ready || this.root.dataset.state === "running") return;
+      const clicked = performance.now();
+      this.setState("running");
+      this.button.disabled = true;
+      this.status.textContent = "running…";
+      this.error.textContent = "";
+      const { answer, seconds } = await python.run({
+        text: this.text.value, inputs: this.inputs.value, kind: this.kind, at: this.at.value,
+      });
+      this.root.dataset.answerMs = (performance.now() - clicked).toFixed(1);
+      let state = "error";
+      try {
+        if (answer.ok) {
+          await this.show(answer);
+          this.status.textContent = `${answer.n} steps, computed in ${(seconds * 1000).toFixed(0)} ms`;
+          state = "done";
+        } else {
+          this.showError(answer.error);
+        }
+      } catch (err) {  // a fault of this page's: still an error in the page, and the next run works
+        this.showError({ kind: "other", line: null, message: `the result could not be shown: ${err.message}` });
+      }
+      this.root.dataset.runMs = (performance.now() - clicked).toFixed(1);
+      this.root.dataset.pythonMs = (seconds * 1000).toFixed(1);
+      this.setState(state);
+      this.onPython();
+    }
+
+    showError(error) {
+      const where = error.line ? `line ${error.line}: ` : "";
+      const message = error.message.startsWith(where) ? error.message : where + error.message;
+      this.output.hidden = true;
+      this.output.textContent = "";
+      this.error.textContent = "";
+      this.error.append(el("span", { "aria-hidden": "true", text: "⚠ " }), message);
+      this.error.dataset.kind = error.kind;
+      this.status.textContent = python.ready ? "the program has an error (see below); fix it and run again"
+        : "restarting Python…";
+    }
+
+    async show(r) {
+      const out = this.output;
+      out.textContent = "";
+      const math = [];
+      const mathBlock = (title, tex, cls) => {
+        const block = displayMath(tex);
+        math.push(block);
+        return el("section", { className: `lad-tryit-section ${cls}` }, [heading(title), block]);
+      };
+
+      // the package's table writes its headings and formulas as inline TeX, \( … \)
+      const table = el("div", { className: "lad-tryit-table mathjax_process" });
+      table.innerHTML = r.table_html;
+      math.push(table);
+      const graph = el("div", { className: "lad-tryit-graph" });
+      graph.innerHTML = r.graph_svg;
+      out.append(
+        el("p", { className: "lad-tryit-summary", text: `${r.n} steps; the result z_n = ${number(r.result)}` }),
+        el("section", { className: "lad-tryit-section lad-tryit-steps" }, [heading("The steps, with a(i) and b(i)"), table]),
+        el("section", { className: "lad-tryit-section lad-tryit-graph-section" }, [heading("The graph"), graph]),
+        mathBlock("The Lagrangian", r.lagrangian_tex, "lad-tryit-lagrangian"),
+        mathBlock("Its stationarity conditions", r.conditions_tex, "lad-tryit-conditions"),
+        mathBlock("The linear system A λ = e", r.system_tex, "lad-tryit-system"),
+        this.stepper(r.frames),
+        this.gradient(r),
+      );
+      out.hidden = false;
+      await typeset(math.concat([out.querySelector(".lad-tryit-frame")]));
+    }
+
+    stepper(frames) {
+      const section = el("section", { className: "lad-tryit-section lad-tryit-stepper" });
+      const label = el("p", { className: "lad-tryit-frame-label" });
+      const frame = el("div", { className: "lad-tryit-frame math notranslate nohighlight" });
+      const live = el("p", { className: "lad-tryit-announce visually-hidden", "aria-live": "polite" });
+      const arrow = (text) => el("span", { "aria-hidden": "true", text });
+      const prev = el("button", { type: "button", className: "lad-tryit-prev" }, [arrow("◀ "), "Previous λ"]);
+      const next = el("button", { type: "button", className: "lad-tryit-next" }, ["Next λ", arrow(" ▶")]);
+      let k = 0;
+      const show = async (announce) => {
+        const f = frames[k];
+        label.textContent = `${k + 1} / ${frames.length}: ${f.label}`;
+        frame.textContent = `\\[${f.tex}\\]`;
+        prev.disabled = k === 0;
+        next.disabled = k === frames.length - 1;
+        section.dataset.frame = String(k);
+        if (announce) live.textContent = `Step ${k + 1} of ${frames.length}: ${f.announcement}`;
+        if (announce) await typeset([frame]);
+      };
+      prev.addEventListener("click", () => { if (k > 0) { k -= 1; show(true); } });
+      next.addEventListener("click", () => { if (k < frames.length - 1) { k += 1; show(true); } });
+      section.append(heading("Back substitution, one λ at a time"),
+                     el("div", { className: "lad-tryit-row" }, [prev, next]), label, frame, live);
+      show(false);
+      return section;
+    }
+
+    gradient(r) {
+      const names = Object.keys(r.gradient);
+      const rows = names.map((name) => el("tr", {}, [
+        el("th", { scope: "row", text: name }),
+        el("td", { text: number(r.at[name]), "data-value": String(r.at[name]) }),
+        el("td", { text: number(r.gradient[name]), "data-value": String(r.gradient[name]) }),
+        el("td", { text: number(r.finite_difference[name]), "data-value": String(r.finite_difference[name]) }),
+      ]));
+      const table = el("table", { className: "lad-tryit-gradient-table" }, [
+        el("caption", { text: `The gradient by back substitution, and central differences with step ${r.fd_step}` }),
+        el("thead", {}, el("tr", {}, ["input", "value", "∂z_n/∂input", "central difference"].map(
+          (h) => el("th", { scope: "col", text: h })))),
+        el("tbody", {}, rows),
+      ]);
+      return el("section", { className: "lad-tryit-section lad-tryit-gradient" }, [
+        heading("The gradient, checked"), table,
+        el("p", { text: `Largest difference between the two: ${number(r.max_difference)}.` }),
+      ]);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Finding the places for components
+
+  // Python starts once MathJax has typeset the page, so the two never compete for the main thread.
+  function mathReady() {
+    const mj = window.MathJax;
+    return mj && mj.startup && mj.startup.promise ? mj.startup.promise.catch(() => null) : Promise.resolve();
+  }
+
+  const nearScreen = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) {
+      nearScreen.disconnect();
+      python.tell("loading Python…");
+      mathReady().then(() => python.start());
+    }
+  }, { rootMargin: "600px 0px" });
+
+  function mount(root, seed) {
+    root.tryIt = new TryIt(root, seed);
+    nearScreen.observe(root);
+  }
+
+  function seedOfExplorer(box) {
+    const text = box.querySelector(".lad-explorer-text textarea");
+    const inputs = box.querySelector(".lad-explorer-inputs input");
+    const active = box.querySelector(".widget-toggle-buttons .mod-active");
+    if (!text || !inputs) return null;
+    const kind = active && /python/i.test(active.textContent) ? "python" : "equations";
+    return { text: text.value, inputs: inputs.value, kind, at: "" };
+  }
+
+  function swapExplorers() {
+    for (const box of document.querySelectorAll(".lad-sequence-explorer, .lad-lagrangian-explorer")) {
+      if (box.dataset.ladTryit) continue;
+      const seed = seedOfExplorer(box);
+      if (!seed) continue;  // not drawn yet
+      box.dataset.ladTryit = "replaced";
+      const root = el("div");
+      box.before(root);
+      box.hidden = true;
+      box.style.display = "none";  // the widget's own display rule would win over [hidden]
+      mount(root, seed);
+    }
+  }
+
+  function init() {
+    for (const root of document.querySelectorAll("div.lad-tryit:not([data-state])")) {
+      const d = root.dataset;
+      const kind = d.kind === "equations" ? "equations" : "python";
+      mount(root, { kind, text: d.text || EXAMPLES[kind], inputs: d.inputs || "x w", at: d.at || "" });
+    }
+    swapExplorers();
+    // the widget manager draws the explorers after load
+    new MutationObserver(swapExplorers).observe(document.body, { childList: true, subtree: true });
+  }
+
+  window.ladTryIt = { python };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
