@@ -26,7 +26,8 @@ with no cycle (``tests/test_imports.py`` checks) and no import inside a function
    steps from sympy: this layer never imports numpy).
 5. Numbers on arrays (numpy). ``numeric`` (the numpy engine over a plan: forward, backward from any seed;
    forward, multipliers, gradient, finite differences; the tape first where every value is a scalar);
-   ``patterns`` (A's block pattern as a boolean array, :func:`block_pattern`).
+   ``patterns`` (A's block pattern as a boolean array, :func:`block_pattern`). Without numpy: ``scalar``
+   (forward, multipliers, gradient and central differences of a computation of scalars, on the tape).
 6. Beyond backprop (chapters 7–13). ``solvers`` (A at numbers, forward and reverse mode, levels),
    ``implicit``, ``architectures``, ``zoo``; ``minitape`` (a tape small enough to write yourself, ch. 11),
    ``checkpointing`` (what reverse mode keeps, and revolve, ch. 12), ``hessian`` (Hessian-vector
@@ -42,9 +43,11 @@ with no cycle (``tests/test_imports.py`` checks) and no import inside a function
    ``hessian_figures`` (chapters 11–13).
 
 Without numpy (the reader's browser, issue 15) ``import lagrange_ad`` still works, and so does everything in
-layers 1–4 and ``typeset``/``graph_svg``: the names of layers 5–6 that need numpy (``lad.gradient``,
-``lad.zoo``, ``lad.block_pattern``…) are imported only when numpy is there (``if np is not None`` below),
-and otherwise ``lad.<name>`` says what it needs. With numpy every name is there at import, as before.
+layers 1–4 and ``typeset``/``graph_svg``; ``lad.gradient``, ``lad.forward``, ``lad.multipliers`` and
+``lad.finite_difference`` are then ``scalar``'s (the float tape, for a computation of scalars). The names
+that need numpy (``lad.zoo``, ``lad.block_pattern``, ``lad.display``…) are imported only when numpy is there
+(``if np is not None`` below), and otherwise ``lad.<name>`` says what it needs. With numpy every name is
+there at import, as before.
 """
 
 import importlib
@@ -104,14 +107,16 @@ __all__ = [
 ]  # fmt: skip
 
 # The numbers (the numpy engine), A's pattern as an array and the zoo of examples need numpy. Without it
-# (the reader's browser) the symbolic path above still works, and these names say what they need.
+# (the reader's browser) the symbolic path above still works, the numbers of a computation of scalars come
+# from the float tape (lagrange_ad.scalar), and the other names say what they need.
 if np is not None:
     from . import zoo
     from .numeric import finite_difference, forward, gradient, multiplier_values, multipliers, perturbed_result
     from .patterns import BlockPattern, block_pattern
+else:  # the same numbers for a computation of scalars, on the float tape
+    from .scalar import finite_difference, forward, gradient, multiplier_values, multipliers
 _NEED_NUMPY = (
-    "zoo", "finite_difference", "forward", "gradient", "multiplier_values", "multipliers", "perturbed_result",
-    "BlockPattern", "block_pattern", "display", "show", "explorers", "steppers",
+    "zoo", "perturbed_result", "BlockPattern", "block_pattern", "display", "show", "explorers", "steppers",
 )  # fmt: skip
 if np is None:  # `from lagrange_ad import *` takes what is there
     __all__ = [name for name in __all__ if name not in _NEED_NUMPY]

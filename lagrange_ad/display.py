@@ -18,6 +18,7 @@ module re-exports every one of those names, and adds the plots.
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import sympy
 from matplotlib.colors import ListedColormap
@@ -25,7 +26,7 @@ from matplotlib.patches import Patch
 
 from .computation import Computation
 from .errors import LagrangeADError, ShapeError
-from .figures import alt_text, describe, figure_html, use_book_figures
+from .figures import BOOK_WIDTH_IN, alt_text, describe, figure_html, use_book_figures
 from .graph_svg import describe_graph
 from .graph_svg import layers as _layers
 from .graph_svg import node_order as _node_order
@@ -71,8 +72,6 @@ _OFF_COLOR = "#ef6c00"
 def _new_axes(size):
     # Made through pyplot (which sets up the notebook's figure display), then closed: the inline
     # backend does not show it again at the end of the cell, so a returned figure appears once.
-    import matplotlib.pyplot as plt  # here, not at the top: `import lagrange_ad` stays light
-
     fig, ax = plt.subplots(figsize=size, layout="constrained")
     plt.close(fig)
     return fig, ax
@@ -213,8 +212,6 @@ def graph_plot(comp: Computation, ax=None, title=None):
     >>> fig.axes[0].lad_alt.split(";")[0]
     'Computation graph with 4 nodes: inputs z1 (x), z2 (w)'
     """
-    from .figures import BOOK_WIDTH_IN, describe
-
     if not isinstance(comp, Computation):
         raise LagrangeADError(f"graph_plot needs a Computation, got {type(comp).__name__}")
     layer = _layers(comp)

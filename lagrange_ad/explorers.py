@@ -16,6 +16,9 @@ gradient step button), ``lad-explorer-output`` (the output), ``lad-explorer-erro
 for :func:`redraw_explorer`, ``lad-redraw`` (its button), ``lad-redraw-lambda`` (its output) and
 ``lad-redraw-draw`` (the draw shown, ``data-draw`` = its number).
 
+:func:`redraw_stepper` is the one exception to "needs a kernel": the same draws as :func:`redraw_explorer`'s
+button, precomputed as the frames of a stepper (``lad-redraw-stepper``), which steps on the static page too.
+
 >>> box = sequence_explorer()
 >>> box.run()
 >>> [kind for o in box.output.outputs for kind in o["data"] if kind != "text/plain"]
@@ -63,6 +66,7 @@ from .widgets import kernel_explorer
 
 __all__ = [
     "sequence_explorer", "lagrangian_explorer", "gradient_explorer", "redraw_explorer",
+    "redraw_stepper", "redraw_frame",
     "parse_inputs", "computation_from_text",
 ]  # fmt: skip
 
@@ -456,18 +460,13 @@ def redraw_explorer(
     output.add_class("lad-redraw-lambda")
 
     def show(draw: int, new):
-        current = {**given, name: new}
         try:
-            lam = multipliers(comp, current)[step]
-            compared = ""
-            if reference is not None:
-                gap = np.max(np.abs(np.asarray(lam) - np.asarray(reference(current), dtype=float)))
-                compared = f"<p>max |λ<sub>{step}</sub> − {reference_label}| = {gap:.1e}</p>"
-            shown = value_latex(new, digits=decimals)
+            body, _gap = redraw_frame(
+                comp, {**given, name: new}, name, step, reference, reference_label, decimals=decimals, digits=digits
+            )
             output.value = (
                 f'<p class="lad-redraw-draw" data-draw="{draw}">Draw {draw} (0 is the given {html.escape(name)}):</p>'
-                f"$${latex(sympy.Symbol(name))} = {shown}, \\qquad \\lambda_{{{step}}} = "
-                f"{value_latex(lam, digits=digits)}$$" + compared + _value_span(step, lam)
+                + body
             )
         except Exception as err:  # a reference that fails, numbers that are not: a message, not a traceback
             output.value = _error_html(err)
@@ -483,3 +482,100 @@ def redraw_explorer(
     show(0, given[name])
     box.redraw = redraw
     return _finish(box, output, redraw, button=button)
+
+
+def redraw_frame(
+    comp: Computation, values: dict, name: str, step: int, reference=None, reference_label: str = "the reference",
+    *, decimals: int = 2, digits: int = 4,
+) -> tuple[str, float | None]:
+    """The input ``name`` at ``values`` and λ_step there, by back substitution, as HTML with math.
+
+    ``reference(values)``, if given, is an independent gradient of z_n with respect to z_step (autograd's,
+    say); the frame shows the largest difference from λ_step, ``reference_label`` (HTML) naming it.
+    Returns ``(html, gap)``, gap None without a reference. The frame ends with λ_step's exact numbers in a
+    ``lad-lambda-value`` marker (``data-index`` = step, ``data-value`` = JSON), for browser tests.
+
+    >>> import lagrange_ad as lad
+    >>> comp = lad.trace(lambda x, w: w * x, "x w")
+    >>> body, gap = redraw_frame(comp, {"x": 3.0, "w": 0.5}, "w", 2, reference=lambda v: v["x"])
+    >>> print(body.replace("</p>", "</p>\\n"))
+    $$w = 0.50, \\qquad \\lambda_{2} = 3$$<p>max |λ<sub>2</sub> − the reference| = 0.0e+00</p>
+    <span class="lad-lambda-value" data-index="2" data-value="3.0"></span>
+    """
+    lam = multipliers(comp, values)[step]
+    compared, gap = "", None
+    if reference is not None:
+        gap = float(np.max(np.abs(np.asarray(lam, dtype=float) - np.asarray(reference(values), dtype=float))))
+        compared = f"<p>max |λ<sub>{step}</sub> − {reference_label}| = {gap:.1e}</p>"
+    body = (
+        f"$${latex(sympy.Symbol(name))} = {value_latex(values[name], digits=decimals)}, \\qquad "
+        f"\\lambda_{{{step}}} = {value_latex(lam, digits=digits)}$$" + compared + _value_span(step, lam)
+    )
+    return body, gap
+
+
+def redraw_stepper(
+    comp: Computation,
+    values,
+    name: str,
+    step: int,
+    reference=None,
+    reference_label: str = "the reference",
+    *,
+    draws: int = 7,
+    seed: int = 2024,
+    scale: float = 0.5,
+    decimals: int = 2,
+    digits: int = 4,
+    labels=None,
+    title: str | None = None,
+    interval: int = 1500,
+):
+    """New values of the input ``name``, and λ_step recomputed for each: a kernel-free stepper.
+
+    Frame 0 shows the given ``values``; each of the next ``draws`` frames draws the input's entries from a
+    normal distribution (mean 0, standard deviation ``scale``, rounded to ``decimals``) with a generator
+    seeded by ``seed`` (the draws of :func:`lagrange_ad.explorers.redraw_explorer`'s button, precomputed).
+    ``reference`` and ``reference_label`` are those of :func:`redraw_frame`. ``labels`` (HTML, one per
+    frame), ``title`` and ``interval`` go to :func:`~lagrange_ad.widgets.frame_stepper`.
+
+    The stepper keeps ``values_drawn`` (the input's value in each frame) and ``gaps`` (each frame's largest
+    difference from the reference; empty without one), so a chapter can check them. Its box carries the
+    CSS class ``lad-redraw-stepper`` besides ``lad-stepper``; each frame ends with λ_step's
+    ``lad-lambda-value`` marker.
+
+    >>> import lagrange_ad as lad
+    >>> comp = lad.trace(lambda x, w: lad.tanh(w * x), "x w")
+    >>> stepper = redraw_stepper(comp, {"x": 0.5, "w": -2.0}, "w", step=2, draws=3)
+    >>> len(stepper.frames), stepper.values_drawn[0], stepper.gaps
+    (4, -2.0, [])
+    >>> 'data-index="2"' in stepper.frames[3].value
+    True
+    """
+    from .widgets import frame_stepper  # (the explorers' own widgets import only kernel_explorer)
+
+    given = check_values(comp, values)
+    inputs = {s.name: s for s in comp.inputs}
+    if name not in inputs:
+        raise DefinitionError(f"redraw_stepper: {name!r} is not an input; the inputs are {list(inputs)}")
+    comp.step(step)  # a clear error for a step that does not exist
+    shape = inputs[name].shape
+    rng = np.random.default_rng(seed)
+    drawn = [given[name]]
+    for _ in range(draws):
+        new = np.round(rng.normal(0.0, scale, size=shape), decimals)
+        drawn.append(new if shape else float(new))
+    frames, gaps = [], []
+    for new in drawn:
+        body, gap = redraw_frame(
+            comp, {**given, name: new}, name, step, reference, reference_label, decimals=decimals, digits=digits
+        )
+        frames.append(body)
+        if gap is not None:
+            gaps.append(gap)
+    if labels is None:
+        labels = [f"the given {html.escape(name)}"] + [f"draw {k}" for k in range(1, draws + 1)]
+    stepper = frame_stepper(frames, labels=labels, title=title, interval=interval)
+    stepper.add_class("lad-redraw-stepper")
+    stepper.values_drawn, stepper.gaps = drawn, gaps
+    return stepper

@@ -114,9 +114,10 @@ def clearance(path, centres, radii, skip) -> float:
     return worst
 
 
-def _bend(start, stop, centres, radii, ends) -> float:
-    """The smallest bend (:data:`BENDS`, in order) whose arrow keeps :data:`_GAP` from every other node; if
-    none does, the one that keeps farthest. Only nodes near the arrow's box are looked at."""
+def _bend(start, stop, centres, radii, ends, span: tuple[float, float]) -> float:
+    """The smallest bend (:data:`BENDS`, in order) whose arrow keeps :data:`_GAP` from every other node and
+    stays within ``span`` (the x's the drawing may use, so it stays within :data:`MAX_WIDTH`); if none does,
+    the one that keeps farthest from the nodes. Only nodes near the arrow's box are looked at."""
     (x0, y0), (x1, y1) = start, stop
     reach = 0.7 * math.hypot(x1 - x0, y1 - y0) / 2 + 2 * _RADIUS + _GAP  # the farthest a bent arrow strays
     near = [
@@ -126,12 +127,13 @@ def _bend(start, stop, centres, radii, ends) -> float:
         and min(x0, x1) - reach <= cx <= max(x0, x1) + reach
         and min(y0, y1) - reach <= cy <= max(y0, y1) + reach
     ]
-    if not near:
-        return 0.0
     nodes, sizes = [centres[k] for k in near], [radii[k] for k in near]
     best, best_clear = 0.0, -math.inf
     for b in BENDS:
-        clear = clearance(bezier(start, stop, b), nodes, sizes, ())
+        path = bezier(start, stop, b)
+        if not all(span[0] <= x <= span[1] for x, _ in path):
+            continue
+        clear = clearance(path, nodes, sizes, ()) if nodes else math.inf
         if clear >= _GAP:
             return b
         if clear > best_clear:
@@ -193,21 +195,32 @@ def graph_svg(comp: Computation) -> str:
     """
     if not isinstance(comp, Computation):
         raise LagrangeADError(f"graph_svg needs a Computation, got {type(comp).__name__}")
-    pos, width, height = _positions(comp)
+    pos, _, _ = _positions(comp)
     order = [s.index for s in comp.steps]
     centres = [pos[i] for i in order]
     radii = [_RADIUS * math.sqrt(2) if comp.steps[i - 1].is_input else _RADIUS for i in order]
-    arrows = []
+    # arrows may bend beside the nodes, as far as the width left over allows (a tall, narrow graph has room)
+    left, right = min(x for x, _ in centres), max(x for x, _ in centres)
+    room = max(0.0, (MAX_WIDTH - 2 * _MARGIN - (right - left)) / 2)
+    span = (left - room, right + room)
+    arrows, xs, ys = [], [left - _RADIUS, right + _RADIUS], [y for _, y in centres]
     for s in comp.steps:
         for a in s.args:
             start, stop = pos[a], pos[s.index]
-            bend = _bend(start, stop, centres, radii, {a - 1, s.index - 1})
+            bend = _bend(start, stop, centres, radii, {a - 1, s.index - 1}, span)
             arrows.append(_arrow(start, stop, bend, radii[a - 1], radii[s.index - 1]))
+            path = bezier(start, stop, bend)
+            xs += [x for x, _ in path]
+            ys += [y for _, y in path]
+    # the drawing's box: every node (and the name under it) and every arrow, with a margin
+    x0, y0 = min(xs) - _MARGIN + _RADIUS, min(ys) - _MARGIN
+    width = min(MAX_WIDTH, max(xs) - min(xs) + 2 * _MARGIN - 2 * _RADIUS)
+    height = max(ys) - min(ys) + 2 * _MARGIN + NAME_PX + 4
     title = html.escape(describe_graph(comp))
     body = "".join(arrows) + "".join(_node(comp, s, *pos[s.index]) for s in comp.steps)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="lad-graph" role="img" width="{width:.0f}" '
-        f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" font-family="sans-serif">'
+        f'height="{height:.0f}" viewBox="{x0:.0f} {y0:.0f} {width:.0f} {height:.0f}" font-family="sans-serif">'
         f"<title>{title}</title>"
         '<defs><marker id="lad-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#546e7a"/></marker></defs>'

@@ -440,12 +440,12 @@ def _unary(name, sym_fn, np_fn, float_fn, tex_fmt, domain=""):
     lets sympy print g/t for log (one array pass, not two), and ``cse=True`` computes a subexpression that
     is still repeated only once.
     """
-    g, t, u = sympy.symbols("g t u")
-    f = sym_fn(t)
-    product = (g * sympy.diff(f, t)).subs(f, u)
     if np is None:  # no numpy, no array gradient (the float tape derives its own, in floats.py)
         g_times_derivative = needs_numpy(f"the vjp of {name}")
     else:
+        g, t, u = sympy.symbols("g t u")
+        f = sym_fn(t)
+        product = (g * sympy.diff(f, t)).subs(f, u)
         g_times_derivative = sympy.lambdify((g, t, u), product, modules=[NUMPY_NAMES, "numpy"], cse=True)
 
     def vjp(g, args, out, needs):

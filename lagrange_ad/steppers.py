@@ -41,6 +41,8 @@ from .frames import (  # noqa: F401 - the frames' names, as the chapters and exp
     back_substitution_frames,
     back_substitution_labels,
 )
+from .numeric import forward, gradient, multipliers
+from .tracing import trace
 from .typeset import latex
 from .widgets import frame_stepper
 
@@ -99,9 +101,6 @@ def unrolled_loop_frames(make, counts, names: str, values: dict, shared: str) ->
     >>> 'data-sum="2.8"' in frames[1]  # d/dc (x + 2c)² = 2 · 2 (x + 2c): two contributions of 1.4
     True
     """
-    from .numeric import forward, gradient, multipliers
-    from .tracing import trace
-
     frames, labels = [], []
     for k in counts:
         comp = trace(make(k), names)

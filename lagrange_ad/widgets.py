@@ -21,6 +21,7 @@ Every part carries a stable CSS class (used by the book's stylesheet and the bro
 ``lad-stepper-label``         the caption at the top of each frame (HTML)
 ``lad-stepper-announce``      each frame's plain-text announcement (hidden; the book's
                               a11y.js reads it out through an aria-live region)
+``lad-tabs``                  the tabs of :func:`tabs` (an ``ipywidgets.Tab``)
 ``lad-explorer``              a kernel explorer (a VBox)
 ``lad-kernel-note``           its "needs a running notebook" note
 ============================  ==========================================
@@ -30,13 +31,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import ipywidgets as widgets
 
 from .errors import LagrangeADError
 
-__all__ = ["FrameStepper", "frame_stepper", "kernel_explorer", "KERNEL_NOTE"]
+__all__ = ["FrameStepper", "frame_stepper", "tabs", "kernel_explorer", "KERNEL_NOTE"]
 
 KERNEL_NOTE = (
     "This explorer runs Python code: it responds only in a running notebook "
@@ -186,6 +187,31 @@ def frame_stepper(
         parts.insert(0, heading)
     box = FrameStepper(parts, play=play, slider=slider, stack=stack)
     box.add_class("lad-stepper")
+    return box
+
+
+def tabs(pages: Mapping[str, widgets.Widget]) -> widgets.Tab:
+    """One tab per named widget (steppers, say), titled by its name; the first tab is shown.
+
+    Switching tabs happens in the browser, so the tabs work on the static book page as in JupyterLab.
+
+    >>> box = tabs({"chain": frame_stepper(["one"]), "residual": frame_stepper(["two"])})
+    >>> list(box.titles), box.selected_index, "lad-tabs" in box._dom_classes
+    (['chain', 'residual'], 0, True)
+    >>> tabs({"chain": "not a widget"})
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.errors.LagrangeADError: tabs: the page 'chain' must be a widget, got str
+    """
+    if not isinstance(pages, Mapping) or not pages:
+        raise LagrangeADError(f"tabs needs a non-empty dict of title -> widget, got {pages!r:.80}")
+    for title, page in pages.items():
+        if not isinstance(title, str):
+            raise LagrangeADError(f"tabs: every title must be a string, got {type(title).__name__}: {title!r:.80}")
+        if not isinstance(page, widgets.Widget):
+            raise LagrangeADError(f"tabs: the page {title!r} must be a widget, got {type(page).__name__}")
+    box = widgets.Tab(children=list(pages.values()), titles=list(pages), selected_index=0)
+    box.add_class("lad-tabs")
     return box
 
 

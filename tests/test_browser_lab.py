@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import re
 import secrets
@@ -32,11 +33,12 @@ from conftest import REPO, free_port, screenshot_on_failure, wait_until_serving,
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 # ---- what to test (point these at the chapter that shows the stepper and an explorer) ----------
-# (chapter 6's weight explorer became a kernel-free stepper: the demo page has the stepper and a button)
+# (chapter 6's weight explorer became a kernel-free stepper: the demo page has a stepper and the package's
+# gradient explorer for z_3 = sin(z_1²) at z_1 = 0.5, whose "gradient step" moves z_1 to about 0.403)
 NOTEBOOK = "book/demo_stepper.ipynb"  # relative to the repository
-BUTTON = ".lad-demo-button"  # a kernel-backed button (CSS selector)
-OUTPUT = ".lad-demo-output"  # the widget whose text the button changes
-OUTPUT_PATTERN = r"evaluation [2-9]"  # what that text must match after the click (evaluation 1 runs at once)
+BUTTON = ".lad-gradient-explorer .lad-explorer-step"  # a kernel-backed button (CSS selector)
+OUTPUT = ".lad-gradient-explorer .lad-explorer-output"  # the widget whose text the button changes
+OUTPUT_PATTERN = r"zn = 0\.1[56]"  # after the click: z_n = sin(0.403²) = 0.16 (it was sin(0.25) = 0.247)
 STEPPER = ".lad-stepper"  # a frame_stepper to step, or None
 # -------------------------------------------------------------------------------------------------
 
@@ -343,14 +345,16 @@ def test_demo_slider_updates_the_table_at_once(lab, chromium, artifacts):
     base, token, log_path = lab
     with _lab_page(chromium, artifacts, "demo", log_path) as page:
         _open_and_run_all(page, base, token, "book/demo_stepper.ipynb")
-        output = page.locator(".lad-demo-output").first
+        output = page.locator(OUTPUT).first
         before = output.inner_text()
-        handle = page.locator(".lad-explorer .widget-slider .noUi-handle").first
+        handle = page.locator(".lad-gradient-explorer .widget-slider .noUi-handle").first
         handle.scroll_into_view_if_needed()
         handle.focus()
-        page.keyboard.press("ArrowRight")  # no button pressed
+        page.keyboard.press("ArrowRight")  # no button pressed: z_1 = 0.5 + 0.01
         expect(output).not_to_have_text(before)
-        expect(output).to_contain_text("evaluation 2")  # evaluation 1 ran when the cell did
+        # the table is the new z_1's, never an old table beside a new z_1
+        expect(output.locator("tbody tr").first).to_contain_text("0.5100")
+        expect(output.locator('.lad-lambda-value[data-index="1"]')).to_have_text(f"{2 * 0.51 * math.cos(0.51**2):.4f}")
 
 
 def test_myst_is_rendered_in_lab(lab, chromium, artifacts):

@@ -176,3 +176,27 @@ def test_an_infinite_derivative_is_null_in_json():
 def test_missing_values_default_to_one_half():
     answer = try_it.run("return x * w", "x w", "python", "w=4")
     assert answer["at"] == {"x": 0.5, "w": 4.0} and answer["gradient"] == {"x": 4.0, "w": 0.5}
+
+
+@pytest.mark.parametrize(
+    "text", [PROGRAM, "y = x\nfor k in range(12):\n    y = tanh(y) * w + x\nreturn y", "return (x * w - 1) ** 2"]
+)
+def test_every_node_and_arrow_is_inside_the_drawing(text):
+    svg = try_it.run(text, "x w")["graph_svg"]
+    x0, y0, width, height = map(float, re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([\d.]+) ([\d.]+)"', svg).groups())
+    assert width <= MAX_WIDTH
+
+    def inside(x, y, r=0.0):
+        return x0 <= x - r and x + r <= x0 + width and y0 <= y - r and y + r <= y0 + height
+
+    for cx, cy, r in re.findall(r'<circle cx="([-\d.]+)" cy="([-\d.]+)" r="([\d.]+)"', svg):
+        assert inside(float(cx), float(cy), float(r))
+    for x, y, w, h in re.findall(r'<rect x="([-\d.]+)" y="([-\d.]+)" width="([\d.]+)" height="([\d.]+)"', svg):
+        assert inside(float(x), float(y)) and inside(float(x) + float(w), float(y) + float(h))
+    paths = re.findall(r'd="M ([-\d.]+) ([-\d.]+) Q ([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"', svg)
+    assert paths
+    for ax, ay, cx, cy, bx, by in (map(float, p) for p in paths):
+        for t in (0.0, 0.25, 0.5, 0.75, 1.0):  # points of the quadratic curve
+            x = (1 - t) ** 2 * ax + 2 * (1 - t) * t * cx + t * t * bx
+            y = (1 - t) ** 2 * ay + 2 * (1 - t) * t * cy + t * t * by
+            assert inside(x, y), (x, y, (x0, y0, width, height))
