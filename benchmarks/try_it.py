@@ -21,6 +21,7 @@ import argparse
 import functools
 import http.server
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -210,9 +211,13 @@ def main(argv=None) -> int:
         print(f"no built {PAGE}: build the book first (jupyter-book build . -W -n --keep-going)", file=sys.stderr)
         return 2
     print(f"book: {html}")
+    load_before = os.getloadavg()[0]
     results = measure(html, args.warm_loads, args.repeats)
+    # wall clock on a shared machine: say how busy it was
+    results["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2), os.cpu_count()]
     text, targets = report(results)
     print(text)
+    print(f"\nload average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores")
     if args.json:
         Path(args.json).write_text(json.dumps({"results": results, "targets": targets}, indent=1))
     return 1 if results["outside_requests"] else 0
