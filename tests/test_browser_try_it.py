@@ -15,7 +15,7 @@ import json
 import math
 
 import pytest
-from conftest import screenshot_on_failure
+from conftest import REPO, screenshot_on_failure
 from test_browser_book import TIMEOUT_MS, open_offline
 from test_browser_layout import AXE, AXE_JS, OVERFLOW_JS, wait_for_math
 
@@ -290,3 +290,20 @@ def test_a_chapter_shows_the_component_instead_of_its_explorer(doc, chromium, bo
             no_bad_traffic(traffic, doc)
     finally:
         context.close()
+
+
+def test_the_benchmark_runs_and_a_warm_visit_fetches_nothing_big(book_html, tmp_path):
+    """``python -m benchmarks.try_it`` in its smallest form (so it cannot rot): the cold visit fetches
+    at most 25 MB for Python, and a second visit takes it from the browser's cache."""
+    import sys
+
+    sys.path.insert(0, str(REPO))  # the repository root holds benchmarks/
+    from benchmarks import try_it as bench
+
+    out = tmp_path / "try_it.json"
+    assert bench.main(["--html", str(book_html), "--warm-loads", "1", "--repeats", "1", "--json", str(out)]) == 0
+    results = json.loads(out.read_text())["results"]
+    cold, warm = results["loads"]
+    assert 20e6 < cold["python_bytes"] <= 25e6
+    assert warm["python_bytes"] < 1e6
+    assert results["programs"]["10"]["first"]["steps"] == 10 and results["programs"]["50"]["first"]["steps"] == 50
