@@ -165,13 +165,22 @@
       if (!size) return;
       size.math.style.fontSize = `${(size.px * size.scale).toFixed(2)}px`;
       if (size.scale * size.needed > size.room) {
-        // still too wide at the smallest size: it scrolls, so the keyboard must reach it
+        // still too wide at the smallest size: it scrolls
         nodes[k].classList.add("lad-tryit-wide");
-        nodes[k].tabIndex = 0;
-        nodes[k].setAttribute("role", "region");
-        nodes[k].setAttribute("aria-label", "a formula wider than the page: scroll it sideways");
+        reachable(nodes[k], "a formula wider than the page: scroll it sideways");
       }
     });
+  }
+
+  // A box whose content scrolls sideways must be reachable from the keyboard (and say what it is).
+  function reachable(box, label) {
+    box.tabIndex = 0;
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", label);
+  }
+
+  function reachableIfScrolling(box, label) {
+    if (box.scrollWidth > box.clientWidth + 1) reachable(box, label);
   }
 
   function displayMath(tex) {
@@ -367,6 +376,8 @@
       );
       out.hidden = false;
       await typeset(math.concat([out.querySelector(".lad-tryit-frame")]));
+      reachableIfScrolling(table, "the table of steps: scroll it sideways");
+      reachableIfScrolling(out.querySelector(".lad-tryit-gradient-table-box"), "the gradient: scroll it sideways");
     }
 
     stepper(frames) {
@@ -411,7 +422,7 @@
         el("tbody", {}, rows),
       ]);
       return el("section", { className: "lad-tryit-section lad-tryit-gradient" }, [
-        heading("The gradient, checked"), table,
+        heading("The gradient, checked"), el("div", { className: "lad-tryit-gradient-table-box" }, table),
         el("p", { text: `Largest difference between the two: ${number(r.max_difference)}.` }),
       ]);
     }
