@@ -219,6 +219,15 @@ def test_the_results_fit_the_column_and_pass_axe(tryit, artifacts):
         page.add_script_tag(path=str(AXE))
         violations = page.evaluate(AXE_JS)
         assert not violations, "serious/critical axe violations:\n" + json.dumps(violations)[:5000]
+        # on a phone, wide parts scroll in their own boxes; the page itself never scrolls sideways
+        page.set_viewport_size({"width": 390, "height": 844})
+        try:
+            page.wait_for_timeout(300)
+            width, client = page.evaluate(
+                "() => [document.scrollingElement.scrollWidth, document.documentElement.clientWidth]")
+            assert width <= client + 1, f"at 390 px the page with the results is {width} px wide"
+        finally:
+            page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_a_long_programs_A_is_reachable_from_the_keyboard(tryit, artifacts):
