@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
-from conftest import REPO, screenshot_on_failure
+from conftest import REPO, screenshot_on_failure, toc_files
 from test_browser_book import TIMEOUT_MS, open_offline
 from test_browser_layout import AXE, AXE_JS, OVERFLOW_JS, wait_for_math
 
@@ -279,26 +280,33 @@ def test_a_program_that_never_finishes_is_stopped_and_python_restarts(tryit, art
         no_bad_traffic(traffic, PAGE)
 
 
-@pytest.mark.parametrize("doc", ["book/ch01_sequences", "book/ch04_lagrange", "book/ch05_linear_system"])
-def test_a_chapter_shows_the_component_instead_of_its_explorer(doc, chromium, book_server, artifacts):
-    context, page, traffic = open_offline(chromium)
-    try:
-        with screenshot_on_failure(page, artifacts / f"tryit-{doc.replace('/', '-')}.png"):
-            page.goto(f"{book_server}{doc}.html", wait_until="load", timeout=TIMEOUT_MS)
-            root = page.locator(".lad-tryit").first
-            root.wait_for(state="attached", timeout=TIMEOUT_MS)
-            explorer = page.locator(".lad-sequence-explorer, .lad-lagrangian-explorer").first
-            assert explorer.is_hidden()
-            # the component holds the explorer's own example
-            example = explorer.evaluate("(e) => e.querySelector('.lad-explorer-text textarea').value")
-            assert root.locator("textarea").input_value() == example
-            root.scroll_into_view_if_needed()  # Python loads when the component comes near the screen
-            assert wait_state(page, root, ["ready", "failed"], attribute="python") == "ready", root.inner_text()
-            assert wait_state(page, root, ["done", "error"]) == "done", root.inner_text()[:2000]
-            assert root.locator(".lad-tryit-system mjx-container").count() >= 1
-            no_bad_traffic(traffic, doc)
-    finally:
-        context.close()
+def test_every_chapter_explorer_of_a_readers_program_is_replaced_by_the_component(
+        chromium, book_server, book_html, artifacts):
+    """Where a chapter has an explorer that takes the reader's program (lagrange_ad.explorers'
+    sequence_explorer, lagrangian_explorer), the static page shows the live component instead, holding the
+    explorer's own example, and it runs."""
+    docs = [doc for doc in toc_files() if re.search(r"lad-(sequence|lagrangian)-explorer",
+                                                    (book_html / f"{doc}.html").read_text(encoding="utf-8"))]
+    assert docs, "no page has a program explorer: this test would check nothing"
+    for doc in docs:
+        context, page, traffic = open_offline(chromium)
+        try:
+            with screenshot_on_failure(page, artifacts / f"tryit-{doc.replace('/', '-')}.png"):
+                page.goto(f"{book_server}{doc}.html", wait_until="load", timeout=TIMEOUT_MS)
+                root = page.locator(".lad-tryit").first
+                root.wait_for(state="attached", timeout=TIMEOUT_MS)
+                explorer = page.locator(".lad-sequence-explorer, .lad-lagrangian-explorer").first
+                assert explorer.is_hidden(), f"{doc}: the dead explorer is still shown"
+                example = explorer.evaluate("(e) => e.querySelector('.lad-explorer-text textarea').value")
+                assert root.locator("textarea").input_value() == example, f"{doc}: not the explorer's example"
+                root.scroll_into_view_if_needed()  # Python loads when the component comes near the screen
+                assert wait_state(page, root, ["ready", "failed"], attribute="python") == "ready", doc
+                assert wait_state(page, root, ["done", "error"]) == "done", f"{doc}: {root.inner_text()[:2000]}"
+                assert root.locator(".lad-tryit-system mjx-container").count() >= 1, doc
+                no_bad_traffic(traffic, doc)
+        finally:
+            context.close()
+        print(f"{doc}: the explorer is replaced by the component, which ran its example")
 
 
 def test_the_benchmark_runs_and_a_warm_visit_fetches_nothing_big(book_html, tmp_path):
