@@ -137,6 +137,16 @@ LIBRARY_SOLVER_LINE = ("# Not accepted: a library solver (numpy.linalg's solve, 
                        "# scipy.linalg's solvers; sympy's solve, LUsolve, inv): write the loop.")
 
 
+def _refusal(name: str) -> str:
+    """The ``# Not accepted:`` line for one package function, within the 80-character lines.
+
+    >>> _refusal("implicit.equilibrium_finite_difference")
+    '# Not accepted: lagrange_ad.implicit.equilibrium_finite_difference'
+    """
+    line = f"# Not accepted: lagrange_ad.{name}"
+    return line + " (work it out yourself)" if len(line) <= 58 else line
+
+
 def hidden_cell(gid: str, source: str, points: float, not_accepted: tuple[str, ...] = ()) -> nbformat.NotebookNode:
     """A locked, autograded cell of hidden tests; the book removes it (``remove-cell``).
 
@@ -167,8 +177,7 @@ def hidden_cell(gid: str, source: str, points: float, not_accepted: tuple[str, .
         raise ValueError(f"{gid}: a hidden-test cell's grade_id must end in -hidden")
     if BEGIN_HIDDEN in source:
         raise ValueError(f"{gid}: give the test code alone, hidden_cell adds the delimiters")
-    refused = [LIBRARY_SOLVER_LINE if name == "library solvers" else
-               f"# Not accepted: lagrange_ad.{name} (work it out yourself)" for name in not_accepted]
+    refused = [LIBRARY_SOLVER_LINE if name == "library solvers" else _refusal(name) for name in not_accepted]
     body = "\n".join([HIDDEN_NOTE, *refused, BEGIN_HIDDEN, source.strip("\n"), END_HIDDEN])
     cell = new_code_cell(body)
     cell.metadata["nbgrader"] = _metadata(
