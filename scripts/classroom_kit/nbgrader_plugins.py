@@ -279,6 +279,10 @@ class ResilientExecute(Execute):
             profiled = sorted(n for n in refused if n == LIBRARY_SOLVERS or n.rsplit(".", 1)[1] not in audited)
             for i in window if profiled else ():
                 self._profiled[i] = sorted(set(self._profiled.get(i, [])) | set(profiled))
+        # The calls are taken after each cell of a window, and after the cell before a window
+        # (which clears what came earlier): one kernel round trip each, not one per cell.
+        inside = {i for _, _, window, _ in self._windows for i in window}
+        self._taken = inside | {i - 1 for i in inside}
 
     def _refuse_package_answers(self, nb):
         """Zero an exercise whose answer came from a function its hidden cell does not accept."""
@@ -309,7 +313,7 @@ class ResilientExecute(Execute):
                 pass
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
-            if cell.cell_type == "code":
+            if cell.cell_type == "code" and index in self._taken:
                 self._calls[index] = self._take()
             return cell, resources
         except (DeadKernelError, CellTimeoutError) as err:
