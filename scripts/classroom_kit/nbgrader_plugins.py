@@ -204,6 +204,16 @@ class ResilientExecute(Execute):
     restarts, the cells before it run again silently, and execution continues.
     """
 
+    student_timeout = Integer(
+        20, help="seconds per cell for the student's cells and the test cells (the chapter's own cells "
+                 "get Execute.timeout); never more than Execute.timeout").tag(config=True)
+
+    def _get_timeout(self, cell):
+        timeout = super()._get_timeout(cell)
+        if cell is not None and id(cell) in getattr(self, "_short", ()) and self.student_timeout > 0:
+            return min(timeout, self.student_timeout) if timeout else self.student_timeout
+        return timeout
+
     def preprocess(self, nb, resources=None, km=None):
         self._fatal = set()  # indices of cells that killed or hung the kernel
         self._token, self._watching, self._profiling = secrets.token_hex(16), False, []
@@ -263,6 +273,10 @@ class ResilientExecute(Execute):
         added = self._student_cells(nb, resources)
         solutions = {i for i, g in enumerate(gids) if (m := _EXERCISE.match(g)) and m[2] == "solution"}
         self._student_sources = [nb.cells[i].source for i in sorted(added | solutions)]
+        # The student's cells and the tests (which run the student's functions) get the shorter
+        # timeout: an exercise's code takes milliseconds; the chapter's own cells may take seconds.
+        tests = {i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade")}
+        self._short = {id(nb.cells[i]) for i in added | solutions | tests}
         self._windows, self._profiled = [], {}
         audited = audited_names()
         for index, cell in enumerate(nb.cells):
