@@ -126,7 +126,7 @@ _PROFILE = "__import__('sys').audit('lagrange_ad.profile', {token!r}, {names!r})
 def watch_code(token: str, student_sources: list[str]) -> str:
     """The code that installs the watch in a grading kernel (run silently before the first cell)."""
     return (_WATCH.replace("__TOKEN__", repr(token)).replace("__SOURCES__", repr(student_sources))
-            .replace("__LIBRARY__", repr(SOLVERS)))
+            .replace("__LIBRARY__", repr(SOLVERS + AUTODIFF)))
 NOT_ACCEPTED = re.compile(r"^# Not accepted: (.+)$", re.M)
 _EXERCISE = re.compile(r"^(ch\d+-ex\d+)-(solution|check|hidden|answer)\d*$")
 
@@ -144,6 +144,17 @@ SOLVERS = (
                         "solve_least_squares", "pinv", "inverse_ADJ", "inverse_GE", "inverse_LU",
                         "inverse_CH", "inverse_LDL", "inverse_QR", "inverse_BLOCK", "rref")),
 )
+
+# "# Not accepted: library autodiff (...)": another library's derivatives, where an exercise asks for a
+# gradient or λ's worked out by hand.
+LIBRARY_AUTODIFF = "library autodiff"
+AUTODIFF = (
+    ("jax", ("grad", "value_and_grad", "vjp", "jvp", "jacrev", "jacfwd", "jacobian", "hessian", "linearize")),
+    ("autograd", ("grad", "elementwise_grad", "value_and_grad", "jacobian", "hessian", "make_vjp", "make_jvp",
+                  "holomorphic_grad", "grad_named", "multigrad_dict", "hessian_tensor_product")),
+    ("torch.autograd", ("grad", "backward", "vjp", "jvp", "jacobian", "hessian")),
+)
+GROUPS = {LIBRARY_SOLVERS: SOLVERS, LIBRARY_AUTODIFF: AUTODIFF}
 
 
 def audited_names() -> set[str]:
@@ -163,18 +174,20 @@ def not_accepted(source: str) -> set[str]:
     """What a hidden-test cell refuses, from its ``# Not accepted:`` lines.
 
     Package functions by their dotted name; ``a library solver`` stands for the
-    solvers in :data:`SOLVERS`.
+    solvers in :data:`SOLVERS`, ``library autodiff`` for jax's, autograd's and
+    torch's derivatives (:data:`AUTODIFF`).
 
     >>> sorted(not_accepted("# Not accepted: lagrange_ad.multipliers, lagrange_ad.solvers.levels (by hand)"))
     ['lagrange_ad.multipliers', 'lagrange_ad.solvers.levels']
     >>> sorted(not_accepted("# Not accepted: a library solver (numpy.linalg.solve, ...)"))
     ['a library solver']
+    >>> sorted(not_accepted("# Not accepted: library autodiff (jax.grad, ...)"))
+    ['library autodiff']
     """
     names = set()
     for line in NOT_ACCEPTED.findall(source):
         names |= set(re.findall(r"\blagrange_ad(?:\.\w+)+", line.split("(")[0]))
-        if line.startswith(LIBRARY_SOLVERS):
-            names.add(LIBRARY_SOLVERS)
+        names |= {group for group in GROUPS if line.startswith(group)}
     return names
 
 
@@ -185,6 +198,8 @@ def refused_by(refused: set[str], called: set[str]) -> list[str]:
     ['lagrange_ad.solvers.levels', 'numpy.linalg.solve']
     >>> refused_by({"lagrange_ad.forward"}, {"sys.setprofile"})
     ['sys.setprofile']
+    >>> refused_by({"library autodiff"}, {"jax.grad", "numpy.linalg.solve"})
+    ['jax.grad']
     """
     used = set()
     for name in called:
@@ -192,7 +207,8 @@ def refused_by(refused: set[str], called: set[str]) -> list[str]:
             used.add(name)
         elif "." not in name:  # lagrange_ad.usage.note's short names
             used |= {r for r in refused if r.startswith("lagrange_ad.") and r.rsplit(".", 1)[1] == name}
-        elif LIBRARY_SOLVERS in refused and any(name.startswith(prefix + ".") for prefix, _ in SOLVERS):
+        elif any(name.startswith(prefix + ".") and name.rsplit(".", 1)[1] in functions
+                 for group in refused & set(GROUPS) for prefix, functions in GROUPS[group]):
             used.add(name)
     return sorted(used)
 
@@ -290,7 +306,7 @@ class ResilientExecute(Execute):
                 first -= 1  # cells the student put right before the solution
             window = set(range(first, last + 1)) | {i for i in added if i < last}
             self._windows.append((match[1], refused, window, own))
-            profiled = sorted(n for n in refused if n == LIBRARY_SOLVERS or n.rsplit(".", 1)[1] not in audited)
+            profiled = sorted(n for n in refused if n in GROUPS or n.rsplit(".", 1)[1] not in audited)
             for i in window if profiled else ():
                 self._profiled[i] = sorted(set(self._profiled.get(i, [])) | set(profiled))
         # The calls are taken after each cell of a window, and after the cell before a window

@@ -30,5 +30,16 @@ WRONG_ANSWERS = {
     "ch3-ex3-solution": [
         # forgot that p1 also reaches z4 through z3 = z1 * z2
         {"source": "dV_dp1 = 2 * 2.0\ndV_dp2 = 2.0", "fails": ["ch3-ex3-check", "ch3-ex3-hidden"]},
+        # the right numbers, from jax's derivatives of V (the exercise asks to work them out)
+        {"source": ('import jax\n'
+                    '\n'
+                    '\n'
+                    'def V(p1, p2):\n'
+                    '    return p1 * p2 + p1 * p1\n'
+                    '\n'
+                    '\n'
+                    'dV_dp1 = float(jax.grad(V, 0)(2.0, -1.0))\n'
+                    'dV_dp2 = float(jax.grad(V, 1)(2.0, -1.0))'),
+         "fails": ['ch3-ex3-check', 'ch3-ex3-hidden']},
     ],
 }
