@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import re
 import sqlite3
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -56,14 +57,19 @@ def _start_worker(course: str) -> None:
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
     config.CourseDirectory.root = course
-    if os.environ.get("LAGRANGE_AD_FORK_KERNELS", "1") != "0":
-        # Each submission's kernel is a fresh fork of a process that has imported the heavy
-        # modules once (classroom_kit/forkserver.py): about a second of CPU less per submission.
+    # Each submission's kernel is a fresh fork of a process that has imported the heavy modules
+    # once (classroom_kit/forkserver.py): about a second of CPU less per submission. Linux only (no
+    # fork on Windows; on macOS a fork after loading system frameworks is not safe).
+    if os.environ.get("LAGRANGE_AD_FORK_KERNELS", "1") != "0" and sys.platform.startswith("linux"):
         from . import forkserver
 
-        forkserver.start(Path(course) / "logs")
-        atexit.register(forkserver.stop)
-        config.ResilientExecute.kernel_manager_class = forkserver.ForkedKernelManager
+        try:
+            forkserver.start(Path(course) / "logs")
+        except Exception as err:  # kernels then start the usual way
+            print(f"kernel template not started ({err}); kernels start the usual way", file=sys.stderr)
+        else:
+            atexit.register(forkserver.stop)
+            config.ResilientExecute.kernel_manager_class = forkserver.ForkedKernelManager
     _api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
