@@ -124,9 +124,33 @@ _PRINT_PREFIX = "lad2:"
 _ROUNDS = 5000  # PBKDF2 rounds per number: a few milliseconds
 
 
+def _pbkdf2(data: bytes, salt: bytes, rounds: int) -> bytes:
+    """PBKDF2-HMAC-SHA256's first block; in plain Python where hashlib lacks it (a Python without
+    OpenSSL, such as a browser's): the same bytes, only slower.
+
+    >>> _pbkdf2(b"1:2", b"salt", 50) == hashlib.pbkdf2_hmac("sha256", b"1:2", b"salt", 50)
+    True
+    """
+    if hasattr(hashlib, "pbkdf2_hmac"):
+        return hashlib.pbkdf2_hmac("sha256", data, salt, rounds)
+    import hmac
+
+    keyed = hmac.new(data, digestmod=hashlib.sha256)
+    block = keyed.copy()
+    block.update(salt + b"\x00\x00\x00\x01")
+    u = block.digest()
+    total = int.from_bytes(u, "big")
+    for _ in range(rounds - 1):
+        block = keyed.copy()
+        block.update(u)
+        u = block.digest()
+        total ^= int.from_bytes(u, "big")
+    return total.to_bytes(32, "big")
+
+
 def _grid_hash(salt: bytes, index: int, value: float, step: float, shift: float) -> str:
     point = int(np.floor(value / step + shift))
-    return hashlib.pbkdf2_hmac("sha256", f"{index}:{point}".encode(), salt, _ROUNDS)[:6].hex()
+    return _pbkdf2(f"{index}:{point}".encode(), salt, _ROUNDS)[:6].hex()
 
 
 def fingerprint(value, rtol: float = 1e-6) -> str:

@@ -273,3 +273,13 @@ def test_reload_restores_monkeypatched_helpers():
     finally:
         importlib.reload(ex)
     assert ex.check_value is not original  # a new function object, same behaviour
+
+
+def test_a_fingerprint_checks_the_same_where_hashlib_has_no_pbkdf2(monkeypatch):
+    """A browser's Python (Pyodide) may have no OpenSSL: the plain-Python PBKDF2 gives the same hashes."""
+    import hashlib
+
+    text = ex.fingerprint([0.123456, -7.5])
+    monkeypatch.delattr(hashlib, "pbkdf2_hmac")
+    ex.check_value("v", [0.123456, -7.5], text)
+    assert "index (1,)" in message(ex.check_value, "v", [0.123456, -7.6], text)
