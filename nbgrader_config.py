@@ -51,9 +51,12 @@ c.CourseDirectory.root = os.environ.get("LAGRANGE_AD_COURSE", str(HERE / "classr
 
 # Students' notebooks are graded against the same Python that builds the book.
 c.Execute.kernel_name = "python3"
-# Per cell, in seconds: the slowest chapter cell takes a few seconds; a student's infinite
-# loop is interrupted after this and costs only that cell.
+# Per cell, in seconds: the slowest chapter cell takes about 10 s (ch. 7, on a loaded machine); a
+# student's infinite loop is interrupted after the timeout and costs only that cell.
 c.Execute.timeout = 60
+# The student's own cells and the test cells (an exercise's code takes milliseconds; a loop there is a
+# mistake, and it burns a core until interrupted): 20 s.
+c.ResilientExecute.student_timeout = 20
 # Megabytes of printing must not bloat the graded notebook and the feedback page
 # (nbgrader limits lines; CappedOutput below also limits the characters of each output).
 c.LimitOutput.max_lines = 200

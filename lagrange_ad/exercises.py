@@ -21,7 +21,9 @@ first, see docs/exercises.md.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import os
 import random
 import zlib
 
@@ -39,6 +41,7 @@ __all__ = [
     "check_gradient",
     "seal",
     "sealed",
+    "fingerprint",
 ]
 
 # ----------------------------------------------------------------------------- sealed answers
@@ -102,7 +105,167 @@ def _unsealed(expected):
     """``expected``, unpacked first if it is a sealed text (every check accepts one)."""
     if isinstance(expected, str) and expected.startswith(_SEAL_PREFIX):
         return sealed(expected)
+    if isinstance(expected, str) and expected.startswith(_PRINT_PREFIX):
+        return Fingerprint(expected)
     return expected
+
+
+# ----------------------------------------------------------------------------- fingerprints
+# A sealed value can be unpacked by anyone who reads this module. A *fingerprint* cannot: it keeps, for
+# each number, only a slow salted hash of the number rounded to a grid (about 6 significant digits of the
+# answer's scale), plus the shape and the order of magnitude. A check can then say whether an answer
+# lands on the same grid point (right or wrong, which entry, wrong sign), but nothing gives the number
+# back: trying candidates costs milliseconds each, hours for one unknown number. check_value and
+# check_sequence take one wherever they take the expected value. (Sets, patterns and formulas stay
+# sealed: a few guesses find a small set through any right/wrong check, and a formula is compared up to
+# rearranging, which no hash can do.)
+
+_PRINT_PREFIX = "lad2:"
+_ROUNDS = 5000  # PBKDF2 rounds per number: a few milliseconds
+
+
+def _pbkdf2(data: bytes, salt: bytes, rounds: int) -> bytes:
+    """PBKDF2-HMAC-SHA256's first block; in plain Python where hashlib lacks it (a Python without
+    OpenSSL, such as a browser's): the same bytes, only slower.
+
+    >>> _pbkdf2(b"1:2", b"salt", 50) == hashlib.pbkdf2_hmac("sha256", b"1:2", b"salt", 50)
+    True
+    """
+    if hasattr(hashlib, "pbkdf2_hmac"):
+        return hashlib.pbkdf2_hmac("sha256", data, salt, rounds)
+    import hmac
+
+    keyed = hmac.new(data, digestmod=hashlib.sha256)
+    block = keyed.copy()
+    block.update(salt + b"\x00\x00\x00\x01")
+    u = block.digest()
+    total = int.from_bytes(u, "big")
+    for _ in range(rounds - 1):
+        block = keyed.copy()
+        block.update(u)
+        u = block.digest()
+        total ^= int.from_bytes(u, "big")
+    return total.to_bytes(32, "big")
+
+
+def _grid_hash(salt: bytes, index: int, value: float, step: float, shift: float) -> str:
+    point = int(np.floor(value / step + shift))
+    return _pbkdf2(f"{index}:{point}".encode(), salt, _ROUNDS)[:6].hex()
+
+
+def fingerprint(value, rtol: float = 1e-6) -> str:
+    """A one-way text for a number or an array of numbers (for :func:`check_value` / :func:`check_sequence`),
+    or a sympy formula or equation (for :func:`check_expr`: known by its values at random points).
+
+    An answer within ``rtol`` of the value's scale (its largest entry's power of ten) matches it, one
+    beyond ``3 rtol`` does not (the checks' own ``rtol`` does not apply to a fingerprint).
+
+    >>> text = fingerprint([0.25, -3.5])
+    >>> text.startswith("lad2:")
+    True
+    >>> check_value("v", [0.2500000001, -3.5], text)
+    ✓ v is correct.
+    """
+    if isinstance(value, sympy.Basic) and not isinstance(value, sympy.Number):
+        return _PRINT_PREFIX + base64.b64encode(zlib.compress(json.dumps(_formula_print(value)).encode(), 9)).decode()
+    if isinstance(value, (list, tuple)) and any(isinstance(v, sympy.Basic) and v.free_symbols for v in value):
+        # a row of A with formulas (check_row): each entry known by its values, and whether it is 0
+        entries = [{"zero": _is_zero(sympy.sympify(v)), **_formula_print(sympy.sympify(v))} for v in value]
+        return _PRINT_PREFIX + base64.b64encode(zlib.compress(json.dumps({"row": entries}).encode(), 9)).decode()
+    return _PRINT_PREFIX + base64.b64encode(zlib.compress(json.dumps(_number_print(value, rtol)).encode(), 9)).decode()
+
+
+def _number_print(value, rtol: float) -> dict:
+    array = np.asarray(value, dtype=float)
+    if not np.isfinite(array).all():
+        raise ValueError("fingerprint() takes finite numbers")
+    top = float(np.max(np.abs(array))) if array.size else 0.0
+    exponent = int(np.floor(np.log10(top))) if top > 0 else 0
+    step, salt = 10.0 ** exponent * 4 * rtol, os.urandom(8)
+    shifts, hashes = "", []
+    for i, x in enumerate(array.ravel().tolist()):
+        # The grid point whose middle half holds x: an answer within a quarter step lands on it too.
+        shift = 0.0 if 0.25 <= (x / step) % 1.0 < 0.75 else 0.5
+        shifts += "01"[shift > 0]
+        hashes.append(_grid_hash(salt, i, x, step, shift))
+    return {"shape": list(array.shape), "exponent": exponent, "rtol": rtol, "salt": salt.hex(), "shifts": shifts,
+            "hashes": hashes}
+
+
+_POINTS = 6  # a formula is known by its values at this many random points
+
+
+def _formula_points(seed: str, names: list[str]) -> list[dict]:
+    rng = random.Random(seed)
+    return [{n: rng.uniform(0.2, 1.8) for n in names} for _ in range(_POINTS)]
+
+
+def _values_at(expr, points) -> np.ndarray | None:
+    """``expr`` at each point (symbols matched by name), or None where it is not a real number."""
+    by_name = {str(s): s for s in expr.free_symbols}
+    out = []
+    for point in points:
+        try:
+            value = complex(expr.xreplace({by_name[n]: sympy.Float(v) for n, v in point.items() if n in by_name})
+                            .evalf())
+        except (TypeError, ValueError):
+            return None
+        if abs(value.imag) > 1e-12 * max(1.0, abs(value.real)):
+            return None
+        out.append(value.real)
+    return np.array(out)
+
+
+def _formula_print(formula) -> dict:
+    """A formula's fingerprint: its symbols' names, whether it is an equation, and the fingerprint of its
+    values at random points (an equation's divided by the largest, so that scaling it changes nothing)."""
+    equation = isinstance(formula, sympy.Equality)
+    expr = formula.lhs - formula.rhs if equation else formula
+    names = sorted(str(s) for s in expr.free_symbols)
+    seed = os.urandom(8).hex()
+    values = _values_at(expr, _formula_points(seed, names))
+    if values is None:
+        raise ValueError("fingerprint() takes a formula with real values")
+    base = int(np.argmax(np.abs(values)))
+    if equation and abs(values[base]) > 1e-12:
+        values = values / values[base]
+    return {"formula": {"equation": equation, "symbols": names, "seed": seed, "base": base},
+            "numbers": _number_print(values, 1e-6)}
+
+
+class Fingerprint:
+    """An expected value known only by its fingerprint: its shape, and whether a number matches it."""
+
+    def __init__(self, text: str | dict):
+        if isinstance(text, str):
+            text = json.loads(zlib.decompress(base64.b64decode(text[len(_PRINT_PREFIX):])))
+        data = text
+        self.row = [Fingerprint(entry) for entry in data.get("row", ())]  # for a row: one per entry
+        self.zero = data.get("zero")  # for a row's entry: whether it is 0
+        self.formula = data.get("formula")  # for a formula: equation?, symbols, seed, base
+        if self.row:
+            return
+        if self.formula:
+            self.values = Fingerprint(data["numbers"])
+            return
+        self.shape = tuple(data["shape"])
+        self._step = 10.0 ** data["exponent"] * 4 * data["rtol"]
+        self._salt = bytes.fromhex(data["salt"])
+        self._shifts = [0.5 if c == "1" else 0.0 for c in data["shifts"]]
+        self._hashes = data["hashes"]
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def match(self, index: int, value: float) -> bool:
+        """Whether ``value`` lands on the grid point of entry ``index`` (flat, from 0)."""
+        return _grid_hash(self._salt, index, float(value), self._step, self._shifts[index]) == self._hashes[index]
+
+    def matches(self, values) -> np.ndarray:
+        """Which entries of ``values`` (an array of this shape) land on the expected value's grid point."""
+        flat = np.asarray(values, dtype=float).ravel().tolist()
+        return np.array([self.match(i, x) for i, x in enumerate(flat)], dtype=bool).reshape(self.shape)
 
 
 def sealed(text: str):
@@ -115,6 +278,8 @@ def sealed(text: str):
     >>> sealed(seal(sympy.Eq(2 * x, 1)))
     Eq(2*x, 1)
     """
+    if isinstance(text, str) and text.startswith(_PRINT_PREFIX):
+        raise ValueError("a fingerprint (lad2:) cannot be opened: check_value compares an answer with it")
     if not isinstance(text, str) or not text.startswith(_SEAL_PREFIX):
         raise ValueError("sealed() takes a text made by lagrange_ad.exercises.seal()")
     return _unpack(json.loads(zlib.decompress(base64.b64decode(text[len(_SEAL_PREFIX):]))))
@@ -266,6 +431,8 @@ def check_value(name: str, got, expected, *, rtol: float = 1e-6, atol: float = 1
 def _compare_value(name, got, expected, rtol, atol, hint) -> None:
     """Raise CheckFailed unless got ≈ expected (numbers or arrays of one shape)."""
     __tracebackhide__ = True
+    if isinstance(expected, Fingerprint):
+        return _compare_fingerprint(name, got, expected, hint)
     want = np.asarray(_to_array("expected", expected), dtype=float)
     if want.ndim == 0:
         value = _to_float(name, got)
@@ -284,6 +451,34 @@ def _compare_value(name, got, expected, rtol, atol, hint) -> None:
         return None
     first = tuple(int(i) for i in np.argwhere(bad)[0])
     if _close(-array, want, rtol, atol):
+        _fail(name, "has the wrong sign in every entry.", hint)
+    _fail(
+        name,
+        f"has {int(bad.sum())} wrong entr{'y' if bad.sum() == 1 else 'ies'} of {bad.size}; "
+        f"the first is at index {first}: {array[first]:.6g}.",
+        hint,
+    )
+
+
+def _compare_fingerprint(name, got, expected: Fingerprint, hint) -> None:
+    """_compare_value against a fingerprint: the same messages, from grid matches alone."""
+    __tracebackhide__ = True
+    if expected.ndim == 0:
+        value = _to_float(name, got)
+        if expected.match(0, value):
+            return None
+        if value != 0 and expected.match(0, -value):
+            _fail(name, f"= {value:.6g} has the wrong sign.", hint)
+        _fail(name, f"= {value:.6g} is not right.", hint)
+    array = _to_array(name, got)
+    problem = _shape_problem(array, np.empty(expected.shape))
+    if problem:
+        _fail(name, problem, hint)
+    bad = ~expected.matches(array)
+    if not bad.any():
+        return None
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    if expected.matches(-array).all():
         _fail(name, "has the wrong sign in every entry.", hint)
     _fail(
         name,
@@ -351,6 +546,8 @@ def check_sequence(
     __tracebackhide__ = True
     expected = _unsealed(expected)
     values = _values_of(name, got, at)
+    if isinstance(expected, Fingerprint):
+        return _check_steps_fingerprint(name, values, expected, hint)
     wanted = list(expected)
     if len(values) != len(wanted):
         _fail(name, f"has {len(values)} steps, expected {len(wanted)}: every elementary operation is one step.", hint)
@@ -364,6 +561,23 @@ def check_sequence(
             shown = f"{value:.6g}" if want.ndim == 0 else "(an array)"
             right = {1: "", 2: " (z_1 is right)", 3: " (z_1 and z_2 are right)"}.get(i, f" (z_1 … z_{i - 1} are right)")
             _fail(step, f"= {shown} is not right{right}.", hint)
+    _ok(name)
+
+
+def _check_steps_fingerprint(name, values, expected: Fingerprint, hint) -> None:
+    """check_sequence against the fingerprint of a list of numbers."""
+    __tracebackhide__ = True
+    if expected.ndim != 1:
+        raise ValueError("check_sequence takes the fingerprint of a flat list of numbers")
+    if len(values) != expected.shape[0]:
+        _fail(name, f"has {len(values)} steps, expected {expected.shape[0]}: every elementary operation is one step.",
+              hint)
+    for i, value in enumerate(values, start=1):
+        step = f"{name}: z_{i}"
+        value = _to_float(step, value)
+        if not expected.match(i - 1, value):
+            right = {1: "", 2: " (z_1 is right)", 3: " (z_1 and z_2 are right)"}.get(i, f" (z_1 … z_{i - 1} are right)")
+            _fail(step, f"= {value:.6g} is not right{right}.", hint)
     _ok(name)
 
 
@@ -451,6 +665,8 @@ def check_expr(name: str, got, expected, *, hint: str | None = None) -> None:
     """
     __tracebackhide__ = True
     expected = _unsealed(expected)
+    if isinstance(expected, Fingerprint):
+        return _check_formula_print(name, got, expected, hint)
     expected = sympy.sympify(expected)
     got = _sympify(name, got, expected)
     want_eq = isinstance(expected, sympy.Equality)
@@ -480,6 +696,50 @@ def check_expr(name: str, got, expected, *, hint: str | None = None) -> None:
     if _equal(g, e):
         return _ok(name)
     if _equal(g, -e):
+        _fail(name, "has the wrong sign.", hint)
+    _fail(name, "is not right.", hint)
+
+
+def _same_as_print(got, expected: Fingerprint) -> bool:
+    """Whether the expression ``got`` has the fingerprinted formula's symbols and values."""
+    names = expected.formula["symbols"]
+    if sorted(str(s) for s in got.free_symbols) != names:
+        return False
+    values = _values_at(got, _formula_points(expected.formula["seed"], names))
+    return values is not None and bool(expected.values.matches(values).all())
+
+
+def _check_formula_print(name, got, expected: Fingerprint, hint) -> None:
+    """check_expr against a formula's fingerprint: the same messages, from values at its points."""
+    __tracebackhide__ = True
+    if not expected.formula:
+        raise ValueError("check_expr takes the fingerprint of a formula")
+    info = expected.formula
+    names = info["symbols"]
+    got = _sympify(name, got, sympy.Add(*sympy.symbols(names)) if names else sympy.Integer(0))
+    if info["equation"] != isinstance(got, sympy.Equality):
+        what = "an equation (sympy.Eq(left, right))" if info["equation"] else "an expression, not an equation"
+        _fail(name, f"should be {what}.", hint)
+    g = got.lhs - got.rhs if info["equation"] else got
+    have = {str(s) for s in g.free_symbols}
+    missing, extra = sorted(set(names) - have), sorted(have - set(names))
+    if missing:
+        _fail(name, f"does not involve {', '.join(missing)}.", hint)
+    if extra:
+        _fail(name, f"involves {', '.join(extra)}, which should not appear.", hint)
+    values = _values_at(g, _formula_points(info["seed"], names))
+    if values is None:
+        _fail(name, "is not right.", hint)
+    if info["equation"]:
+        base = values[info["base"]]
+        if abs(base) > 1e-12 * max(1.0, float(np.max(np.abs(values)))):
+            values = values / base
+        if expected.values.matches(values).all():
+            return _ok(name)
+        _fail(name, "is not the right equation.", hint)
+    if expected.values.matches(values).all():
+        return _ok(name)
+    if expected.values.matches(-values).all():
         _fail(name, "has the wrong sign.", hint)
     _fail(name, "is not right.", hint)
 
@@ -536,12 +796,13 @@ def check_row(i: int, got, expected, *, name: str | None = None, hint: str | Non
     __tracebackhide__ = True
     expected = _unsealed(expected)
     name = name or f"row {i} of A"
-    want = _entries("expected", expected)
+    printed = isinstance(expected, Fingerprint)
+    want = expected.row if printed else _entries("expected", expected)
     row = _entries(name, got)
     if len(row) != len(want):
         _fail(name, f"has {len(row)} entries, expected {len(want)} (one per step z_1 … z_{len(want)}).", hint)
     for k, (g, e) in enumerate(zip(row, want, strict=True), start=1):
-        if _same(g, e):
+        if _same_as_print(g, e) if printed else _same(g, e):
             continue
         where = f"{name}: column {k}"
         if k == i:
@@ -553,7 +814,7 @@ def check_row(i: int, got, expected, *, name: str | None = None, hint: str | Non
             )
         if k < i:
             _fail(where, f"is {g}, but A is upper triangular: z_{k} comes before z_{i} and cannot use it.", hint)
-        if _is_zero(e):
+        if e.zero if printed else _is_zero(e):
             _fail(where, f"is {g}, but z_{k} does not use z_{i} directly, so A[{i},{k}] = 0.", hint)
         if _is_zero(g):
             _fail(where, f"is 0, but z_{k} uses z_{i}, so A[{i},{k}] = ∂f_{k}/∂z_{i} ≠ 0.", hint)

@@ -131,13 +131,35 @@ def check_cell(gid: str, source: str, points: float) -> nbformat.NotebookNode:
     return cell
 
 
+# What a hidden cell says when it refuses every library solver (scripts/classroom_kit reads the
+# words "a library solver" and watches the functions it lists in SOLVERS).
+LIBRARY_SOLVER_LINE = ("# Not accepted: a library solver (numpy.linalg's solve, inv, lstsq, pinv;\n"
+                       "# scipy.linalg's solvers; sympy's solve, LUsolve, inv): write the loop.")
+# ... and when it refuses another library's derivatives (the words "library autodiff").
+LIBRARY_AUTODIFF_LINE = ("# Not accepted: library autodiff (jax.grad, vjp, jacrev...; autograd.grad...;\n"
+                         "# torch.autograd): work the derivatives out yourself.")
+
+
+def _refusal(name: str) -> str:
+    """The ``# Not accepted:`` line for one package function, within the 80-character lines.
+
+    >>> _refusal("implicit.equilibrium_finite_difference")
+    '# Not accepted: lagrange_ad.implicit.equilibrium_finite_difference'
+    """
+    line = f"# Not accepted: lagrange_ad.{name}"
+    return line + " (work it out yourself)" if len(line) <= 58 else line
+
+
 def hidden_cell(gid: str, source: str, points: float, not_accepted: tuple[str, ...] = ()) -> nbformat.NotebookNode:
     """A locked, autograded cell of hidden tests; the book removes it (``remove-cell``).
 
     ``source`` is the test code alone; the delimiters are added here. ``not_accepted``
     names package functions (``"multipliers"``, ``"solvers.levels"``) that compute the
-    answer: a submission whose own cells call one scores 0 on the exercise's tests
-    (grading watches the calls; students see the list in their notebook).
+    answer, or ``"library solvers"`` (numpy's, scipy's and sympy's solve, inv, lstsq...)
+    where the exercise asks for back substitution, or ``"library autodiff"`` (jax's,
+    autograd's, torch's derivatives): a submission whose own code calls one
+    scores 0 on the exercise's tests (grading watches the calls; students see the list in
+    their notebook).
 
     >>> print(hidden_cell("ch3-ex1-hidden", "assert x == 1", 2, not_accepted=("gradient",)).source)
     # Hidden tests: they run when your notebook is graded.
@@ -159,7 +181,8 @@ def hidden_cell(gid: str, source: str, points: float, not_accepted: tuple[str, .
         raise ValueError(f"{gid}: a hidden-test cell's grade_id must end in -hidden")
     if BEGIN_HIDDEN in source:
         raise ValueError(f"{gid}: give the test code alone, hidden_cell adds the delimiters")
-    refused = [f"# Not accepted: lagrange_ad.{name} (work it out yourself)" for name in not_accepted]
+    lines = {"library solvers": LIBRARY_SOLVER_LINE, "library autodiff": LIBRARY_AUTODIFF_LINE}
+    refused = [lines.get(name) or _refusal(name) for name in not_accepted]
     body = "\n".join([HIDDEN_NOTE, *refused, BEGIN_HIDDEN, source.strip("\n"), END_HIDDEN])
     cell = new_code_cell(body)
     cell.metadata["nbgrader"] = _metadata(

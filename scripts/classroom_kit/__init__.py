@@ -10,4 +10,6 @@ Modules, one job each:
 - ``report``: the status of every student and chapter; the gradebook CSV.
 - ``feedback``: the feedback page a student receives.
 - ``nbgrader_plugins``: the preprocessors nbgrader_config.py installs.
+- ``forkserver`` (with ``forklaunch.py``): grading kernels forked from a process that
+  has imported the heavy modules once.
 """

@@ -50,6 +50,82 @@ def test_sealed_values_round_trip():
         ex.sealed("0.25")
 
 
+@settings(max_examples=25, deadline=None)
+@given(finite, st.floats(min_value=1e-4, max_value=10))
+def test_fingerprint_accepts_the_value_and_refuses_others(value, rel):
+    text = ex.fingerprint(value)
+    ex.check_value("v", value * (1 + 1e-9), text)
+    assert message(ex.check_value, "v", value * (1 + rel), text, hint="again").startswith("v = ")
+    assert "wrong sign" in message(ex.check_value, "v", -value, text)
+
+
+def test_a_fingerprint_cannot_be_opened_and_holds_no_digit_of_the_value():
+    import base64
+    import zlib
+
+    value = np.array([[0.123456789, -2.718281828], [3.14159265, 42.4242]])
+    text = ex.fingerprint(value)
+    with pytest.raises(ValueError, match="cannot be opened"):
+        ex.sealed(text)
+    inside = zlib.decompress(base64.b64decode(text.removeprefix("lad2:"))).decode()
+    for digits in ("123456", "718281", "14159", "4242"):
+        assert digits not in inside
+    assert "shape" in inside and "exponent" in inside  # what it does tell: the shape, the magnitude
+    ex.check_value("A", value + 1e-10, text)
+    assert "index (1, 0)" in message(ex.check_value, "A", value + np.array([[0, 0], [1e-3, 0]]), text)
+    assert "transposed" in message(ex.check_value, "A", value[:, :1].T, ex.fingerprint(value[:, :1]))
+    ex.check_sequence("steps", [2.0, -1.0, -2.0, 2.0], ex.fingerprint([2.0, -1.0, -2.0, 2.0]))
+    assert "z_3 = -3 is not right (z_1 and z_2 are right)" in message(
+        ex.check_sequence, "steps", [2.0, -1.0, -3.0, 2.0], ex.fingerprint([2.0, -1.0, -2.0, 2.0]))
+
+
+def test_a_formula_fingerprint_knows_the_formula_up_to_rearranging_and_scaling():
+    l2, l3, l4, z1 = sympy.symbols("lambda_2 lambda_3 lambda_4 z_1")
+    text = ex.fingerprint(sympy.Eq(-l2 + l3 * z1 + l4, 0))
+    inside = base64_json(text)
+    assert inside["formula"]["symbols"] == ["lambda_2", "lambda_3", "lambda_4", "z_1"] and "Eq" not in str(inside)
+    for same in [sympy.Eq(l2, l3 * z1 + l4), sympy.Eq(2 * l2 - 2 * l4, 2 * l3 * z1),
+                 "Eq(lambda_2, z_1*lambda_3 + lambda_4)"]:
+        ex.check_expr("c", same, text)
+    assert message(ex.check_expr, "c", sympy.Eq(l2, l3 * z1 - l4), text) == "c is not the right equation."
+    assert "does not involve lambda_4" in message(ex.check_expr, "c", sympy.Eq(l2, l3 * z1), text)
+    assert "should be an equation" in message(ex.check_expr, "c", l2 - l3 * z1 - l4, text)
+    w = sympy.Symbol("w")
+    ex.check_expr("d", w * 2 + sympy.sin(w), ex.fingerprint(2 * w + sympy.sin(w)))
+    assert "wrong sign" in message(ex.check_expr, "d", -2 * w - sympy.sin(w), ex.fingerprint(2 * w + sympy.sin(w)))
+
+
+def base64_json(text: str) -> dict:
+    import base64
+    import json
+    import zlib
+
+    return json.loads(zlib.decompress(base64.b64decode(text.removeprefix("lad2:"))))
+
+
+def test_the_books_numeric_self_checks_use_fingerprints():
+    """A sealed number or formula can be unpacked by a student and copied in as the answer: those checks
+    compare with fingerprints (lad2); sealed values stay only for sets, patterns and custom checks."""
+    import ast
+    import glob
+
+    import nbformat
+
+    sealed_numbers = []
+    for path in sorted(glob.glob("book/ch*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if "-check" not in cell.metadata.get("nbgrader", {}).get("grade_id", ""):
+                continue
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("lad1:"):
+                    value = ex.sealed(node.value)
+                    formulas = isinstance(value, list) and any(isinstance(v, sympy.Basic) for v in value)
+                    if isinstance(value, (int, float, sympy.Basic)) and not isinstance(value, bool) or formulas or (
+                            isinstance(value, np.ndarray) and value.dtype != bool):
+                        sealed_numbers.append(path)
+    assert not sealed_numbers
+
+
 @pytest.mark.parametrize("placeholder", [None, ..., NotImplemented])
 @pytest.mark.parametrize("check", [ex.check_value, ex.check_pattern])
 def test_placeholders_mean_not_answered(check, placeholder):
@@ -197,3 +273,13 @@ def test_reload_restores_monkeypatched_helpers():
     finally:
         importlib.reload(ex)
     assert ex.check_value is not original  # a new function object, same behaviour
+
+
+def test_a_fingerprint_checks_the_same_where_hashlib_has_no_pbkdf2(monkeypatch):
+    """A browser's Python (Pyodide) may have no OpenSSL: the plain-Python PBKDF2 gives the same hashes."""
+    import hashlib
+
+    text = ex.fingerprint([0.123456, -7.5])
+    monkeypatch.delattr(hashlib, "pbkdf2_hmac")
+    ex.check_value("v", [0.123456, -7.5], text)
+    assert "index (1,)" in message(ex.check_value, "v", [0.123456, -7.6], text)

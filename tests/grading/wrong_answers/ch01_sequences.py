@@ -17,6 +17,10 @@ WRONG_ANSWERS = {
     "ch1-ex2-solution": [
         # a and b mixed up: the users of z7 and the arguments of z4
         {"source": "a7 = {8}\nb4 = {1, 2}", "fails": ["ch1-ex2-check", "ch1-ex2-hidden"]},
+        # the right sets, read off by the package (the exercise asks to read the equations)
+        {"source": ('a7 = set(wired.a(7))\n'
+                    'b4 = set(wired.b(4))'),
+         "fails": ['ch1-ex2-check', 'ch1-ex2-hidden']},
     ],
     "ch1-ex3-solution": [
         # only the direct route from z4 into z7

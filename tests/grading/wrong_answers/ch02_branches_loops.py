@@ -4,6 +4,11 @@ WRONG_ANSWERS = {
     "ch2-ex1-solution": [
         # counted one step per pass instead of two (w * h and tanh are separate steps)
         {"source": "n_steps = 2 + 4\nuses_of_w = 4", "fails": ["ch2-ex1-check", "ch2-ex1-hidden"]},
+        # the right counts, from running lad.trace (the exercise says: without running it)
+        {"source": ('traced = lad.trace(recurrent, "h w")\n'
+                    'n_steps = len(traced)\n'
+                    'uses_of_w = len(traced.b(2))'),
+         "fails": ['ch2-ex1-check', 'ch2-ex1-hidden']},
     ],
     "ch2-ex2-solution": [
         # the two branches swapped

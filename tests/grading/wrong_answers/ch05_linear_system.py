@@ -52,5 +52,23 @@ WRONG_ANSWERS = {
             ),
             "fails": ["ch5-ex3-check", "ch5-ex3-hidden"],
         },
+        # the right λ from a general solver, which the exercise asks to replace
+        {"source": ('def back_substitute(A, e):\n'
+                    '    return np.linalg.solve(A, e)'),
+         "fails": ['ch5-ex3-check', 'ch5-ex3-hidden']},
+        # the same, through scipy, in a helper of their own
+        {"source": ('import scipy.linalg\n'
+                    '\n'
+                    '\n'
+                    'def helper(A, e):\n'
+                    '    return scipy.linalg.solve_triangular(A, e)\n'
+                    '\n'
+                    '\n'
+                    'def back_substitute(A, e):\n'
+                    '    return helper(np.asarray(A, float), np.asarray(e, float))'),
+         "fails": ['ch5-ex3-check', 'ch5-ex3-hidden']},
+        # the solver itself under the exercise's name (an alias, no code of their own runs)
+        {"source": ('back_substitute = np.linalg.solve'),
+         "fails": ['ch5-ex3-hidden']},
     ],
 }

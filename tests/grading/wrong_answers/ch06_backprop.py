@@ -8,6 +8,13 @@ WRONG_ANSWERS = {
         {"source": "lam5 = lam6_given", "fails": ["ch6-ex1-check", "ch6-ex1-hidden"]},
         # the right number, computed by the package's own call the exercise asks to replace
         {"source": "lam5 = lad.multipliers(net, values)[5]", "fails": ["ch6-ex1-check", "ch6-ex1-hidden"]},
+        # the right λ_5, with autograd's derivative of the sigmoid instead of σ' = σ(1 − σ)
+        {"source": ('import autograd\n'
+                    'import autograd.numpy as anp\n'
+                    '\n'
+                    'z5 = np.log(z6_given / (1 - z6_given))\n'
+                    'lam5 = lam6_given * autograd.elementwise_grad(lambda z: 1 / (1 + anp.exp(-z)))(z5)'),
+         "fails": ['ch6-ex1-check', 'ch6-ex1-hidden']},
     ],
     "ch6-ex2-solution": [
         # the outer product the wrong way round: 2×4 instead of the 4×2 of w2

@@ -66,17 +66,17 @@ WRONG_ANSWERS = {
     ],
 }
 
-# The package's own sweep: the visible check passes (its answer is right), but the hidden test
-# hears lagrange_ad.minitape.backward being called while the function runs (an audit hook on
-# lagrange_ad.usage's event), even through an alias.
+# The package's own sweep, through an alias: its answer is right, but grading sees
+# lagrange_ad.minitape.backward called with the student's function on the stack while the check and
+# the hidden test run it (and the hidden test's own audit hook hears it too): both score 0.
 WRONG_ANSWERS["ch11-ex1-solution"].append(
     {
         "source": "from lagrange_ad.minitape import backward as _b\n\n\ndef sweep(tape):\n    return _b(tape)",
-        "fails": ["ch11-ex1-hidden"],
+        "fails": ["ch11-ex1-check", "ch11-ex1-hidden"],
     }
 )
 # mistake 3's cure taken from the package: refused the same way
 WRONG_ANSWERS["ch11-ex3-solution"].append(
     {"source": "def sweep_graph(graph, output):\n    return mt.backward_graph(graph, output)",
-     "fails": ["ch11-ex3-hidden"]}
+     "fails": ["ch11-ex3-check", "ch11-ex3-hidden"]}
 )

@@ -22,6 +22,14 @@ WRONG_ANSWERS = {
                       "    return x",
             "fails": ["ch13-ex1-check", "ch13-ex1-hidden"],
         },
+        # sympy's LUsolve instead of the loop
+        {"source": ('import sympy\n'
+                    '\n'
+                    '\n'
+                    'def back_substitute(A, rhs):\n'
+                    '    x = sympy.Matrix(A).LUsolve(sympy.Matrix(rhs))\n'
+                    '    return np.array(x, dtype=float).ravel()'),
+         "fails": ['ch13-ex1-check', 'ch13-ex1-hidden']},
     ],
     "ch13-ex2-solution": [
         # forgot the mixed term 2x in H
