@@ -309,7 +309,7 @@ def test_every_chapter_explorer_of_a_readers_program_is_replaced_by_the_componen
         print(f"{doc}: the explorer is replaced by the component, which ran its example")
 
 
-def test_the_benchmark_runs_and_a_warm_visit_fetches_nothing_big(book_html, tmp_path):
+def test_the_benchmark_runs_and_a_warm_visit_fetches_nothing_big(chromium, book_html):
     """``python -m benchmarks.try_it`` in its smallest form (so it cannot rot): the cold visit fetches
     at most 25 MB for Python, and a second visit takes it from the browser's cache."""
     import sys
@@ -317,10 +317,10 @@ def test_the_benchmark_runs_and_a_warm_visit_fetches_nothing_big(book_html, tmp_
     sys.path.insert(0, str(REPO))  # the repository root holds benchmarks/
     from benchmarks import try_it as bench
 
-    out = tmp_path / "try_it.json"
-    assert bench.main(["--html", str(book_html), "--warm-loads", "1", "--repeats", "1", "--json", str(out)]) == 0
-    results = json.loads(out.read_text())["results"]
+    results = bench.measure(book_html, warm_loads=1, repeats=1, browser_type=chromium.browser_type)
+    print(bench.report(results)[0])
+    assert not results["outside_requests"]
     cold, warm = results["loads"]
     assert 20e6 < cold["python_bytes"] <= 25e6
     assert warm["python_bytes"] < 1e6
-    assert results["programs"]["10"]["first"]["steps"] == 10 and results["programs"]["50"]["first"]["steps"] == 50
+    assert results["programs"][10]["first"]["steps"] == 10 and results["programs"][50]["first"]["steps"] == 50
