@@ -139,20 +139,22 @@
     return el("p", { className: "lad-tryit-heading" }, el("b", { text }));
   }
 
-  async function typeset(nodes) {
+  // boxes: other parts that may scroll sideways (tables on a phone), measured in the same layout
+  async function typeset(nodes, boxes = []) {
     const mj = window.MathJax;
     if (!mj) return;
     if (mj.startup && mj.startup.promise) await mj.startup.promise;
     if (mj.typesetClear) mj.typesetClear(nodes);
     await mj.typesetPromise(nodes);
-    fitMath(nodes);
+    fitMath(nodes, boxes);
   }
 
   // A reader's program can make A wider than the text column: draw such a formula smaller, down to
   // MIN_MATH_PX, so it fits; only what is still too wide then scrolls inside its own box. All sizes are
   // read first, then all fonts written: one layout, not one per formula.
   const MIN_MATH_PX = 10;
-  function fitMath(nodes) {
+  function fitMath(nodes, boxes = []) {
+    const scrolling = boxes.filter((box) => box.scrollWidth > box.clientWidth + 1);
     const sizes = nodes.map((node) => {
       const math = node.querySelector("mjx-container");
       const room = node.clientWidth, needed = math ? math.scrollWidth : 0;
@@ -170,6 +172,7 @@
         reachable(nodes[k], "a formula wider than the page: scroll it sideways");
       }
     });
+    for (const box of scrolling) reachable(box, box.dataset.ladLabel);
   }
 
   // A box whose content scrolls sideways must be reachable from the keyboard (and say what it is).
@@ -177,10 +180,6 @@
     box.tabIndex = 0;
     box.setAttribute("role", "region");
     box.setAttribute("aria-label", label);
-  }
-
-  function reachableIfScrolling(box, label) {
-    if (box.scrollWidth > box.clientWidth + 1) reachable(box, label);
   }
 
   function displayMath(tex) {
@@ -375,9 +374,10 @@
         this.gradient(r),
       );
       out.hidden = false;
-      await typeset(math.concat([out.querySelector(".lad-tryit-frame")]));
-      reachableIfScrolling(table, "the table of steps: scroll it sideways");
-      reachableIfScrolling(out.querySelector(".lad-tryit-gradient-table-box"), "the gradient: scroll it sideways");
+      const gradientBox = out.querySelector(".lad-tryit-gradient-table-box");
+      table.dataset.ladLabel = "the table of steps: scroll it sideways";
+      gradientBox.dataset.ladLabel = "the gradient: scroll it sideways";
+      await typeset(math.concat([out.querySelector(".lad-tryit-frame")]), [table, gradientBox]);
     }
 
     stepper(frames) {
