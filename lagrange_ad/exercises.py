@@ -38,6 +38,7 @@ __all__ = [
     "check_row",
     "check_lambda",
     "check_pattern",
+    "check_set",
     "check_gradient",
     "seal",
     "sealed",
@@ -116,9 +117,10 @@ def _unsealed(expected):
 # answer's scale), plus the shape and the order of magnitude. A check can then say whether an answer
 # lands on the same grid point (right or wrong, which entry, wrong sign), but nothing gives the number
 # back: trying candidates costs milliseconds each, hours for one unknown number. check_value and
-# check_sequence take one wherever they take the expected value. (Sets, patterns and formulas stay
-# sealed: a few guesses find a small set through any right/wrong check, and a formula is compared up to
-# rearranging, which no hash can do.)
+# check_sequence take one wherever they take the expected value.
+# A set of step indices or a boolean pattern lives in a tiny answer space, where knowing *which* entry is
+# wrong gives the answer away: its fingerprint is one hash of the whole answer, so a check (or anyone
+# reading the text) can only learn whether the whole answer is right.
 
 _PRINT_PREFIX = "lad2:"
 _ROUNDS = 5000  # PBKDF2 rounds per number: a few milliseconds
@@ -169,10 +171,40 @@ def fingerprint(value, rtol: float = 1e-6) -> str:
     if isinstance(value, sympy.Basic) and not isinstance(value, sympy.Number):
         return _PRINT_PREFIX + base64.b64encode(zlib.compress(json.dumps(_formula_print(value)).encode(), 9)).decode()
     if isinstance(value, (list, tuple)) and any(isinstance(v, sympy.Basic) and v.free_symbols for v in value):
-        # a row of A with formulas (check_row): each entry known by its values, and whether it is 0
-        entries = [{"zero": _is_zero(sympy.sympify(v)), **_formula_print(sympy.sympify(v))} for v in value]
-        return _PRINT_PREFIX + base64.b64encode(zlib.compress(json.dumps({"row": entries}).encode(), 9)).decode()
-    return _PRINT_PREFIX + base64.b64encode(zlib.compress(json.dumps(_number_print(value, rtol)).encode(), 9)).decode()
+        # a row of A with formulas (check_row): each entry known by its values (not whether it is 0: that
+        # would be the row's pattern in plain text)
+        entries = [_formula_print(sympy.sympify(v)) for v in value]
+        return _encode_print({"row": entries})
+    if isinstance(value, (set, frozenset)):
+        return _encode_print(_whole_print("set", _set_text("expected", value)))
+    if not isinstance(value, sympy.Basic) and np.asarray(value).dtype == bool:
+        pattern = np.asarray(value)
+        return _encode_print(_whole_print("pattern", _pattern_text(pattern), shape=list(pattern.shape)))
+    return _encode_print(_number_print(value, rtol))
+
+
+def _encode_print(data: dict) -> str:
+    return _PRINT_PREFIX + base64.b64encode(zlib.compress(json.dumps(data).encode(), 9)).decode()
+
+
+def _whole_print(kind: str, text: str, **extra) -> dict:
+    """One slow salted hash of a whole answer's canonical text: right or wrong, nothing about its parts."""
+    salt = os.urandom(8)
+    return {"whole": kind, "salt": salt.hex(), "hash": _pbkdf2(text.encode(), salt, _ROUNDS)[:8].hex(), **extra}
+
+
+def _set_text(name: str, values) -> str:
+    """The canonical text of a set of step indices (whole numbers)."""
+    __tracebackhide__ = True
+    for x in values:
+        if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
+            _fail(name, f"holds {_describe(x)}, which is not a step index (a whole number such as 3).")
+    return ",".join(str(int(x)) for x in sorted(set(int(x) for x in values)))
+
+
+def _pattern_text(pattern: np.ndarray) -> str:
+    """The canonical text of a boolean pattern: its shape and its entries, row by row."""
+    return "x".join(str(n) for n in pattern.shape) + ":" + "".join("01"[bool(b)] for b in pattern.ravel())
 
 
 def _number_print(value, rtol: float) -> dict:
@@ -241,9 +273,14 @@ class Fingerprint:
             text = json.loads(zlib.decompress(base64.b64decode(text[len(_PRINT_PREFIX):])))
         data = text
         self.row = [Fingerprint(entry) for entry in data.get("row", ())]  # for a row: one per entry
-        self.zero = data.get("zero")  # for a row's entry: whether it is 0
         self.formula = data.get("formula")  # for a formula: equation?, symbols, seed, base
+        self.whole = data.get("whole")  # "set" or "pattern": one hash of the whole answer
         if self.row:
+            return
+        if self.whole:
+            self.shape = tuple(data.get("shape", ()))
+            self._salt = bytes.fromhex(data["salt"])
+            self._hash = data["hash"]
             return
         if self.formula:
             self.values = Fingerprint(data["numbers"])
@@ -261,6 +298,10 @@ class Fingerprint:
     def match(self, index: int, value: float) -> bool:
         """Whether ``value`` lands on the grid point of entry ``index`` (flat, from 0)."""
         return _grid_hash(self._salt, index, float(value), self._step, self._shifts[index]) == self._hashes[index]
+
+    def match_whole(self, text: str) -> bool:
+        """Whether a whole answer's canonical text is the fingerprinted one (sets and patterns)."""
+        return _pbkdf2(text.encode(), self._salt, _ROUNDS)[:8].hex() == self._hash
 
     def matches(self, values) -> np.ndarray:
         """Which entries of ``values`` (an array of this shape) land on the expected value's grid point."""
@@ -781,17 +822,29 @@ def _same(a, b, rtol: float = 1e-6) -> bool:
     return _equal(a, b)
 
 
+_ROW_HINT = "A[i,k] = ∂f_k/∂z_i for every step k that reads z_i directly, and 0 for the other columns."
+
+
 def check_row(i: int, got, expected, *, name: str | None = None, hint: str | None = None) -> None:
-    """Check row ``i`` (1-based) of A, entry by entry, explaining each mistake.
+    """Check row ``i`` (1-based) of A.
+
+    What every row of A has is checked entry by entry and named: its length, −1 on the diagonal, 0 left of
+    it. The other entries are right or wrong together: naming the wrong column would tell which steps
+    read z_i, the very thing the exercise asks for (the hint says what rule to apply instead).
 
     >>> z3 = sympy.Symbol("z_3")
     >>> row = [0, 0, -1, 1 - sympy.tanh(z3) ** 2]
     >>> check_row(3, [0, 0, -1, 1 - sympy.tanh(z3) ** 2], row)
     ✓ row 3 of A is correct.
-    >>> check_row(3, [0, 0, -1, 0], row)
+    >>> check_row(3, [0, 0, 1, 0], row)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    lagrange_ad.exercises.CheckFailed: row 3 of A: column 4 is 0, but z_4 uses z_3, so A[3,4] = ∂f_4/∂z_3 ≠ 0.
+    lagrange_ad.exercises.CheckFailed: row 3 of A: column 3 is 1, but the diagonal of A is −1 (the −λ_3 ...
+    >>> check_row(3, [0, 0, -1, 0], row)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: row 3 of A is not right.
+    Hint: A[i,k] = ∂f_k/∂z_i for every step k that reads z_i directly, and 0 ...
     """
     __tracebackhide__ = True
     expected = _unsealed(expected)
@@ -801,25 +854,20 @@ def check_row(i: int, got, expected, *, name: str | None = None, hint: str | Non
     row = _entries(name, got)
     if len(row) != len(want):
         _fail(name, f"has {len(row)} entries, expected {len(want)} (one per step z_1 … z_{len(want)}).", hint)
-    for k, (g, e) in enumerate(zip(row, want, strict=True), start=1):
-        if _same_as_print(g, e) if printed else _same(g, e):
-            continue
+    for k, g in enumerate(row, start=1):
         where = f"{name}: column {k}"
-        if k == i:
+        if k == i and not _same(g, sympy.Integer(-1)):
             _fail(
                 where,
                 f"is {g}, but the diagonal of A is −1 (the −λ_{i} from differentiating "
                 f"−λ_{i}(z_{i} − f_{i}) by z_{i}).",
                 hint,
             )
-        if k < i:
+        if k < i and not _is_zero(g):
             _fail(where, f"is {g}, but A is upper triangular: z_{k} comes before z_{i} and cannot use it.", hint)
-        if e.zero if printed else _is_zero(e):
-            _fail(where, f"is {g}, but z_{k} does not use z_{i} directly, so A[{i},{k}] = 0.", hint)
-        if _is_zero(g):
-            _fail(where, f"is 0, but z_{k} uses z_{i}, so A[{i},{k}] = ∂f_{k}/∂z_{i} ≠ 0.", hint)
-        _fail(where, f"= {g} is not ∂f_{k}/∂z_{i}.", hint)
-    _ok(name)
+    if all(_same_as_print(g, e) if printed else _same(g, e) for g, e in zip(row, want, strict=True)):
+        return _ok(name)
+    _fail(name, "is not right.", hint or _ROW_HINT)
 
 
 def check_lambda(
@@ -870,42 +918,92 @@ def check_lambda(
     _fail(name, "is not right.", hint)
 
 
+_PATTERN_HINT = "row i is nonzero in column k exactly when step k reads z_i directly (i ∈ a(k))."
+
+
 def check_pattern(name: str, got, expected, *, hint: str | None = None) -> None:
-    """Check a predicted structure of A: True (or 1) where the block A_ik is nonzero.
+    """Check a predicted structure of A: True (or any nonzero) where the block A_ik is nonzero.
+
+    ``expected`` is the pattern, or its :func:`fingerprint`. What every pattern of A has is checked entry by
+    entry and named: the shape, the diagonal, nothing below it. The entries above the diagonal are right
+    or wrong together: naming a wrong one would give its right value away (it has only two), and so
+    would a count of wrong ones, one guess at a time.
 
     >>> want = [[True, True, False], [False, True, True], [False, False, True]]
     >>> check_pattern("pattern", [[1, 1, 0], [0, 1, 1], [0, 0, 1]], want)
     ✓ pattern is correct.
-    >>> check_pattern("pattern", [[1, 1, 1], [0, 1, 1], [0, 0, 1]], want)  # doctest: +ELLIPSIS
+    >>> check_pattern("pattern", [[1, 1, 0], [1, 1, 1], [0, 0, 1]], want)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    lagrange_ad.exercises.CheckFailed: pattern marks A[1,3] nonzero, but z_3 does not use z_1 directly ...
+    lagrange_ad.exercises.CheckFailed: pattern marks A[2,1] nonzero, but A is upper triangular: ...
+    >>> check_pattern("pattern", [[1, 1, 1], [0, 1, 1], [0, 0, 1]], fingerprint(np.array(want)))
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: pattern is not right.
+    Hint: row i is nonzero in column k exactly when step k reads z_i directly (i ∈ a(k)).
     """
     __tracebackhide__ = True
     expected = _unsealed(expected)
-    want = np.asarray(expected, dtype=bool)
+    printed = isinstance(expected, Fingerprint)
+    if printed and expected.whole != "pattern":
+        raise ValueError("check_pattern takes the fingerprint of a boolean pattern")
+    want = None if printed else np.asarray(expected, dtype=bool)
+    shape = expected.shape if printed else want.shape
     array = _to_array(name, got)
-    problem = _shape_problem(array, want)
+    problem = _shape_problem(array, np.empty(shape))
     if problem:
-        _fail(name, problem + f" A has one row and one column per step (n = {want.shape[0]}).", hint)
+        _fail(name, problem + f" A has one row and one column per step (n = {shape[0]}).", hint)
     array = array != 0
-    wrong = np.argwhere(array != want)
-    if not len(wrong):
+    for r in range(min(shape)):
+        if not array[r, r]:
+            _fail(name, f"marks A[{r + 1},{r + 1}] zero, but the diagonal of A is −1.", hint)
+    below = np.argwhere(np.tril(array, k=-1))
+    if len(below):
+        i, k = (int(x) + 1 for x in below[0])
+        _fail(name, f"marks A[{i},{k}] nonzero, but A is upper triangular: z_{k} comes before z_{i}.", hint)
+    if expected.match_whole(_pattern_text(array)) if printed else np.array_equal(array, want):
         return _ok(name)
-    r, c = (int(x) for x in wrong[0])
-    i, k = r + 1, c + 1
-    more = ""
-    if len(wrong) > 1:
-        more = f" ({len(wrong) - 1} more entr{'y is' if len(wrong) == 2 else 'ies are'} wrong)"
-    if i == k:
-        _fail(name, f"marks A[{i},{i}] zero, but the diagonal of A is −1{more}.", hint)
-    if i > k:
-        _fail(name, f"marks A[{i},{k}] nonzero, but A is upper triangular: z_{k} comes before z_{i}{more}.", hint)
-    if want[r, c]:
-        _fail(name, f"marks A[{i},{k}] zero, but z_{k} uses z_{i}{more}.", hint)
-    _fail(
-        name, f"marks A[{i},{k}] nonzero, but z_{k} does not use z_{i} directly (only through other steps){more}.", hint
-    )
+    _fail(name, "is not right.", hint or _PATTERN_HINT)
+
+
+def check_set(name: str, got, expected, *, allowed=None, rule: str | None = None, hint: str | None = None) -> None:
+    """Check a set of step indices, such as a(i) or b(i), against ``expected`` or its :func:`fingerprint`.
+
+    ``allowed`` (a range or a collection) holds the indices any valid answer may contain, and ``rule``
+    says why; an index outside it is named. Beyond that the set is right or wrong as a whole: naming a
+    missing or an extra index would give the answer away.
+
+    >>> check_set("a7", {6, 4}, {4, 6})
+    ✓ a7 is correct.
+    >>> check_set("a7", {4, 9}, {4, 6}, allowed=range(1, 7), rule="a step reads only earlier steps")
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: a7 holds 9, but it can only hold 1 … 6: a step reads only earlier steps.
+    >>> check_set("a7", {4}, fingerprint({4, 6}), hint="list the indices on z7's right-hand side.")
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: a7 is not right.
+    Hint: list the indices on z7's right-hand side.
+    """
+    __tracebackhide__ = True
+    expected = _unsealed(expected)
+    printed = isinstance(expected, Fingerprint)
+    if printed and expected.whole != "set":
+        raise ValueError("check_set takes the fingerprint of a set")
+    _require_answered(name, got)
+    if isinstance(got, (str, dict)) or not isinstance(got, (set, frozenset, list, tuple, np.ndarray)):
+        _fail(name, f"should be a set of step indices such as {{1, 2}}, not {_describe(got)}.")
+    text = _set_text(name, list(np.asarray(got).ravel()) if isinstance(got, np.ndarray) else got)
+    if allowed is not None:
+        allowed = list(allowed)
+        for x in sorted(set(int(v) for v in text.split(",") if v)):
+            if x not in allowed:
+                span = (f"{min(allowed)} … {max(allowed)}" if allowed == list(range(min(allowed), max(allowed) + 1))
+                        else ", ".join(str(v) for v in sorted(allowed))) if allowed else "nothing"
+                _fail(name, f"holds {x}, but it can only hold {span}" + (f": {rule}." if rule else "."), hint)
+    if expected.match_whole(text) if printed else text == _set_text("expected", expected):
+        return _ok(name)
+    _fail(name, "is not right.", hint)
 
 
 def check_gradient(

@@ -222,8 +222,9 @@ def test_row_mistakes_explain_A():
     ex.check_row(3, sympy.Matrix([row]), row)
     assert "diagonal of A is −1" in message(ex.check_row, 3, [0, 0, 1, row[3]], row)
     assert "upper triangular" in message(ex.check_row, 3, [0, 5, -1, row[3]], row)
-    assert "z_4 uses z_3" in message(ex.check_row, 3, [0, 0, -1, 0], row)
-    assert "not ∂f_4/∂z_3" in message(ex.check_row, 3, [0, 0, -1, sympy.tanh(z3)], row)
+    # beyond those properties of every row, a wrong entry is not named (that would give the answer away)
+    assert message(ex.check_row, 3, [0, 0, -1, 0], row) == message(ex.check_row, 3, [0, 0, -1, sympy.tanh(z3)], row)
+    assert message(ex.check_row, 3, [0, 0, -1, 0], row).splitlines()[0] == "row 3 of A is not right."
     assert "has 3 entries, expected 4" in message(ex.check_row, 3, [0, 0, -1], row)
 
 
@@ -238,14 +239,45 @@ def test_lambda_names_the_missing_or_doubled_contribution():
     assert "through z_7" in message(ex.check_lambda, 5, lam6 * w, lam6 * w + lam5, contributions=symbolic)
 
 
-def test_pattern_mistakes_explain_the_structure():
+@pytest.mark.parametrize("printed", [False, True])
+def test_pattern_mistakes_explain_the_structure(printed):
     want = np.array([[1, 0, 1, 0], [0, 1, 1, 0], [0, 0, 1, 1], [0, 0, 0, 1]], dtype=bool)
-    ex.check_pattern("p", want.astype(int).tolist(), want)
-    assert "upper triangular" in message(ex.check_pattern, "p", want | np.eye(4, k=-1, dtype=bool), want)
-    assert "does not use z_1 directly" in message(ex.check_pattern, "p", want | np.eye(4, k=3, dtype=bool), want)
-    assert "z_3 uses z_1" in message(ex.check_pattern, "p", want & ~np.eye(4, k=2, dtype=bool), want)
-    assert "diagonal" in message(ex.check_pattern, "p", want & ~np.eye(4, dtype=bool), want)
-    assert "n = 4" in message(ex.check_pattern, "p", np.ones((3, 3)), want)
+    expected = ex.fingerprint(want) if printed else want
+    ex.check_pattern("p", want.astype(int).tolist(), expected)
+    assert "A[2,1] nonzero, but A is upper triangular" in message(
+        ex.check_pattern, "p", want | np.eye(4, k=-1, dtype=bool), expected)
+    assert "A[1,1] zero, but the diagonal" in message(ex.check_pattern, "p", want & ~np.eye(4, dtype=bool), expected)
+    assert "n = 4" in message(ex.check_pattern, "p", np.ones((3, 3)), expected)
+    # above the diagonal, a wrong entry is neither named nor counted: it has only two values
+    flipped = want ^ np.eye(4, k=3, dtype=bool)
+    assert message(ex.check_pattern, "p", flipped, expected).splitlines()[0] == "p is not right."
+    assert message(ex.check_pattern, "p", flipped ^ np.eye(4, k=1, dtype=bool), expected) == message(
+        ex.check_pattern, "p", flipped, expected)
+
+
+@pytest.mark.parametrize("printed", [False, True])
+def test_set_mistakes(printed):
+    expected = ex.fingerprint({4, 6}) if printed else {4, 6}
+    ex.check_set("a7", [6, 4], expected, allowed=range(1, 7))
+    assert "not answered yet" in message(ex.check_set, "a7", None, expected)
+    assert "set of step indices" in message(ex.check_set, "a7", "4, 6", expected)
+    assert "holds 2.5, which is not a step index" in message(ex.check_set, "a7", {2.5}, expected)
+    assert "holds 7, but it can only hold 1 … 6: earlier" in message(
+        ex.check_set, "a7", {4, 6, 7}, expected, allowed=range(1, 7), rule="earlier")
+    assert message(ex.check_set, "a7", {4}, expected) == message(ex.check_set, "a7", {4, 5, 6}, expected) == (
+        "a7 is not right.")
+
+
+def test_set_and_pattern_fingerprints_hold_one_hash_and_no_entry():
+    import base64
+    import json
+    import zlib
+
+    for value in ({4, 6}, np.eye(3, dtype=bool)):
+        data = json.loads(zlib.decompress(base64.b64decode(ex.fingerprint(value).removeprefix("lad2:"))))
+        assert set(data) <= {"whole", "salt", "hash", "shape"}, data
+    with pytest.raises(ValueError, match="boolean pattern"):
+        ex.check_pattern("p", np.eye(2), ex.fingerprint({1, 2}))
 
 
 def test_gradient_dict():

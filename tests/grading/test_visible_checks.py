@@ -1,0 +1,109 @@
+"""The book's visible self-checks must not be an oracle for the answer (issue 14 point 3).
+
+Where an answer lives in a tiny space (a set of step indices, a boolean pattern), a check that names the
+wrong entry, or counts the wrong entries, gives the answer away one guess at a time. So: every answer that
+differs from the right one in exactly one entry gets the *same* message from the visible check, while
+what every valid answer has (indices before the step, −1 on the diagonal, nothing below it) is named.
+The checks run here are the notebook cells themselves, fed answers as a student's solution cell would.
+"""
+
+import nbformat
+import numpy as np
+import pytest
+
+
+def check_cell(path: str, grade_id: str) -> str:
+    cells = [c for c in nbformat.read(path, as_version=4).cells
+             if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+    assert len(cells) == 1, grade_id
+    return cells[0].source
+
+
+def run(source: str, **answers) -> str | None:
+    """The check cell's failure message for these answers, or None when it passes."""
+    try:
+        exec(compile(source, "<check cell>", "exec"), dict(answers))
+    except AssertionError as err:  # CheckFailed (compared by base: other tests reload the module)
+        return str(err)
+    return None
+
+
+# ---------------------------------------------------------------------------- ch1-ex2: a(7) and b(4)
+
+CH1 = ("book/ch01_sequences.ipynb", "ch1-ex2-check")
+A7, B4 = {4, 6}, {5, 7}
+
+
+def test_ch1_ex2_right_answer_passes():
+    assert run(check_cell(*CH1), a7=A7, b4=B4) is None
+    assert run(check_cell(*CH1), a7=[6, 4], b4=(7, 5)) is None
+
+
+@pytest.mark.parametrize(("name", "right", "allowed"), [("a7", A7, range(1, 7)), ("b4", B4, range(5, 9))])
+def test_ch1_ex2_one_wrong_index_says_nothing_about_which(name, right, allowed):
+    source = check_cell(*CH1)
+    others = {"a7": A7, "b4": B4}
+    messages = {run(source, **{**others, name: right ^ {j}}) for j in allowed}
+    assert len(messages) == 1 and None not in messages, messages
+    (text,) = messages
+    assert text.startswith(f"{name} is not right.") and "Hint:" in text
+    # ... and the set itself is not echoed (it would differ from answer to answer anyway)
+    assert not any(ch.isdigit() for ch in text.split("Hint:")[0].replace(name, ""))
+
+
+@pytest.mark.parametrize(("name", "bad", "words"), [
+    ("a7", {4, 6, 7}, "a7 holds 7, but it can only hold 1 … 6"),
+    ("a7", {0, 4}, "a7 holds 0, but it can only hold 1 … 6"),
+    ("b4", {3, 5, 7}, "b4 holds 3, but it can only hold 5 … 8"),
+    ("b4", {5, 7, 9}, "b4 holds 9, but it can only hold 5 … 8"),
+    ("b4", {5, 7.5}, "b4 holds 7.5, which is not a step index"),
+    ("a7", "4, 6", "a7 should be a set of step indices"),
+    ("b4", None, "b4 is not answered yet"),
+])
+def test_ch1_ex2_names_what_no_valid_answer_has(name, bad, words):
+    answers = {"a7": A7, "b4": B4, name: bad}
+    assert words in run(check_cell(*CH1), **answers)
+
+
+# ---------------------------------------------------------------------------- ch5-ex2 and ch7-ex1: patterns
+
+CH5 = np.array([[1, 0, 1, 0, 1, 0], [0, 1, 1, 0, 0, 0], [0, 0, 1, 1, 0, 1],
+                [0, 0, 0, 1, 1, 0], [0, 0, 0, 0, 1, 1], [0, 0, 0, 0, 0, 1]], dtype=bool)
+CH7 = np.array([[1, 1, 1, 0, 0, 0], [0, 1, 1, 0, 0, 0], [0, 0, 1, 1, 1, 0],
+                [0, 0, 0, 1, 1, 0], [0, 0, 0, 0, 1, 1], [0, 0, 0, 0, 0, 1]], dtype=bool)
+PATTERNS = [(("book/ch05_linear_system.ipynb", "ch5-ex2-check"), CH5),
+            (("book/ch07_shape_of_A.ipynb", "ch7-ex1-check"), CH7)]
+
+
+@pytest.mark.parametrize(("cell", "right"), PATTERNS)
+def test_pattern_right_answer_passes(cell, right):
+    assert run(check_cell(*cell), pattern=right) is None
+    assert run(check_cell(*cell), pattern=right.astype(int).tolist()) is None
+
+
+@pytest.mark.parametrize(("cell", "right"), PATTERNS)
+def test_pattern_one_wrong_entry_says_nothing_about_which(cell, right):
+    source = check_cell(*cell)
+    messages = set()
+    for r, c in zip(*np.triu_indices(6, k=1), strict=True):
+        wrong = right.copy()
+        wrong[r, c] = not wrong[r, c]
+        messages.add(run(source, pattern=wrong))
+    assert len(messages) == 1 and None not in messages, messages
+    (text,) = messages
+    assert text.startswith("pattern is not right.") and "Hint:" in text
+
+
+@pytest.mark.parametrize(("cell", "right"), PATTERNS)
+def test_pattern_names_what_no_valid_answer_has(cell, right):
+    source = check_cell(*cell)
+    for i in range(6):
+        off_diagonal = right.copy()
+        off_diagonal[i, i] = False
+        assert f"marks A[{i + 1},{i + 1}] zero, but the diagonal of A is −1" in run(source, pattern=off_diagonal)
+    for r, c in zip(*np.tril_indices(6, k=-1), strict=True):
+        below = right.copy()
+        below[r, c] = True
+        assert f"marks A[{r + 1},{c + 1}] nonzero, but A is upper triangular" in run(source, pattern=below)
+    assert "expected (6, 6)" in run(source, pattern=right[:5, :5])
+    assert "not answered yet" in run(source, pattern=None)
