@@ -171,10 +171,7 @@ def fingerprint(value, rtol: float = 1e-6) -> str:
     if isinstance(value, sympy.Basic) and not isinstance(value, sympy.Number):
         return _PRINT_PREFIX + base64.b64encode(zlib.compress(json.dumps(_formula_print(value)).encode(), 9)).decode()
     if isinstance(value, (list, tuple)) and any(isinstance(v, sympy.Basic) and v.free_symbols for v in value):
-        # a row of A with formulas (check_row): each entry known by its values (not whether it is 0: that
-        # would be the row's pattern in plain text)
-        entries = [_formula_print(sympy.sympify(v)) for v in value]
-        return _encode_print({"row": entries})
+        return _encode_print(_row_print([sympy.sympify(v) for v in value]))
     if isinstance(value, (set, frozenset)):
         return _encode_print(_whole_print("set", _set_text("expected", value)))
     if not isinstance(value, sympy.Basic) and np.asarray(value).dtype == bool:
@@ -248,6 +245,34 @@ def _values_at(expr, points) -> np.ndarray | None:
     return np.array(out)
 
 
+def _row_sums(entries: list, seed: str, coefficients: list[float]) -> np.ndarray | None:
+    """Σ_k c_k · entry_k at random points (each symbol's values drawn from ``seed`` and its name)."""
+    names = sorted({str(s) for e in entries for s in e.free_symbols})
+    columns = {n: random.Random(f"{seed}/{n}") for n in names}
+    points = [{n: rng.uniform(0.2, 1.8) for n, rng in columns.items()} for _ in range(_POINTS)]
+    total = np.zeros(_POINTS)
+    for c, entry in zip(coefficients, entries, strict=True):
+        values = _values_at(entry, points)
+        if values is None:
+            return None
+        total += c * values
+    return total
+
+
+def _row_print(entries: list) -> dict:
+    """A row of A with formulas, known only as a whole: the values at random points of one random mix of
+    its entries. Nothing in it says which entries are 0 or which symbols each one uses (that would be
+    the answer in plain text), and no entry can be tested alone."""
+    seed = os.urandom(8).hex()
+    rng = random.Random(seed)
+    coefficients = [rng.uniform(1.0, 2.0) for _ in entries]
+    sums = _row_sums(entries, seed, coefficients)
+    if sums is None:
+        raise ValueError("fingerprint() takes a row of formulas with real values")
+    return {"whole": "row", "n": len(entries), "seed": seed, "coefficients": coefficients,
+            "numbers": _number_print(sums, 1e-6)}
+
+
 def _formula_print(formula) -> dict:
     """A formula's fingerprint: its symbols' names, whether it is an equation, and the fingerprint of its
     values at random points (an equation's divided by the largest, so that scaling it changes nothing)."""
@@ -276,6 +301,11 @@ class Fingerprint:
         self.formula = data.get("formula")  # for a formula: equation?, symbols, seed, base
         self.whole = data.get("whole")  # "set" or "pattern": one hash of the whole answer
         if self.row:
+            return
+        if self.whole == "row":
+            self.shape = (data["n"],)
+            self.seed, self.coefficients = data["seed"], data["coefficients"]
+            self.values = Fingerprint(data["numbers"])
             return
         if self.whole:
             self.shape = tuple(data.get("shape", ()))
@@ -850,7 +880,10 @@ def check_row(i: int, got, expected, *, name: str | None = None, hint: str | Non
     expected = _unsealed(expected)
     name = name or f"row {i} of A"
     printed = isinstance(expected, Fingerprint)
-    want = expected.row if printed else _entries("expected", expected)
+    if printed and expected.whole == "row":
+        want = [None] * expected.shape[0]  # only its length is known
+    else:
+        want = expected.row if printed else _entries("expected", expected)
     row = _entries(name, got)
     if len(row) != len(want):
         _fail(name, f"has {len(row)} entries, expected {len(want)} (one per step z_1 … z_{len(want)}).", hint)
@@ -865,7 +898,12 @@ def check_row(i: int, got, expected, *, name: str | None = None, hint: str | Non
             )
         if k < i and not _is_zero(g):
             _fail(where, f"is {g}, but A is upper triangular: z_{k} comes before z_{i} and cannot use it.", hint)
-    if all(_same_as_print(g, e) if printed else _same(g, e) for g, e in zip(row, want, strict=True)):
+    if printed and expected.whole == "row":
+        sums = _row_sums(row, expected.seed, expected.coefficients)
+        right = sums is not None and bool(expected.values.matches(sums).all())
+    else:  # a plain row, or an older fingerprint made entry by entry
+        right = all(_same_as_print(g, e) if printed else _same(g, e) for g, e in zip(row, want, strict=True))
+    if right:
         return _ok(name)
     _fail(name, "is not right.", hint or _ROW_HINT)
 

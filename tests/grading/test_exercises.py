@@ -276,6 +276,10 @@ def test_set_and_pattern_fingerprints_hold_one_hash_and_no_entry():
     for value in ({4, 6}, np.eye(3, dtype=bool)):
         data = json.loads(zlib.decompress(base64.b64decode(ex.fingerprint(value).removeprefix("lad2:"))))
         assert set(data) <= {"whole", "salt", "hash", "shape"}, data
+    z3 = sympy.Symbol("z_3")
+    data = json.loads(zlib.decompress(base64.b64decode(ex.fingerprint([0, -1, z3]).removeprefix("lad2:"))))
+    assert "z_3" not in json.dumps(data) and "zero" not in json.dumps(data)  # nothing says which entry is what
+    assert set(data) == {"whole", "n", "seed", "coefficients", "numbers"}
     with pytest.raises(ValueError, match="boolean pattern"):
         ex.check_pattern("p", np.eye(2), ex.fingerprint({1, 2}))
 

@@ -107,3 +107,28 @@ def test_pattern_names_what_no_valid_answer_has(cell, right):
         assert f"marks A[{r + 1},{c + 1}] nonzero, but A is upper triangular" in run(source, pattern=below)
     assert "expected (6, 6)" in run(source, pattern=right[:5, :5])
     assert "not answered yet" in run(source, pattern=None)
+
+
+# ---------------------------------------------------------------------------- ch5-ex1: a row of A with formulas
+
+CH5_ROW = ("book/ch05_linear_system.ipynb", "ch5-ex1-check")
+
+
+def test_ch5_ex1_row_one_wrong_entry_says_nothing_about_which():
+    import sympy
+
+    z1, z2 = sympy.symbols("z_1 z_2")
+    right = [0, -1, z1, 2 * z2]
+    source = check_cell(*CH5_ROW)
+    assert run(source, row2=right) is None
+    assert run(source, row2=sympy.Matrix([[0, -1, z1, z2 + z2]])) is None
+    messages = set()
+    for k in (2, 3):  # the columns right of the diagonal
+        for wrong_entry in (0, z1 * z2, 2, -right[k]):
+            messages.add(run(source, row2=[*right[:k], wrong_entry, *right[k + 1:]]))
+    assert len(messages) == 1 and None not in messages, messages
+    assert next(iter(messages)).startswith("row 2 of A is not right.")
+    # what every row 2 of A has is named
+    assert "column 2 is 1, but the diagonal of A is −1" in run(source, row2=[0, 1, z1, 2 * z2])
+    assert "column 1 is z_1, but A is upper triangular" in run(source, row2=[z1, -1, z1, 2 * z2])
+    assert "has 3 entries, expected 4" in run(source, row2=[0, -1, z1])
