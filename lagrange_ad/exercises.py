@@ -155,9 +155,15 @@ def _grid_hash(salt: bytes, index: int, value: float, step: float, shift: float)
     return _pbkdf2(f"{index}:{point}".encode(), salt, _ROUNDS)[:6].hex()
 
 
-def fingerprint(value, rtol: float = 1e-6) -> str:
+def fingerprint(value, rtol: float = 1e-6, *, whole: bool = False) -> str:
     """A one-way text for a number or an array of numbers (for :func:`check_value` / :func:`check_sequence`),
-    or a sympy formula or equation (for :func:`check_expr`: known by its values at random points).
+    or a sympy formula or equation (for :func:`check_expr`: known by its values at random points); for a
+    set of step indices (:func:`check_set`), a boolean pattern (:func:`check_pattern`) or a row of A with
+    formulas (:func:`check_row`), one hash of the whole answer.
+
+    ``whole=True`` makes an array's fingerprint one hash too: a check then says only right or wrong (and
+    the shape), never which entry is wrong, for answers whose entries have few possible values (counts,
+    levels), where naming the wrong entry would let a student find it by trying values.
 
     An answer within ``rtol`` of the value's scale (its largest entry's power of ten) matches it, one
     beyond ``3 rtol`` does not (the checks' own ``rtol`` does not apply to a fingerprint).
@@ -174,10 +180,42 @@ def fingerprint(value, rtol: float = 1e-6) -> str:
         return _encode_print(_row_print([sympy.sympify(v) for v in value]))
     if isinstance(value, (set, frozenset)):
         return _encode_print(_whole_print("set", _set_text("expected", value)))
+    if whole and _whole_numbers(value):  # counts, levels, groups of steps: compared exactly, as a whole
+        return _encode_print(_whole_print("exact", _exact_text(value)))
     if not isinstance(value, sympy.Basic) and np.asarray(value).dtype == bool:
         pattern = np.asarray(value)
         return _encode_print(_whole_print("pattern", _pattern_text(pattern), shape=list(pattern.shape)))
-    return _encode_print(_number_print(value, rtol))
+    return _encode_print(_number_print(value, rtol, whole=whole))
+
+
+def _whole_numbers(value) -> bool:
+    """Whether ``value`` is a whole number or (nested, maybe ragged) lists of them."""
+    try:
+        _exact_text(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _exact_text(value) -> str:
+    """The canonical text of a whole number or nested lists of them (7.0 counts as 7); TypeError for
+    anything else.
+
+    >>> _exact_text([[3], (1, 2.0)])
+    '[[3],[1,2]]'
+    """
+    def plain(x):
+        if isinstance(x, (list, tuple, np.ndarray)):
+            return [plain(v) for v in x]
+        if isinstance(x, (bool, np.bool_)):
+            raise TypeError(f"{x} is a truth value, not a whole number")
+        if isinstance(x, (int, np.integer)):
+            return int(x)
+        if isinstance(x, (float, np.floating)) and float(x).is_integer():
+            return int(x)
+        raise TypeError(f"{_describe(x)} is not a whole number")
+
+    return json.dumps(plain(value), separators=(",", ":"))
 
 
 def _encode_print(data: dict) -> str:
@@ -187,7 +225,7 @@ def _encode_print(data: dict) -> str:
 def _whole_print(kind: str, text: str, **extra) -> dict:
     """One slow salted hash of a whole answer's canonical text: right or wrong, nothing about its parts."""
     salt = os.urandom(8)
-    return {"whole": kind, "salt": salt.hex(), "hash": _pbkdf2(text.encode(), salt, _ROUNDS)[:8].hex(), **extra}
+    return {"whole": kind, "salt": salt.hex(), "hash": _whole_hash(salt, text), **extra}
 
 
 def _set_text(name: str, values) -> str:
@@ -204,7 +242,7 @@ def _pattern_text(pattern: np.ndarray) -> str:
     return "x".join(str(n) for n in pattern.shape) + ":" + "".join("01"[bool(b)] for b in pattern.ravel())
 
 
-def _number_print(value, rtol: float) -> dict:
+def _number_print(value, rtol: float, whole: bool = False) -> dict:
     array = np.asarray(value, dtype=float)
     if not np.isfinite(array).all():
         raise ValueError("fingerprint() takes finite numbers")
@@ -216,9 +254,19 @@ def _number_print(value, rtol: float) -> dict:
         # The grid point whose middle half holds x: an answer within a quarter step lands on it too.
         shift = 0.0 if 0.25 <= (x / step) % 1.0 < 0.75 else 0.5
         shifts += "01"[shift > 0]
-        hashes.append(_grid_hash(salt, i, x, step, shift))
-    return {"shape": list(array.shape), "exponent": exponent, "rtol": rtol, "salt": salt.hex(), "shifts": shifts,
-            "hashes": hashes}
+        hashes.append(_grid_hash(salt, i, x, step, shift) if not whole else _grid_point(x, step, shift))
+    data = {"shape": list(array.shape), "exponent": exponent, "rtol": rtol, "salt": salt.hex(), "shifts": shifts}
+    if whole:
+        return {**data, "whole": "numbers", "hash": _whole_hash(salt, ",".join(hashes))}
+    return {**data, "hashes": hashes}
+
+
+def _grid_point(value: float, step: float, shift: float) -> str:
+    return str(int(np.floor(value / step + shift)))
+
+
+def _whole_hash(salt: bytes, text: str) -> str:
+    return _pbkdf2(text.encode(), salt, _ROUNDS)[:8].hex()
 
 
 _POINTS = 6  # a formula is known by its values at this many random points
@@ -307,7 +355,7 @@ class Fingerprint:
             self.seed, self.coefficients = data["seed"], data["coefficients"]
             self.values = Fingerprint(data["numbers"])
             return
-        if self.whole:
+        if self.whole in ("set", "pattern", "exact"):
             self.shape = tuple(data.get("shape", ()))
             self._salt = bytes.fromhex(data["salt"])
             self._hash = data["hash"]
@@ -319,7 +367,8 @@ class Fingerprint:
         self._step = 10.0 ** data["exponent"] * 4 * data["rtol"]
         self._salt = bytes.fromhex(data["salt"])
         self._shifts = [0.5 if c == "1" else 0.0 for c in data["shifts"]]
-        self._hashes = data["hashes"]
+        self._hashes = data.get("hashes")
+        self._hash = data.get("hash")  # whole == "numbers": one hash of every entry's grid point
 
     @property
     def ndim(self) -> int:
@@ -331,7 +380,14 @@ class Fingerprint:
 
     def match_whole(self, text: str) -> bool:
         """Whether a whole answer's canonical text is the fingerprinted one (sets and patterns)."""
-        return _pbkdf2(text.encode(), self._salt, _ROUNDS)[:8].hex() == self._hash
+        return _whole_hash(self._salt, text) == self._hash
+
+    def match_all(self, values) -> bool:
+        """Whether every entry of ``values`` (an array of this shape) lands on its expected grid point."""
+        flat = np.asarray(values, dtype=float).ravel().tolist()
+        if self.whole == "numbers":
+            return self.match_whole(",".join(_grid_point(x, self._step, self._shifts[i]) for i, x in enumerate(flat)))
+        return bool(self.matches(values).all())
 
     def matches(self, values) -> np.ndarray:
         """Which entries of ``values`` (an array of this shape) land on the expected value's grid point."""
@@ -534,17 +590,34 @@ def _compare_value(name, got, expected, rtol, atol, hint) -> None:
 def _compare_fingerprint(name, got, expected: Fingerprint, hint) -> None:
     """_compare_value against a fingerprint: the same messages, from grid matches alone."""
     __tracebackhide__ = True
+    if expected.whole == "exact":  # nested lists of whole numbers, right or wrong as a whole
+        _require_answered(name, got)
+        try:
+            right = expected.match_whole(_exact_text(got))
+        except TypeError as err:
+            _fail(name, f"should hold lists of whole numbers only: {err}.", hint)
+        if right:
+            return None
+        _fail(name, "is not right.", hint)
+    if expected.whole not in (None, "numbers"):
+        raise ValueError(f"check_value takes the fingerprint of numbers, not of a {expected.whole}")
     if expected.ndim == 0:
         value = _to_float(name, got)
-        if expected.match(0, value):
+        if expected.match_all(value):
             return None
-        if value != 0 and expected.match(0, -value):
+        if value != 0 and expected.match_all(-value):
             _fail(name, f"= {value:.6g} has the wrong sign.", hint)
         _fail(name, f"= {value:.6g} is not right.", hint)
     array = _to_array(name, got)
     problem = _shape_problem(array, np.empty(expected.shape))
     if problem:
         _fail(name, problem, hint)
+    if expected.whole:  # right or wrong as a whole: no entry named, nothing counted
+        if expected.match_all(array):
+            return None
+        if expected.match_all(-array) and array.any():
+            _fail(name, "has the wrong sign in every entry.", hint)
+        _fail(name, "is not right.", hint)
     bad = ~expected.matches(array)
     if not bad.any():
         return None
@@ -638,11 +711,15 @@ def check_sequence(
 def _check_steps_fingerprint(name, values, expected: Fingerprint, hint) -> None:
     """check_sequence against the fingerprint of a list of numbers."""
     __tracebackhide__ = True
-    if expected.ndim != 1:
+    if expected.ndim != 1 or expected.whole not in (None, "numbers"):
         raise ValueError("check_sequence takes the fingerprint of a flat list of numbers")
     if len(values) != expected.shape[0]:
         _fail(name, f"has {len(values)} steps, expected {expected.shape[0]}: every elementary operation is one step.",
               hint)
+    if expected.whole:
+        if not expected.match_all([_to_float(f"{name}: z_{i}", v) for i, v in enumerate(values, start=1)]):
+            _fail(name, "is not right.", hint)
+        return _ok(name)
     for i, value in enumerate(values, start=1):
         step = f"{name}: z_{i}"
         value = _to_float(step, value)
@@ -1047,7 +1124,8 @@ def check_set(name: str, got, expected, *, allowed=None, rule: str | None = None
 def check_gradient(
     got, expected, *, rtol: float = 1e-6, atol: float = 1e-12, name: str = "gradient", hint: str | None = None
 ) -> None:
-    """Check a gradient given as ``{input name: value}`` (numbers or arrays).
+    """Check a gradient given as ``{input name: value}`` (numbers or arrays); ``expected`` may hold a
+    :func:`fingerprint` for each input.
 
     >>> check_gradient({"x": 1.0, "w": [[0.5, 2.0]]}, {"x": 1.0, "w": [[0.5, 2.0]]})
     ✓ gradient is correct.
@@ -1067,6 +1145,6 @@ def check_gradient(
     for key in got:
         if key not in expected:
             _fail(name, f"has an entry for {key!r}, which is not an input.", hint)
-    for key in expected:
-        _compare_value(f"{name}[{key!r}]", got[key], expected[key], rtol, atol, hint)
+    for key in expected:  # each derivative may be a fingerprint of its own
+        _compare_value(f"{name}[{key!r}]", got[key], _unsealed(expected[key]), rtol, atol, hint)
     _ok(name)

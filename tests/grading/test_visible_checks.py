@@ -132,3 +132,40 @@ def test_ch5_ex1_row_one_wrong_entry_says_nothing_about_which():
     assert "column 2 is 1, but the diagonal of A is −1" in run(source, row2=[0, 1, z1, 2 * z2])
     assert "column 1 is z_1, but A is upper triangular" in run(source, row2=[z1, -1, z1, 2 * z2])
     assert "has 3 entries, expected 4" in run(source, row2=[0, -1, z1])
+
+
+# ---------------------------------------------------------------------------- ch7-ex2, ch8-ex2: small whole numbers
+
+def test_ch7_ex2_counts_are_right_or_wrong_as_a_whole():
+    source = check_cell("book/ch07_shape_of_A.ipynb", "ch7-ex2-check")
+    right = {1: 2, 2: 4, 3: 7, 4: 11}
+    assert run(source, dense_nonzeros=lambda layers: (layers + 1) * layers // 2 + 1) is None
+    messages = {run(source, dense_nonzeros=lambda layers, off=off: right[layers] + (layers == off))
+                for off in right}
+    assert len(messages) == 1 and None not in messages, messages
+    assert next(iter(messages)).startswith("dense_nonzeros(1), …, dense_nonzeros(4) is not right.")
+
+
+def test_ch8_ex2_levels_are_right_or_wrong_as_a_whole():
+    import lagrange_ad as lad
+    from lagrange_ad import architectures as ar
+
+    source = check_cell("book/ch08_solving.ipynb", "ch8-ex2-check")
+
+    def schedule(pattern):  # the reference: level of λ_i = 1 + the largest level of the λ_k it reads
+        pattern = np.asarray(pattern, dtype=bool)
+        level = [0] * len(pattern)
+        for i in reversed(range(len(pattern))):
+            level[i] = max((level[k] + 1 for k in range(i + 1, len(pattern)) if pattern[i, k]), default=0)
+        return [[i + 1 for i in range(len(pattern)) if level[i] == lv] for lv in range(max(level) + 1)]
+
+    def swapped(pattern, at):  # one step put in the level next to its own
+        levels = schedule(pattern)
+        if at + 1 < len(levels):
+            levels[at + 1].append(levels[at].pop())
+        return [sorted(group) for group in levels if group]
+
+    assert run(source, lad=lad, ar=ar, schedule=schedule) is None
+    messages = {run(source, lad=lad, ar=ar, schedule=lambda p, at=at: swapped(p, at)) for at in range(3)}
+    assert len(messages) == 1 and None not in messages, messages
+    assert next(iter(messages)).startswith("schedule for the chain of chapter 7 is not right.\nHint:")
