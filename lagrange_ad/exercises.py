@@ -181,7 +181,11 @@ def fingerprint(value, rtol: float = 1e-6, *, whole: bool = False) -> str:
     if isinstance(value, (set, frozenset)):
         return _encode_print(_whole_print("set", _set_text("expected", value)))
     if whole and _whole_numbers(value):  # counts, levels, groups of steps: compared exactly, as a whole
-        return _encode_print(_whole_print("exact", _exact_text(value)))
+        try:  # a rectangular array's shape is checked and named; a ragged list's lengths are the answer
+            shape = {"shape": list(np.asarray(value, dtype=float).shape)}
+        except ValueError:
+            shape = {}
+        return _encode_print(_whole_print("exact", _exact_text(value), **shape))
     if not isinstance(value, sympy.Basic) and np.asarray(value).dtype == bool:
         pattern = np.asarray(value)
         return _encode_print(_whole_print("pattern", _pattern_text(pattern), shape=list(pattern.shape)))
@@ -356,7 +360,7 @@ class Fingerprint:
             self.values = Fingerprint(data["numbers"])
             return
         if self.whole in ("set", "pattern", "exact"):
-            self.shape = tuple(data.get("shape", ()))
+            self.shape = tuple(data["shape"]) if "shape" in data else None
             self._salt = bytes.fromhex(data["salt"])
             self._hash = data["hash"]
             return
@@ -372,7 +376,7 @@ class Fingerprint:
 
     @property
     def ndim(self) -> int:
-        return len(self.shape)
+        return len(self.shape or ())
 
     def match(self, index: int, value: float) -> bool:
         """Whether ``value`` lands on the grid point of entry ``index`` (flat, from 0)."""
@@ -592,6 +596,10 @@ def _compare_fingerprint(name, got, expected: Fingerprint, hint) -> None:
     __tracebackhide__ = True
     if expected.whole == "exact":  # nested lists of whole numbers, right or wrong as a whole
         _require_answered(name, got)
+        if expected.shape is not None:
+            problem = _shape_problem(_to_array(name, got), np.empty(expected.shape))
+            if problem:
+                _fail(name, problem, hint)
         try:
             right = expected.match_whole(_exact_text(got))
         except TypeError as err:

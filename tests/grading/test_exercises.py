@@ -312,3 +312,20 @@ def test_a_fingerprint_checks_the_same_where_hashlib_has_no_pbkdf2(monkeypatch):
     monkeypatch.delattr(hashlib, "pbkdf2_hmac")
     ex.check_value("v", [0.123456, -7.5], text)
     assert "index (1,)" in message(ex.check_value, "v", [0.123456, -7.6], text)
+
+
+def test_whole_fingerprints_say_right_or_wrong_only():
+    counts = ex.fingerprint([2, 4, 7, 11], whole=True)
+    ex.check_value("n", [2, 4, 7.0, 11], counts)
+    assert message(ex.check_value, "n", [2, 5, 7, 11], counts) == message(ex.check_value, "n", [2, 4, 7, 12], counts)
+    assert "has shape (3,), expected (4,)" in message(ex.check_value, "n", [2, 4, 7], counts)
+    assert "9.5 is not a whole number" in message(ex.check_value, "n", [2, 4, 9.5, 11], counts)
+    levels = ex.fingerprint([[3], [1, 2]], whole=True)
+    ex.check_value("levels", [[3], (1, 2)], levels)
+    assert message(ex.check_value, "levels", [[3], [2, 1]], levels) == "levels is not right."
+    numbers = ex.fingerprint([0.25, -3.5], whole=True)
+    ex.check_value("v", [0.2500000001, -3.5], numbers)
+    assert message(ex.check_value, "v", [0.25, 3.5], numbers) == message(ex.check_value, "v", [0.5, -3.5], numbers)
+    assert "wrong sign in every entry" in message(ex.check_value, "v", [-0.25, 3.5], numbers)
+    ex.check_gradient({"a": 0.5, "b": -0.75}, {"a": ex.fingerprint(0.5), "b": ex.fingerprint(-0.75)})
+    assert "gradient['b']" in message(ex.check_gradient, {"a": 0.5, "b": 0.7}, {"a": 0.5, "b": ex.fingerprint(-0.75)})
