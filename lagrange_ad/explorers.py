@@ -16,8 +16,11 @@ gradient step button), ``lad-explorer-output`` (the output), ``lad-explorer-erro
 for :func:`redraw_explorer`, ``lad-redraw`` (its button), ``lad-redraw-lambda`` (its output) and
 ``lad-redraw-draw`` (the draw shown, ``data-draw`` = its number).
 
-:func:`redraw_stepper` is the one exception to "needs a kernel": the same draws as :func:`redraw_explorer`'s
-button, precomputed as the frames of a stepper (``lad-redraw-stepper``), which steps on the static page too.
+:func:`redraw_stepper` and :func:`gradient_stepper` need no kernel: the draws of :func:`redraw_explorer`'s
+button, and the first presses of :func:`gradient_explorer`'s "gradient step", precomputed as the frames of a
+stepper, which steps on the static page too. :func:`gradient_explorer` carries its stepper as a static twin
+(:func:`lagrange_ad.widgets.kernel_explorer`'s ``static``): the static page shows the stepper, JupyterLab the
+live explorer.
 
 >>> box = sequence_explorer()
 >>> box.run()
