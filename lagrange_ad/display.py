@@ -206,7 +206,7 @@ def _overlaps(boxes, gap: float) -> bool:
 
 
 def _fit_labels(comp: Computation, labels: dict):
-    """Keep the nodes' boxes apart: smaller labels (never below MIN_FONT_PT), else no names in them.
+    """Keep the nodes' boxes apart: smaller labels (down to 8 pt), else no names in them.
 
     A deep graph with long names (inception modules: ``m1b2_1``) has more label than room between its
     layers. The names stay in the alt text and the steps table. Returns the renderer used to measure.
@@ -220,7 +220,8 @@ def _fit_labels(comp: Computation, labels: dict):
         return _overlaps([t.get_bbox_patch().get_window_extent(renderer) for t in labels.values()], gap), renderer
 
     tight, renderer = crowded()
-    for size in (9, 8.5, 8, MIN_FONT_PT):
+    # (8 pt, not MIN_FONT_PT itself: a figure drawn a fraction of a pixel narrower would fall below 10 px)
+    for size in (9, 8.5, max(8.0, MIN_FONT_PT)):
         if not tight:
             return renderer
         for text in labels.values():
