@@ -26,7 +26,7 @@ from matplotlib.patches import Patch
 
 from .computation import Computation
 from .errors import LagrangeADError, ShapeError
-from .figures import BOOK_WIDTH_IN, alt_text, describe, figure_html, use_book_figures
+from .figures import BOOK_WIDTH_IN, MIN_FONT_PT, alt_text, describe, figure_html, use_book_figures
 from .graph_svg import describe_graph
 from .graph_svg import layers as _layers
 from .graph_svg import node_order as _node_order
@@ -196,6 +196,45 @@ def _clearance(path, centres, radii, skip) -> float:
     return worst
 
 
+def _overlaps(boxes, gap: float) -> bool:
+    """Whether any two boxes (display extents) come closer than ``gap``."""
+    for k, a in enumerate(boxes):
+        for b in boxes[k + 1 :]:
+            if a.x0 < b.x1 + gap and b.x0 < a.x1 + gap and a.y0 < b.y1 + gap and b.y0 < a.y1 + gap:
+                return True
+    return False
+
+
+def _fit_labels(comp: Computation, labels: dict):
+    """Keep the nodes' boxes apart: smaller labels (down to 8 pt), else no names in them.
+
+    A deep graph with long names (inception modules: ``m1b2_1``) has more label than room between its
+    layers. The names stay in the alt text and the steps table. Returns the renderer used to measure.
+    """
+    figure = next(iter(labels.values())).figure
+    gap = 2 * figure.dpi / 72  # 2 pt
+
+    def crowded():
+        figure.draw_without_rendering()
+        renderer = figure._get_renderer()
+        return _overlaps([t.get_bbox_patch().get_window_extent(renderer) for t in labels.values()], gap), renderer
+
+    tight, renderer = crowded()
+    # (8 pt, not MIN_FONT_PT itself: a figure drawn a fraction of a pixel narrower would fall below 10 px)
+    for size in (9, 8.5, max(8.0, MIN_FONT_PT)):
+        if not tight:
+            return renderer
+        for text in labels.values():
+            text.set_fontsize(size)
+        tight, renderer = crowded()
+    if tight:
+        for s in comp.steps:  # z_i and a shape, without the name
+            lines = labels[s.index].get_text().split("\n")
+            labels[s.index].set_text("\n".join(line for line in lines if line != s.name))
+        tight, renderer = crowded()
+    return renderer
+
+
 def graph_plot(comp: Computation, ax=None, title=None):
     """The computation graph: nodes z_i (inputs as squares), arrows a(i) → i, laid out in layers.
 
@@ -245,8 +284,7 @@ def graph_plot(comp: Computation, ax=None, title=None):
         )  # fmt: skip
     # Node sizes are known only once drawn: measure them, then route every arrow around the others.
     figure = ax.figure
-    figure.draw_without_rendering()
-    renderer = figure._get_renderer()
+    renderer = _fit_labels(comp, labels)
     order = [s.index for s in comp.steps]
     centres = [np.asarray(ax.transData.transform(pos[i])) for i in order]
     radii = []
@@ -256,12 +294,16 @@ def graph_plot(comp: Computation, ax=None, title=None):
     points = figure.dpi / 72  # display units per point
     for s in comp.steps:
         for a in s.args:
+            # an arrow that must bend goes above or below by how many layers it skips, in turn: the
+            # skips of a dense block spread over both sides instead of piling up on one
+            side = 1.0 if (layer[s.index - 1] - layer[a - 1]) % 2 else -1.0
             ends = {order.index(a), order.index(s.index)}
             start, stop = centres[order.index(a)], centres[order.index(s.index)]
             bend = max(
                 _BENDS,
                 key=lambda b: (
                     min(_clearance(_bezier(start, stop, b), centres, radii, ends), _CLEARANCE_PT * points),
+                    b * side >= 0,
                     -abs(b),
                 ),
             )

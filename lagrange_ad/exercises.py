@@ -38,6 +38,7 @@ __all__ = [
     "check_row",
     "check_lambda",
     "check_pattern",
+    "check_set",
     "check_gradient",
     "seal",
     "sealed",
@@ -116,9 +117,10 @@ def _unsealed(expected):
 # answer's scale), plus the shape and the order of magnitude. A check can then say whether an answer
 # lands on the same grid point (right or wrong, which entry, wrong sign), but nothing gives the number
 # back: trying candidates costs milliseconds each, hours for one unknown number. check_value and
-# check_sequence take one wherever they take the expected value. (Sets, patterns and formulas stay
-# sealed: a few guesses find a small set through any right/wrong check, and a formula is compared up to
-# rearranging, which no hash can do.)
+# check_sequence take one wherever they take the expected value.
+# A set of step indices or a boolean pattern lives in a tiny answer space, where knowing *which* entry is
+# wrong gives the answer away: its fingerprint is one hash of the whole answer, so a check (or anyone
+# reading the text) can only learn whether the whole answer is right.
 
 _PRINT_PREFIX = "lad2:"
 _ROUNDS = 5000  # PBKDF2 rounds per number: a few milliseconds
@@ -153,9 +155,15 @@ def _grid_hash(salt: bytes, index: int, value: float, step: float, shift: float)
     return _pbkdf2(f"{index}:{point}".encode(), salt, _ROUNDS)[:6].hex()
 
 
-def fingerprint(value, rtol: float = 1e-6) -> str:
+def fingerprint(value, rtol: float = 1e-6, *, whole: bool = False) -> str:
     """A one-way text for a number or an array of numbers (for :func:`check_value` / :func:`check_sequence`),
-    or a sympy formula or equation (for :func:`check_expr`: known by its values at random points).
+    or a sympy formula or equation (for :func:`check_expr`: known by its values at random points); for a
+    set of step indices (:func:`check_set`), a boolean pattern (:func:`check_pattern`) or a row of A with
+    formulas (:func:`check_row`), one hash of the whole answer.
+
+    ``whole=True`` makes an array's fingerprint one hash too: a check then says only right or wrong (and
+    the shape), never which entry is wrong, for answers whose entries have few possible values (counts,
+    levels), where naming the wrong entry would let a student find it by trying values.
 
     An answer within ``rtol`` of the value's scale (its largest entry's power of ten) matches it, one
     beyond ``3 rtol`` does not (the checks' own ``rtol`` does not apply to a fingerprint).
@@ -169,13 +177,76 @@ def fingerprint(value, rtol: float = 1e-6) -> str:
     if isinstance(value, sympy.Basic) and not isinstance(value, sympy.Number):
         return _PRINT_PREFIX + base64.b64encode(zlib.compress(json.dumps(_formula_print(value)).encode(), 9)).decode()
     if isinstance(value, (list, tuple)) and any(isinstance(v, sympy.Basic) and v.free_symbols for v in value):
-        # a row of A with formulas (check_row): each entry known by its values, and whether it is 0
-        entries = [{"zero": _is_zero(sympy.sympify(v)), **_formula_print(sympy.sympify(v))} for v in value]
-        return _PRINT_PREFIX + base64.b64encode(zlib.compress(json.dumps({"row": entries}).encode(), 9)).decode()
-    return _PRINT_PREFIX + base64.b64encode(zlib.compress(json.dumps(_number_print(value, rtol)).encode(), 9)).decode()
+        return _encode_print(_row_print([sympy.sympify(v) for v in value]))
+    if isinstance(value, (set, frozenset)):
+        return _encode_print(_whole_print("set", _set_text("expected", value)))
+    if whole and _whole_numbers(value):  # counts, levels, groups of steps: compared exactly, as a whole
+        try:  # a rectangular array's shape is checked and named; a ragged list's lengths are the answer
+            shape = {"shape": list(np.asarray(value, dtype=float).shape)}
+        except ValueError:
+            shape = {}
+        return _encode_print(_whole_print("exact", _exact_text(value), **shape))
+    if not isinstance(value, sympy.Basic) and np.asarray(value).dtype == bool:
+        pattern = np.asarray(value)
+        return _encode_print(_whole_print("pattern", _pattern_text(pattern), shape=list(pattern.shape)))
+    return _encode_print(_number_print(value, rtol, whole=whole))
 
 
-def _number_print(value, rtol: float) -> dict:
+def _whole_numbers(value) -> bool:
+    """Whether ``value`` is a whole number or (nested, maybe ragged) lists of them."""
+    try:
+        _exact_text(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _exact_text(value) -> str:
+    """The canonical text of a whole number or nested lists of them (7.0 counts as 7); TypeError for
+    anything else.
+
+    >>> _exact_text([[3], (1, 2.0)])
+    '[[3],[1,2]]'
+    """
+    def plain(x):
+        if isinstance(x, (list, tuple, np.ndarray)):
+            return [plain(v) for v in x]
+        if isinstance(x, (bool, np.bool_)):
+            raise TypeError(f"{x} is a truth value, not a whole number")
+        if isinstance(x, (int, np.integer)):
+            return int(x)
+        if isinstance(x, (float, np.floating)) and float(x).is_integer():
+            return int(x)
+        raise TypeError(f"{_describe(x)} is not a whole number")
+
+    return json.dumps(plain(value), separators=(",", ":"))
+
+
+def _encode_print(data: dict) -> str:
+    return _PRINT_PREFIX + base64.b64encode(zlib.compress(json.dumps(data).encode(), 9)).decode()
+
+
+def _whole_print(kind: str, text: str, **extra) -> dict:
+    """One slow salted hash of a whole answer's canonical text: right or wrong, nothing about its parts."""
+    salt = os.urandom(8)
+    return {"whole": kind, "salt": salt.hex(), "hash": _whole_hash(salt, text), **extra}
+
+
+def _set_text(name: str, values) -> str:
+    """The canonical text of a set of step indices (whole numbers)."""
+    __tracebackhide__ = True
+    for x in values:
+        if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
+            _fail(name, f"holds {_describe(x)}, which is not a step index (a whole number such as 3).")
+    return ",".join(str(int(x)) for x in sorted(set(int(x) for x in values)))
+
+
+def _pattern_text(pattern: np.ndarray) -> str:
+    """The canonical text of a boolean pattern: its shape and its entries, row by row."""
+    return "x".join(str(n) for n in pattern.shape) + ":" + "".join("01"[bool(b)] for b in pattern.ravel())
+
+
+def _number_print(value, rtol: float, whole: bool = False) -> dict:
     array = np.asarray(value, dtype=float)
     if not np.isfinite(array).all():
         raise ValueError("fingerprint() takes finite numbers")
@@ -187,9 +258,19 @@ def _number_print(value, rtol: float) -> dict:
         # The grid point whose middle half holds x: an answer within a quarter step lands on it too.
         shift = 0.0 if 0.25 <= (x / step) % 1.0 < 0.75 else 0.5
         shifts += "01"[shift > 0]
-        hashes.append(_grid_hash(salt, i, x, step, shift))
-    return {"shape": list(array.shape), "exponent": exponent, "rtol": rtol, "salt": salt.hex(), "shifts": shifts,
-            "hashes": hashes}
+        hashes.append(_grid_hash(salt, i, x, step, shift) if not whole else _grid_point(x, step, shift))
+    data = {"shape": list(array.shape), "exponent": exponent, "rtol": rtol, "salt": salt.hex(), "shifts": shifts}
+    if whole:
+        return {**data, "whole": "numbers", "hash": _whole_hash(salt, ",".join(hashes))}
+    return {**data, "hashes": hashes}
+
+
+def _grid_point(value: float, step: float, shift: float) -> str:
+    return str(int(np.floor(value / step + shift)))
+
+
+def _whole_hash(salt: bytes, text: str) -> str:
+    return _pbkdf2(text.encode(), salt, _ROUNDS)[:8].hex()
 
 
 _POINTS = 6  # a formula is known by its values at this many random points
@@ -214,6 +295,34 @@ def _values_at(expr, points) -> np.ndarray | None:
             return None
         out.append(value.real)
     return np.array(out)
+
+
+def _row_sums(entries: list, seed: str, coefficients: list[float]) -> np.ndarray | None:
+    """Σ_k c_k · entry_k at random points (each symbol's values drawn from ``seed`` and its name)."""
+    names = sorted({str(s) for e in entries for s in e.free_symbols})
+    columns = {n: random.Random(f"{seed}/{n}") for n in names}
+    points = [{n: rng.uniform(0.2, 1.8) for n, rng in columns.items()} for _ in range(_POINTS)]
+    total = np.zeros(_POINTS)
+    for c, entry in zip(coefficients, entries, strict=True):
+        values = _values_at(entry, points)
+        if values is None:
+            return None
+        total += c * values
+    return total
+
+
+def _row_print(entries: list) -> dict:
+    """A row of A with formulas, known only as a whole: the values at random points of one random mix of
+    its entries. Nothing in it says which entries are 0 or which symbols each one uses (that would be
+    the answer in plain text), and no entry can be tested alone."""
+    seed = os.urandom(8).hex()
+    rng = random.Random(seed)
+    coefficients = [rng.uniform(1.0, 2.0) for _ in entries]
+    sums = _row_sums(entries, seed, coefficients)
+    if sums is None:
+        raise ValueError("fingerprint() takes a row of formulas with real values")
+    return {"whole": "row", "n": len(entries), "seed": seed, "coefficients": coefficients,
+            "numbers": _number_print(sums, 1e-6)}
 
 
 def _formula_print(formula) -> dict:
@@ -241,9 +350,19 @@ class Fingerprint:
             text = json.loads(zlib.decompress(base64.b64decode(text[len(_PRINT_PREFIX):])))
         data = text
         self.row = [Fingerprint(entry) for entry in data.get("row", ())]  # for a row: one per entry
-        self.zero = data.get("zero")  # for a row's entry: whether it is 0
         self.formula = data.get("formula")  # for a formula: equation?, symbols, seed, base
+        self.whole = data.get("whole")  # "set" or "pattern": one hash of the whole answer
         if self.row:
+            return
+        if self.whole == "row":
+            self.shape = (data["n"],)
+            self.seed, self.coefficients = data["seed"], data["coefficients"]
+            self.values = Fingerprint(data["numbers"])
+            return
+        if self.whole in ("set", "pattern", "exact"):
+            self.shape = tuple(data["shape"]) if "shape" in data else None
+            self._salt = bytes.fromhex(data["salt"])
+            self._hash = data["hash"]
             return
         if self.formula:
             self.values = Fingerprint(data["numbers"])
@@ -252,15 +371,27 @@ class Fingerprint:
         self._step = 10.0 ** data["exponent"] * 4 * data["rtol"]
         self._salt = bytes.fromhex(data["salt"])
         self._shifts = [0.5 if c == "1" else 0.0 for c in data["shifts"]]
-        self._hashes = data["hashes"]
+        self._hashes = data.get("hashes")
+        self._hash = data.get("hash")  # whole == "numbers": one hash of every entry's grid point
 
     @property
     def ndim(self) -> int:
-        return len(self.shape)
+        return len(self.shape or ())
 
     def match(self, index: int, value: float) -> bool:
         """Whether ``value`` lands on the grid point of entry ``index`` (flat, from 0)."""
         return _grid_hash(self._salt, index, float(value), self._step, self._shifts[index]) == self._hashes[index]
+
+    def match_whole(self, text: str) -> bool:
+        """Whether a whole answer's canonical text is the fingerprinted one (sets and patterns)."""
+        return _whole_hash(self._salt, text) == self._hash
+
+    def match_all(self, values) -> bool:
+        """Whether every entry of ``values`` (an array of this shape) lands on its expected grid point."""
+        flat = np.asarray(values, dtype=float).ravel().tolist()
+        if self.whole == "numbers":
+            return self.match_whole(",".join(_grid_point(x, self._step, self._shifts[i]) for i, x in enumerate(flat)))
+        return bool(self.matches(values).all())
 
     def matches(self, values) -> np.ndarray:
         """Which entries of ``values`` (an array of this shape) land on the expected value's grid point."""
@@ -463,17 +594,38 @@ def _compare_value(name, got, expected, rtol, atol, hint) -> None:
 def _compare_fingerprint(name, got, expected: Fingerprint, hint) -> None:
     """_compare_value against a fingerprint: the same messages, from grid matches alone."""
     __tracebackhide__ = True
+    if expected.whole == "exact":  # nested lists of whole numbers, right or wrong as a whole
+        _require_answered(name, got)
+        if expected.shape is not None:
+            problem = _shape_problem(_to_array(name, got), np.empty(expected.shape))
+            if problem:
+                _fail(name, problem, hint)
+        try:
+            right = expected.match_whole(_exact_text(got))
+        except TypeError as err:
+            _fail(name, f"should hold lists of whole numbers only: {err}.", hint)
+        if right:
+            return None
+        _fail(name, "is not right.", hint)
+    if expected.whole not in (None, "numbers"):
+        raise ValueError(f"check_value takes the fingerprint of numbers, not of a {expected.whole}")
     if expected.ndim == 0:
         value = _to_float(name, got)
-        if expected.match(0, value):
+        if expected.match_all(value):
             return None
-        if value != 0 and expected.match(0, -value):
+        if value != 0 and expected.match_all(-value):
             _fail(name, f"= {value:.6g} has the wrong sign.", hint)
         _fail(name, f"= {value:.6g} is not right.", hint)
     array = _to_array(name, got)
     problem = _shape_problem(array, np.empty(expected.shape))
     if problem:
         _fail(name, problem, hint)
+    if expected.whole:  # right or wrong as a whole: no entry named, nothing counted
+        if expected.match_all(array):
+            return None
+        if expected.match_all(-array) and array.any():
+            _fail(name, "has the wrong sign in every entry.", hint)
+        _fail(name, "is not right.", hint)
     bad = ~expected.matches(array)
     if not bad.any():
         return None
@@ -567,11 +719,15 @@ def check_sequence(
 def _check_steps_fingerprint(name, values, expected: Fingerprint, hint) -> None:
     """check_sequence against the fingerprint of a list of numbers."""
     __tracebackhide__ = True
-    if expected.ndim != 1:
+    if expected.ndim != 1 or expected.whole not in (None, "numbers"):
         raise ValueError("check_sequence takes the fingerprint of a flat list of numbers")
     if len(values) != expected.shape[0]:
         _fail(name, f"has {len(values)} steps, expected {expected.shape[0]}: every elementary operation is one step.",
               hint)
+    if expected.whole:
+        if not expected.match_all([_to_float(f"{name}: z_{i}", v) for i, v in enumerate(values, start=1)]):
+            _fail(name, "is not right.", hint)
+        return _ok(name)
     for i, value in enumerate(values, start=1):
         step = f"{name}: z_{i}"
         value = _to_float(step, value)
@@ -781,45 +937,60 @@ def _same(a, b, rtol: float = 1e-6) -> bool:
     return _equal(a, b)
 
 
+_ROW_HINT = "A[i,k] = ∂f_k/∂z_i for every step k that reads z_i directly, and 0 for the other columns."
+
+
 def check_row(i: int, got, expected, *, name: str | None = None, hint: str | None = None) -> None:
-    """Check row ``i`` (1-based) of A, entry by entry, explaining each mistake.
+    """Check row ``i`` (1-based) of A.
+
+    What every row of A has is checked entry by entry and named: its length, −1 on the diagonal, 0 left of
+    it. The other entries are right or wrong together: naming the wrong column would tell which steps
+    read z_i, the very thing the exercise asks for (the hint says what rule to apply instead).
 
     >>> z3 = sympy.Symbol("z_3")
     >>> row = [0, 0, -1, 1 - sympy.tanh(z3) ** 2]
     >>> check_row(3, [0, 0, -1, 1 - sympy.tanh(z3) ** 2], row)
     ✓ row 3 of A is correct.
-    >>> check_row(3, [0, 0, -1, 0], row)
+    >>> check_row(3, [0, 0, 1, 0], row)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    lagrange_ad.exercises.CheckFailed: row 3 of A: column 4 is 0, but z_4 uses z_3, so A[3,4] = ∂f_4/∂z_3 ≠ 0.
+    lagrange_ad.exercises.CheckFailed: row 3 of A: column 3 is 1, but the diagonal of A is −1 (the −λ_3 ...
+    >>> check_row(3, [0, 0, -1, 0], row)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: row 3 of A is not right.
+    Hint: A[i,k] = ∂f_k/∂z_i for every step k that reads z_i directly, and 0 ...
     """
     __tracebackhide__ = True
     expected = _unsealed(expected)
     name = name or f"row {i} of A"
     printed = isinstance(expected, Fingerprint)
-    want = expected.row if printed else _entries("expected", expected)
+    if printed and expected.whole == "row":
+        want = [None] * expected.shape[0]  # only its length is known
+    else:
+        want = expected.row if printed else _entries("expected", expected)
     row = _entries(name, got)
     if len(row) != len(want):
         _fail(name, f"has {len(row)} entries, expected {len(want)} (one per step z_1 … z_{len(want)}).", hint)
-    for k, (g, e) in enumerate(zip(row, want, strict=True), start=1):
-        if _same_as_print(g, e) if printed else _same(g, e):
-            continue
+    for k, g in enumerate(row, start=1):
         where = f"{name}: column {k}"
-        if k == i:
+        if k == i and not _same(g, sympy.Integer(-1)):
             _fail(
                 where,
                 f"is {g}, but the diagonal of A is −1 (the −λ_{i} from differentiating "
                 f"−λ_{i}(z_{i} − f_{i}) by z_{i}).",
                 hint,
             )
-        if k < i:
+        if k < i and not _is_zero(g):
             _fail(where, f"is {g}, but A is upper triangular: z_{k} comes before z_{i} and cannot use it.", hint)
-        if e.zero if printed else _is_zero(e):
-            _fail(where, f"is {g}, but z_{k} does not use z_{i} directly, so A[{i},{k}] = 0.", hint)
-        if _is_zero(g):
-            _fail(where, f"is 0, but z_{k} uses z_{i}, so A[{i},{k}] = ∂f_{k}/∂z_{i} ≠ 0.", hint)
-        _fail(where, f"= {g} is not ∂f_{k}/∂z_{i}.", hint)
-    _ok(name)
+    if printed and expected.whole == "row":
+        sums = _row_sums(row, expected.seed, expected.coefficients)
+        right = sums is not None and bool(expected.values.matches(sums).all())
+    else:  # a plain row, or an older fingerprint made entry by entry
+        right = all(_same_as_print(g, e) if printed else _same(g, e) for g, e in zip(row, want, strict=True))
+    if right:
+        return _ok(name)
+    _fail(name, "is not right.", hint or _ROW_HINT)
 
 
 def check_lambda(
@@ -870,48 +1041,99 @@ def check_lambda(
     _fail(name, "is not right.", hint)
 
 
+_PATTERN_HINT = "row i is nonzero in column k exactly when step k reads z_i directly (i ∈ a(k))."
+
+
 def check_pattern(name: str, got, expected, *, hint: str | None = None) -> None:
-    """Check a predicted structure of A: True (or 1) where the block A_ik is nonzero.
+    """Check a predicted structure of A: True (or any nonzero) where the block A_ik is nonzero.
+
+    ``expected`` is the pattern, or its :func:`fingerprint`. What every pattern of A has is checked entry by
+    entry and named: the shape, the diagonal, nothing below it. The entries above the diagonal are right
+    or wrong together: naming a wrong one would give its right value away (it has only two), and so
+    would a count of wrong ones, one guess at a time.
 
     >>> want = [[True, True, False], [False, True, True], [False, False, True]]
     >>> check_pattern("pattern", [[1, 1, 0], [0, 1, 1], [0, 0, 1]], want)
     ✓ pattern is correct.
-    >>> check_pattern("pattern", [[1, 1, 1], [0, 1, 1], [0, 0, 1]], want)  # doctest: +ELLIPSIS
+    >>> check_pattern("pattern", [[1, 1, 0], [1, 1, 1], [0, 0, 1]], want)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    lagrange_ad.exercises.CheckFailed: pattern marks A[1,3] nonzero, but z_3 does not use z_1 directly ...
+    lagrange_ad.exercises.CheckFailed: pattern marks A[2,1] nonzero, but A is upper triangular: ...
+    >>> check_pattern("pattern", [[1, 1, 1], [0, 1, 1], [0, 0, 1]], fingerprint(np.array(want)))
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: pattern is not right.
+    Hint: row i is nonzero in column k exactly when step k reads z_i directly (i ∈ a(k)).
     """
     __tracebackhide__ = True
     expected = _unsealed(expected)
-    want = np.asarray(expected, dtype=bool)
+    printed = isinstance(expected, Fingerprint)
+    if printed and expected.whole != "pattern":
+        raise ValueError("check_pattern takes the fingerprint of a boolean pattern")
+    want = None if printed else np.asarray(expected, dtype=bool)
+    shape = expected.shape if printed else want.shape
     array = _to_array(name, got)
-    problem = _shape_problem(array, want)
+    problem = _shape_problem(array, np.empty(shape))
     if problem:
-        _fail(name, problem + f" A has one row and one column per step (n = {want.shape[0]}).", hint)
+        _fail(name, problem + f" A has one row and one column per step (n = {shape[0]}).", hint)
     array = array != 0
-    wrong = np.argwhere(array != want)
-    if not len(wrong):
+    for r in range(min(shape)):
+        if not array[r, r]:
+            _fail(name, f"marks A[{r + 1},{r + 1}] zero, but the diagonal of A is −1.", hint)
+    below = np.argwhere(np.tril(array, k=-1))
+    if len(below):
+        i, k = (int(x) + 1 for x in below[0])
+        _fail(name, f"marks A[{i},{k}] nonzero, but A is upper triangular: z_{k} comes before z_{i}.", hint)
+    if expected.match_whole(_pattern_text(array)) if printed else np.array_equal(array, want):
         return _ok(name)
-    r, c = (int(x) for x in wrong[0])
-    i, k = r + 1, c + 1
-    more = ""
-    if len(wrong) > 1:
-        more = f" ({len(wrong) - 1} more entr{'y is' if len(wrong) == 2 else 'ies are'} wrong)"
-    if i == k:
-        _fail(name, f"marks A[{i},{i}] zero, but the diagonal of A is −1{more}.", hint)
-    if i > k:
-        _fail(name, f"marks A[{i},{k}] nonzero, but A is upper triangular: z_{k} comes before z_{i}{more}.", hint)
-    if want[r, c]:
-        _fail(name, f"marks A[{i},{k}] zero, but z_{k} uses z_{i}{more}.", hint)
-    _fail(
-        name, f"marks A[{i},{k}] nonzero, but z_{k} does not use z_{i} directly (only through other steps){more}.", hint
-    )
+    _fail(name, "is not right.", hint or _PATTERN_HINT)
+
+
+def check_set(name: str, got, expected, *, allowed=None, rule: str | None = None, hint: str | None = None) -> None:
+    """Check a set of step indices, such as a(i) or b(i), against ``expected`` or its :func:`fingerprint`.
+
+    ``allowed`` (a range or a collection) holds the indices any valid answer may contain, and ``rule``
+    says why; an index outside it is named. Beyond that the set is right or wrong as a whole: naming a
+    missing or an extra index would give the answer away.
+
+    >>> check_set("a7", {6, 4}, {4, 6})
+    ✓ a7 is correct.
+    >>> check_set("a7", {4, 9}, {4, 6}, allowed=range(1, 7), rule="a step reads only earlier steps")
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: a7 holds 9, but it can only hold 1 … 6: a step reads only earlier steps.
+    >>> check_set("a7", {4}, fingerprint({4, 6}), hint="list the indices on z7's right-hand side.")
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: a7 is not right.
+    Hint: list the indices on z7's right-hand side.
+    """
+    __tracebackhide__ = True
+    expected = _unsealed(expected)
+    printed = isinstance(expected, Fingerprint)
+    if printed and expected.whole != "set":
+        raise ValueError("check_set takes the fingerprint of a set")
+    _require_answered(name, got)
+    if isinstance(got, (str, dict)) or not isinstance(got, (set, frozenset, list, tuple, np.ndarray)):
+        _fail(name, f"should be a set of step indices such as {{1, 2}}, not {_describe(got)}.")
+    text = _set_text(name, list(np.asarray(got).ravel()) if isinstance(got, np.ndarray) else got)
+    if allowed is not None:
+        allowed = list(allowed)
+        for x in sorted(set(int(v) for v in text.split(",") if v)):
+            if x not in allowed:
+                span = (f"{min(allowed)} … {max(allowed)}" if allowed == list(range(min(allowed), max(allowed) + 1))
+                        else ", ".join(str(v) for v in sorted(allowed))) if allowed else "nothing"
+                _fail(name, f"holds {x}, but it can only hold {span}" + (f": {rule}." if rule else "."), hint)
+    if expected.match_whole(text) if printed else text == _set_text("expected", expected):
+        return _ok(name)
+    _fail(name, "is not right.", hint)
 
 
 def check_gradient(
     got, expected, *, rtol: float = 1e-6, atol: float = 1e-12, name: str = "gradient", hint: str | None = None
 ) -> None:
-    """Check a gradient given as ``{input name: value}`` (numbers or arrays).
+    """Check a gradient given as ``{input name: value}`` (numbers or arrays); ``expected`` may hold a
+    :func:`fingerprint` for each input.
 
     >>> check_gradient({"x": 1.0, "w": [[0.5, 2.0]]}, {"x": 1.0, "w": [[0.5, 2.0]]})
     ✓ gradient is correct.
@@ -931,6 +1153,6 @@ def check_gradient(
     for key in got:
         if key not in expected:
             _fail(name, f"has an entry for {key!r}, which is not an input.", hint)
-    for key in expected:
-        _compare_value(f"{name}[{key!r}]", got[key], expected[key], rtol, atol, hint)
+    for key in expected:  # each derivative may be a fingerprint of its own
+        _compare_value(f"{name}[{key!r}]", got[key], _unsealed(expected[key]), rtol, atol, hint)
     _ok(name)

@@ -16,8 +16,11 @@ gradient step button), ``lad-explorer-output`` (the output), ``lad-explorer-erro
 for :func:`redraw_explorer`, ``lad-redraw`` (its button), ``lad-redraw-lambda`` (its output) and
 ``lad-redraw-draw`` (the draw shown, ``data-draw`` = its number).
 
-:func:`redraw_stepper` is the one exception to "needs a kernel": the same draws as :func:`redraw_explorer`'s
-button, precomputed as the frames of a stepper (``lad-redraw-stepper``), which steps on the static page too.
+:func:`redraw_stepper` and :func:`gradient_stepper` need no kernel: the draws of :func:`redraw_explorer`'s
+button, and the first presses of :func:`gradient_explorer`'s "gradient step", precomputed as the frames of a
+stepper, which steps on the static page too. :func:`gradient_explorer` carries its stepper as a static twin
+(:func:`lagrange_ad.widgets.kernel_explorer`'s ``static``): the static page shows the stepper, JupyterLab the
+live explorer.
 
 >>> box = sequence_explorer()
 >>> box.run()
@@ -65,7 +68,8 @@ from .steppers import _value_span
 from .widgets import kernel_explorer
 
 __all__ = [
-    "sequence_explorer", "lagrangian_explorer", "gradient_explorer", "redraw_explorer",
+    "sequence_explorer", "lagrangian_explorer", "gradient_explorer", "gradient_stepper", "gradient_steps",
+    "redraw_explorer",
     "redraw_stepper", "redraw_frame",
     "parse_inputs", "computation_from_text",
 ]  # fmt: skip
@@ -323,12 +327,12 @@ def _number_html(v) -> str:
 _MONO = ' style="font-family: monospace; white-space: pre; text-align: right"'
 
 
-def _values_table(comp: Computation, zs: dict, lams: dict) -> str:
+def _values_table(comp: Computation, zs: dict, lams: dict, marker_class: str = "lad-lambda-value") -> str:
     rows = []
     for s in comp.steps:
         lam = lams[s.index]
         marker = (
-            f'<span class="lad-lambda-value" data-index="{s.index}" '
+            f'<span class="{marker_class}" data-index="{s.index}" '
             f'data-value="{html.escape(json.dumps(np.asarray(lam, dtype=float).tolist()))}">'
             f"{_number_html(lam)}</span>"
         )
@@ -345,11 +349,72 @@ def _values_table(comp: Computation, zs: dict, lams: dict) -> str:
     )
 
 
+def _slider_range(v: float) -> tuple[float, float]:
+    """The range of an input's slider around its given value (a gradient step stays inside it)."""
+    reach = max(2.0, 2 * abs(v))
+    return v - reach, v + reach
+
+
+def gradient_steps(comp: Computation, values, step_size: float = 0.1, steps: int = 6) -> list[dict]:
+    """The scalar inputs after 0, 1, … ``steps`` gradient steps x ← x − η ∂z_n/∂x (η = ``step_size``).
+
+    Each entry is a full set of input values; matrix-valued inputs keep their given values, and each input
+    stays inside the range of :func:`gradient_explorer`'s slider, as its "gradient step" button does.
+
+    >>> import lagrange_ad as lad
+    >>> [round(v["x"], 6) for v in gradient_steps(lad.trace(lambda x: x * x, "x"), {"x": 1.0}, steps=2)]
+    [1.0, 0.8, 0.64]
+    """
+    current = dict(check_values(comp, values))
+    ranges = {s.name: _slider_range(float(current[s.name])) for s in comp.inputs if not s.shape}
+    found = [dict(current)]
+    for _ in range(steps):
+        lams = multipliers(comp, current)
+        for s in comp.inputs:
+            if s.name in ranges:
+                low, high = ranges[s.name]
+                target = float(current[s.name]) - step_size * float(lams[s.index])
+                current[s.name] = round(min(max(target, low), high), 6)
+        found.append(dict(current))
+    return found
+
+
+def gradient_stepper(comp: Computation, values, step_size: float = 0.1, steps: int = 6):
+    """:func:`gradient_explorer`'s "gradient step" button, pressed ``steps`` times in advance: a stepper.
+
+    Frame k shows z_n and the table of every z_i and λ_i after k gradient steps (:func:`gradient_steps`).
+    It needs no kernel, so it is what the static page shows of :func:`gradient_explorer`. Its λ's carry
+    the class ``lad-stepper-lambda`` (``data-index``, ``data-value``), not the explorer's own
+    ``lad-lambda-value``.
+
+    >>> import lagrange_ad as lad
+    >>> stepper = gradient_stepper(lad.trace(lambda x: x * x, "x"), {"x": 1.0}, steps=2)
+    >>> len(stepper.frames), 'data-index="1" data-value="1.6"' in stepper.frames[1].value
+    (3, True)
+    """
+    from .widgets import frame_stepper  # (the explorers' own widgets import only kernel_explorer)
+
+    n = comp.output.index
+    moved = [s.name for s in comp.inputs if not s.shape]
+    frames, labels = [], []
+    for k, vals in enumerate(gradient_steps(comp, values, step_size, steps)):
+        zs, lams = forward(comp, vals), multipliers(comp, vals)
+        where = ", ".join(f"{html.escape(name)} = {float(vals[name]):.4f}" for name in moved)
+        labels.append(("the given inputs" if k == 0 else f"after {k} gradient step{'s' * (k > 1)}") + f": {where}")
+        frames.append(_heading(f"z<sub>n</sub> = {zs[n]:.6g}") + _values_table(comp, zs, lams, "lad-stepper-lambda"))
+    title = (
+        f"<b>Gradient steps, η = {step_size:g}</b> (computed when the page was built; in a running notebook "
+        "the inputs' sliders move freely)"
+    )
+    return frame_stepper(frames, labels=labels, title=title)
+
+
 def gradient_explorer(comp: Computation, values, step_size: float = 0.1):
     """Sliders for the scalar inputs; the table of every z_i and λ_i follows them.
 
     “gradient step” moves every scalar input against its gradient (x ← x − η ∂z_n/∂x), so z_n goes down
-    and the λ's change. Matrix-valued inputs stay at their given values.
+    and the λ's change. Matrix-valued inputs stay at their given values. The static page, which has no
+    kernel, shows :func:`gradient_stepper` instead: the first gradient steps, precomputed.
 
     >>> import lagrange_ad as lad
     >>> box = gradient_explorer(lad.trace(lambda x: x * x, "x"), {"x": 1.0})
@@ -359,6 +424,8 @@ def gradient_explorer(comp: Computation, values, step_size: float = 0.1):
     >>> box.step()
     >>> box.sliders["x"].value
     0.8
+    >>> "lad-static-only" in box.static._dom_classes
+    True
     """
     fixed = check_values(comp, values)
     sliders = {}
@@ -366,9 +433,9 @@ def gradient_explorer(comp: Computation, values, step_size: float = 0.1):
         if s.shape:
             continue
         v = float(fixed[s.name])
-        reach = max(2.0, 2 * abs(v))
+        low, high = _slider_range(v)
         slider = widgets.FloatSlider(
-            value=v, min=v - reach, max=v + reach, step=0.01, description=s.name, continuous_update=False
+            value=v, min=low, max=high, step=0.01, description=s.name, continuous_update=False
         )
         slider.add_class("lad-explorer-slider")
         sliders[s.name] = slider
@@ -408,13 +475,17 @@ def gradient_explorer(comp: Computation, values, step_size: float = 0.1):
     for slider in sliders.values():
         slider.observe(lambda _change: run(), names="value")
     note = "" if sliders else "<p>(No scalar inputs: nothing to slide.)</p>"
+    static = gradient_stepper(comp, fixed, step_size)
     box = kernel_explorer(
-        [*sliders.values(), eta, button, step_button], out, title=f"<b>Move the inputs, watch the λ's</b>{note}"
+        [*sliders.values(), eta, button, step_button],
+        out,
+        title=f"<b>Move the inputs, watch the λ's</b>{note}",
+        static=static,
     )
     box.add_class("lad-gradient-explorer")
     run()
     box.step = step
-    return _finish(box, out, run, sliders=sliders, eta=eta, button=button)
+    return _finish(box, out, run, sliders=sliders, eta=eta, button=button, static=static)
 
 
 def redraw_explorer(

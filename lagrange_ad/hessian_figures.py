@@ -32,7 +32,14 @@ def second_sweep_frames(so, values, v, digits: int = 3) -> tuple[list[str], list
     system first, then one frame per row, newest first, with row r's equation at numbers and λ̇ so far."""
     A, _, _, _, rhs, lam_dot = so.system(values, v)
     n = len(rhs)
-    system = f"$$ {matrix_latex(A, digits=digits)} \\dot\\lambda = -\\dot A\\lambda = {_column(rhs, digits)} $$"
+    # The opening frame has the layout of the others (the system with λ̇ so far, then one equation: here
+    # the rule each row follows), so the stepper keeps one height and the page does not jump.
+    system = (
+        f"$$ {matrix_latex(A, digits=digits)} \\dot\\lambda = -\\dot A\\lambda = {_column(rhs, digits)},"
+        f"\\quad \\dot\\lambda = {_column(lam_dot, digits, upto=n)} $$"
+        "$$\\dot\\lambda_r = \\textstyle\\sum_{c > r} A_{rc}\\,\\dot\\lambda_c - (-\\dot A\\lambda)_r,"
+        "\\quad r = n, n-1, \\ldots, 1$$"
+    )
     frames = [system]
     labels = ["the second system: the same A, a new right-hand side"]
     for r in range(n - 1, -1, -1):

@@ -27,6 +27,7 @@ __all__ = ["graph_svg", "sweep_frames", "sweep_stepper"]
 
 _FOUND, _CURRENT, _OPEN, _PARTIAL = "#1f4e79", "#c55a11", "#ffffff", "#fbe5d6"
 _W, _H = 150, 64  # room per layer and per node
+_HALO = ' stroke="#ffffff" stroke-width="3" paint-order="stroke"'  # a white outline under a label's letters
 
 
 def _number(v: float) -> str:
@@ -41,7 +42,7 @@ def _layout(tape) -> dict[int, tuple[float, float]]:
     columns: dict[int, list[int]] = {}
     for i, d in depth.items():
         columns.setdefault(d, []).append(i)
-    return {i: (40 + d * _W, 30 + r * _H) for d, col in columns.items() for r, i in enumerate(col)}
+    return {i: (50 + d * _W, 44 + r * _H) for d, col in columns.items() for r, i in enumerate(col)}
 
 
 def graph_svg(tape, lam=None, final=(), current=None, names=None, title="") -> str:
@@ -81,12 +82,16 @@ def graph_svg(tape, lam=None, final=(), current=None, names=None, title="") -> s
             parts.append(
                 f'<text x="{x}" y="{y + 12}" font-size="11" text-anchor="middle" fill="{text}">{escape(op)}</text>'
             )
-        parts.append(f'<text x="{x - 24}" y="{y + 28}" font-size="11" fill="#333">= {_number(tape.values[i])}</text>')
+        parts.append(
+            f'<text x="{x - 24}" y="{y + 28}" font-size="11" fill="#333"{_HALO}>= {_number(tape.values[i])}</text>'
+        )
         if i in lam:
+            # above the node, where edges (which leave and enter its sides) do not run; the halo keeps it
+            # legible where a steep edge still passes
             weight = "bold" if i in final else "normal"
             parts.append(
-                f'<text x="{x + 26}" y="{y - 4}" font-size="12" font-weight="{weight}" fill="#000">'
-                f"λ = {_number(lam[i])}</text>"
+                f'<text x="{x}" y="{y - 21}" font-size="12" font-weight="{weight}" text-anchor="middle" '
+                f'fill="#000"{_HALO}>λ = {_number(lam[i])}</text>'
             )
     parts.append("</svg>")
     return "".join(parts)

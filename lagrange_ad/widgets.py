@@ -5,8 +5,9 @@ is dead there. :func:`frame_stepper` therefore takes *precomputed* frames (HTML 
 MathJax math) and links a slider and a play button to the frame being shown **in the browser**
 (``jslink``): it steps the same way in the rendered book and in JupyterLab.
 
-Controls that truly need Python go through :func:`kernel_explorer`, which puts a visible note
-beside them, so no control on a static page is dead without saying so.
+Controls that truly need Python go through :func:`kernel_explorer`. Given a ``static`` twin (a stepper
+of precomputed frames, say), the static page shows the twin instead and a running notebook the live
+controls; without one, a note says that the controls need a running notebook.
 
 Every part carries a stable CSS class (used by the book's stylesheet and the browser tests):
 
@@ -24,6 +25,9 @@ Every part carries a stable CSS class (used by the book's stylesheet and the bro
 ``lad-tabs``                  the tabs of :func:`tabs` (an ``ipywidgets.Tab``)
 ``lad-explorer``              a kernel explorer (a VBox)
 ``lad-kernel-note``           its "needs a running notebook" note
+``lad-kernel-only``           an explorer's kernel part, when it has a static twin (the book's
+                              CSS hides it)
+``lad-static-only``           that twin: hidden in a notebook, shown by the book's CSS
 ============================  ==========================================
 """
 
@@ -220,6 +224,7 @@ def kernel_explorer(
     output: widgets.Widget | None = None,
     note: str = KERNEL_NOTE,
     title: str | None = None,
+    static: widgets.Widget | None = None,
 ) -> widgets.VBox:
     """Wrap kernel-backed controls and their output with a visible "needs a notebook" note.
 
@@ -231,6 +236,11 @@ def kernel_explorer(
         output: where the callbacks show their results (e.g. an ``ipywidgets.Output``).
         note: the text of the note (HTML); the default explains that a kernel is needed.
         title: optional heading (HTML).
+        static: what the static page shows instead (a widget that works without a kernel, e.g. a
+            :func:`frame_stepper` of precomputed results). The kernel part (title, note, controls,
+            output) then carries the class ``lad-kernel-only``, which the book's CSS hides, and the
+            twin ``lad-static-only``: hidden inline, so a running notebook never shows it, and shown
+            by the book's CSS.
 
     >>> button = widgets.Button(description="re-derive")
     >>> out = widgets.Output()
@@ -243,6 +253,10 @@ def kernel_explorer(
     Traceback (most recent call last):
     ...
     lagrange_ad.errors.LagrangeADError: kernel_explorer: controls[0] must be an ipywidget, got str: 'not a widget'
+    >>> twin = frame_stepper(["frame one"])
+    >>> box = kernel_explorer(button, out, static=twin)
+    >>> [sorted(c._dom_classes) for c in box.children], twin.layout.display
+    ([['lad-kernel-only'], ['lad-static-only', 'lad-stepper']], 'none')
     """
     items = [controls] if isinstance(controls, widgets.Widget) else controls
     if isinstance(items, str) or not isinstance(items, Sequence):
@@ -269,6 +283,14 @@ def kernel_explorer(
     if title is not None:
         heading = widgets.HTMLMath(f'<div class="lad-explorer-title">{title}</div>')
         parts.insert(0, heading)
+    if static is not None:
+        if not isinstance(static, widgets.Widget):
+            raise LagrangeADError(f"kernel_explorer: static must be an ipywidget, got {type(static).__name__}")
+        live = widgets.VBox(parts)
+        live.add_class("lad-kernel-only")
+        static.add_class("lad-static-only")
+        static.layout.display = "none"  # shown by the book's CSS only (see the note above)
+        parts = [live, static]
     box = widgets.VBox(parts)
     box.add_class("lad-explorer")
     return box

@@ -6,7 +6,9 @@ On every page of the toc:
 - axe-core (WCAG 2 A and AA rules) finds no serious or critical violation;
 - every figure carries the book's figure standard (lagrange_ad.display.figure_html): alt text, and
   text that renders at ≥ 10 CSS px at the width the browser actually draws it;
-- every stepper announces its frame as text in an aria-live region, and steps from the keyboard.
+- every stepper announces its frame as text in an aria-live region, and steps from the keyboard;
+- every stepper keeps one height while it steps (a11y.js gives it its tallest frame's), so the page
+  below it does not jump.
 
 Each page's measurements go to tests/artifacts/layout/<page>.json (the figures quoted in reports).
 axe-core is fetched by scripts/fetch_assets.py into tests/_vendor/axe-core/.
@@ -116,13 +118,22 @@ def wait_for_math(page):
     }""")
 
 
-def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str], list[dict]]:
+# How much a stepper's height may change between frames (px): rounding, not a jump.
+MAX_HEIGHT_CHANGE_PX = 4
+
+
+def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str], list[dict], list[str]]:
     """Step through every frame from the keyboard: (overflow found on any frame, problems with the live
-    text, the figures each frame shows)."""
+    text, the figures each frame shows, a jump in the stepper's height)."""
     stepper.scroll_into_view_if_needed()
+    # a11y.js measures every frame and gives the stepper the tallest height; let it finish
+    page.wait_for_function(
+        "(s) => ['done', 'unknown'].includes(s.querySelector('.lad-stepper-stack').dataset.ladSteady)",
+        arg=stepper.element_handle(), timeout=TIMEOUT_MS,
+    )
     handle = stepper.locator(".lad-stepper-slider .noUi-handle")
     n_frames = round(float(handle.get_attribute("aria-valuemax"))) + 1
-    wide, live_problems, figures, seen = [], [], [], set()
+    wide, live_problems, figures, seen, heights = [], [], [], set(), []
     handle.focus()
     for k in range(n_frames):
         if k:
@@ -130,6 +141,7 @@ def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str], lis
             page.wait_for_function(f"(s) => ({VISIBLE_FRAME_JS})(s).index === {k}",
                                    arg=stepper.element_handle(), timeout=TIMEOUT_MS)
         wait_for_math(page)
+        heights.append(stepper.evaluate("s => s.getBoundingClientRect().height"))
         wide += [f"{where}, frame {k + 1}/{n_frames}: {w}"
                  for w in stepper.evaluate(OVERFLOW_JS)]
         figures += stepper.evaluate(FIGURES_JS)
@@ -141,7 +153,10 @@ def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str], lis
         if live in seen or f"{k + 1}" not in live:
             live_problems.append(f"{where}, frame {k + 1}: the live region says {live!r}")
         seen.add(live)
-    return wide, live_problems, figures
+    jumps = []
+    if max(heights) - min(heights) > MAX_HEIGHT_CHANGE_PX:
+        jumps.append(f"{where}: its height changes while stepping: {[round(h) for h in heights]} px")
+    return wide, live_problems, figures, jumps
 
 
 # Give every stepper now shown that has no number yet the next number; return the new numbers.
@@ -210,23 +225,26 @@ def test_page_fits_the_column_and_is_accessible(doc, chromium, book_server, arti
 
             figures = page.evaluate(FIGURES_JS, None)
 
-            live_problems = []
+            live_problems, jumps = [], []
             for stepper, name in every_stepper(page, doc):
-                frames_wide, live, shown = stepper_frames(page, stepper, name)
+                frames_wide, live, shown, jumped = stepper_frames(page, stepper, name)
                 wide += frames_wide
                 live_problems += live
                 figures += shown
+                jumps += jumped
             bad_figures, smallest = figure_problems(figures)
             report["figures"] = figures
             report["smallest_figure_text_px"] = smallest
             report["wide_total"] = len(wide)
             report["wide"] = wide
             report["live_problems"] = live_problems
+            report["stepper_jumps"] = jumps
 
             assert not wide, f"{doc}: {len(wide)} elements wider than the text column:\n" + "\n".join(wide[:40])
             assert not violations, f"{doc}: serious/critical axe violations:\n" + json.dumps(violations)[:5000]
             assert not bad_figures, f"{doc}: figures off the standard:\n" + "\n".join(bad_figures)
             assert not live_problems, f"{doc}: steppers that do not announce their frames:\n" + "\n".join(live_problems)
+            assert not jumps, f"{doc}: steppers that make the page jump:\n" + "\n".join(jumps)
     finally:
         out = Path(artifacts) / "layout"
         out.mkdir(parents=True, exist_ok=True)

@@ -450,7 +450,25 @@ def test_gradient_explorer_step_lowers_the_result():
     vals = {"x": box.sliders["x"].value, "w": box.sliders["w"].value}
     assert vals["x"] == pytest.approx(1.0 - 0.05 * 4.0) and vals["w"] == pytest.approx(2.0 - 0.05 * 2.0)
     assert lad.forward(comp, vals)[len(comp)] < before
-    assert "lad-explorer-step" in box.children[-2].children[-1]._dom_classes
+    live, static = box.children  # the kernel part, and what the static page shows instead
+    assert "lad-explorer-step" in live.children[-2].children[-1]._dom_classes
+    assert "lad-kernel-only" in live._dom_classes and "lad-static-only" in static._dom_classes
+
+
+def test_gradient_explorer_static_page_steps_as_the_button_does():
+    """The static page's stepper shows, frame k, the table after k presses of "gradient step"."""
+    comp = lad.trace(lambda x, w: (x * w - 1) ** 2, "x w")
+    box = explorers.gradient_explorer(comp, {"x": 1.0, "w": 2.0}, step_size=0.05)
+    frames = box.static.frames
+    assert len(frames) == 7 and box.static.layout.display == "none"  # hidden but where the book's CSS shows it
+    for k in range(1, 4):
+        box.step()
+        x, w = box.sliders["x"].value, box.sliders["w"].value
+        assert f"x = {x:.4f}, w = {w:.4f}" in frames[k].value
+        z = lad.forward(comp, {"x": x, "w": w})[len(comp)]
+        assert f"z<sub>n</sub> = {z:.6g}" in frames[k].value
+    # the explorer's own λ markers stay unique to the live table (JupyterLab tests read them)
+    assert "lad-lambda-value" not in "".join(f.value for f in frames)
 
 
 def test_gradient_explorer_matrix_inputs_stay_fixed():
@@ -568,3 +586,23 @@ def test_errors_are_styled_as_errors_without_the_books_css():
     box.run()
     (out,) = box.output.outputs
     assert 'role="alert"' in out["data"]["text/html"] and "border-left" in out["data"]["text/html"]
+
+
+@pytest.mark.parametrize(("name", "size"), [("inception", 1), ("inception", 2), ("dense", 7), ("residual", 4)])
+def test_graph_plot_nodes_never_overlap(name, size):
+    """ch. 7 draws these graphs 6.2 in wide: no node's box may touch another's (inception's names once did)."""
+    import matplotlib.pyplot as plt
+
+    from lagrange_ad import architectures
+
+    fig, ax = plt.subplots(figsize=(6.2, 2.2), layout="constrained")
+    comp = architectures.build(name, size).comp
+    display.graph_plot(comp, ax=ax)
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()
+    boxes = [t.get_bbox_patch().get_window_extent(renderer) for t in ax.texts if t.get_bbox_patch() is not None]
+    assert len(boxes) == len(comp)
+    touching = [(a, b) for k, a in enumerate(boxes) for b in boxes[k + 1 :] if a.overlaps(b)]
+    assert not touching, f"{name}({size}): {len(touching)} pairs of node boxes overlap"
+    assert min(t.get_fontsize() for t in ax.texts) >= figures.MIN_FONT_PT
+    plt.close(fig)

@@ -13,8 +13,13 @@
  *      whether the frame changed by the slider, the keyboard or the Play button.
  *   3. marks the bibliography's entries as list items: Sphinx writes <div role="list"> holding
  *      entries with the deprecated role doc-biblioentry, which screen readers (and axe) do not
- *      take for list items.
- * Widgets render after the page loads, and re-render frames later: a MutationObserver reapplies 1–2.
+ *      take for list items;
+ *   4. gives each stepper one height, its tallest frame's: the Stack shows one frame at a time, so
+ *      frames of different heights made the page below a stepper jump while it stepped. Every
+ *      frame's HTML is in the page's widget state: each is drawn once, hidden, at the stepper's width
+ *      (math typeset through mathjax_widgets.js's queue), measured, and the stack gets the tallest
+ *      height as its min-height.
+ * Widgets render after the page loads, and re-render frames later: a MutationObserver reapplies 1, 2, 4.
  */
 (function () {
   "use strict";
@@ -90,12 +95,88 @@
     });
   }
 
+  // 4. One height per stepper.
+  var framesBySaid = null;  // a frame's announcement -> the HTML of every frame of its stepper
+
+  function announcementOf(html) {
+    var t = document.createElement("template");
+    t.innerHTML = html || "";
+    return textOf(t.content.querySelector(".lad-stepper-announce"));
+  }
+
+  function readFrames() {
+    framesBySaid = {};
+    var script = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
+    var state;
+    try { state = JSON.parse(script.textContent).state; } catch (e) { return; }
+    Object.keys(state).forEach(function (id) {
+      var model = state[id].state || {};
+      if ((model._dom_classes || []).indexOf("lad-stepper-stack") < 0) return;
+      var values = (model.children || []).map(function (ref) {
+        var child = state[String(ref).replace("IPY_MODEL_", "")];
+        return child && child.state ? child.state.value || "" : "";
+      });
+      values.forEach(function (html) {
+        var said = announcementOf(html);
+        // two steppers with a frame announced alike: which one is shown cannot be told, leave both
+        if (said) framesBySaid[said] = said in framesBySaid ? null : values;
+      });
+    });
+  }
+
+  function steady(root) {
+    var mj = window.MathJax;
+    // typeset through mathjax_widgets.js's queue (Hub.Queue), once MathJax itself has started
+    if (!mj || !mj.Hub || !mj.Hub.Queue || typeof mj.typesetPromise !== "function") return;
+    root.querySelectorAll(".lad-stepper-stack:not([data-lad-steady])").forEach(function (stack) {
+      var frame = stack.querySelector(".lad-stepper-frame");
+      if (!frame || !stack.offsetWidth) return;  // not drawn yet, or in a hidden tab: later
+      if (framesBySaid === null) readFrames();
+      var values = framesBySaid[textOf(frame.querySelector(".lad-stepper-announce"))];
+      stack.dataset.ladSteady = values ? "measuring" : "unknown";
+      if (!values || values.length < 2) return;
+      var box = document.createElement("div");
+      box.setAttribute("aria-hidden", "true");
+      box.className = "mathjax_process";
+      var look = getComputedStyle(frame);  // the widget's own font, not the page's
+      box.style.cssText = "position:absolute;left:0;top:0;visibility:hidden;pointer-events:none;" +
+                          "width:" + frame.getBoundingClientRect().width + "px;font-size:" + look.fontSize +
+                          ";line-height:" + look.lineHeight + ";font-family:" + look.fontFamily;
+      values.forEach(function (html) {
+        var d = document.createElement("div");
+        d.className = "widget-htmlmath-content";
+        d.innerHTML = html;
+        box.appendChild(d);
+      });
+      document.body.appendChild(box);
+      var tries = 0;
+      function measure() {
+        // the shown frame must be typeset too before the two drawings of it are compared
+        var current = stack.querySelector(".lad-stepper-frame");
+        var shown = Number(((current && current.className).match(/lad-stepper-frame-(\d+)/) || [0, -1])[1]);
+        var raw = /\$|\\\(|\\\[/.test(values[shown] || "") && !current.querySelector("mjx-container");
+        if ((raw || shown < 0) && tries++ < 50) return void setTimeout(measure, 200);
+        var heights = Array.prototype.map.call(box.children, function (d) { return d.offsetHeight; });
+        // the shown frame, drawn both ways, gives what the widget adds around its HTML (padding, margins)
+        var extra = stack.getBoundingClientRect().height - heights[shown];
+        var tallest = Math.max.apply(null, heights);
+        box.remove();
+        if (shown >= 0 && extra >= 0 && tallest > heights[shown]) {
+          stack.style.minHeight = Math.ceil(tallest + extra) + "px";
+        }
+        stack.dataset.ladSteady = "done";
+      }
+      mj.Hub.Queue(["Typeset", mj.Hub, box], measure);
+    });
+  }
+
   var scheduled = false;
   function update() {
     scheduled = false;
     nameButtons(document);
     nameInputs(document);
     announce(document);
+    steady(document);
   }
 
   function schedule() {
@@ -123,6 +204,10 @@
         return;
       }
     }).observe(document.body, { childList: true, subtree: true });
+    // a tab shown (ipywidgets.Tab only toggles classes, which the observer does not watch) may show
+    // a stepper not measured yet
+    document.addEventListener("click", schedule, true);
+    document.addEventListener("keyup", schedule, true);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

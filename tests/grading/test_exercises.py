@@ -103,27 +103,20 @@ def base64_json(text: str) -> dict:
     return json.loads(zlib.decompress(base64.b64decode(text.removeprefix("lad2:"))))
 
 
-def test_the_books_numeric_self_checks_use_fingerprints():
-    """A sealed number or formula can be unpacked by a student and copied in as the answer: those checks
-    compare with fingerprints (lad2); sealed values stay only for sets, patterns and custom checks."""
-    import ast
+def test_the_books_self_checks_use_no_sealed_value():
+    """A sealed value can be unpacked by a student (sealed() is public, and a check cell that unpacks one
+    leaves it in the namespace) and copied in as the answer: every visible check in the book compares
+    with fingerprints (lad2) instead, a set or pattern or list of counts with one hash of the whole."""
     import glob
 
     import nbformat
 
-    sealed_numbers = []
-    for path in sorted(glob.glob("book/ch*.ipynb")):
+    sealed_in = []
+    for path in sorted(glob.glob("book/*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
-            if "-check" not in cell.metadata.get("nbgrader", {}).get("grade_id", ""):
-                continue
-            for node in ast.walk(ast.parse(cell.source)):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("lad1:"):
-                    value = ex.sealed(node.value)
-                    formulas = isinstance(value, list) and any(isinstance(v, sympy.Basic) for v in value)
-                    if isinstance(value, (int, float, sympy.Basic)) and not isinstance(value, bool) or formulas or (
-                            isinstance(value, np.ndarray) and value.dtype != bool):
-                        sealed_numbers.append(path)
-    assert not sealed_numbers
+            if cell.cell_type == "code" and ("lad1:" in cell.source or "sealed(" in cell.source):
+                sealed_in.append((path, cell.metadata.get("nbgrader", {}).get("grade_id")))
+    assert not sealed_in
 
 
 @pytest.mark.parametrize("placeholder", [None, ..., NotImplemented])
@@ -222,8 +215,9 @@ def test_row_mistakes_explain_A():
     ex.check_row(3, sympy.Matrix([row]), row)
     assert "diagonal of A is −1" in message(ex.check_row, 3, [0, 0, 1, row[3]], row)
     assert "upper triangular" in message(ex.check_row, 3, [0, 5, -1, row[3]], row)
-    assert "z_4 uses z_3" in message(ex.check_row, 3, [0, 0, -1, 0], row)
-    assert "not ∂f_4/∂z_3" in message(ex.check_row, 3, [0, 0, -1, sympy.tanh(z3)], row)
+    # beyond those properties of every row, a wrong entry is not named (that would give the answer away)
+    assert message(ex.check_row, 3, [0, 0, -1, 0], row) == message(ex.check_row, 3, [0, 0, -1, sympy.tanh(z3)], row)
+    assert message(ex.check_row, 3, [0, 0, -1, 0], row).splitlines()[0] == "row 3 of A is not right."
     assert "has 3 entries, expected 4" in message(ex.check_row, 3, [0, 0, -1], row)
 
 
@@ -238,14 +232,49 @@ def test_lambda_names_the_missing_or_doubled_contribution():
     assert "through z_7" in message(ex.check_lambda, 5, lam6 * w, lam6 * w + lam5, contributions=symbolic)
 
 
-def test_pattern_mistakes_explain_the_structure():
+@pytest.mark.parametrize("printed", [False, True])
+def test_pattern_mistakes_explain_the_structure(printed):
     want = np.array([[1, 0, 1, 0], [0, 1, 1, 0], [0, 0, 1, 1], [0, 0, 0, 1]], dtype=bool)
-    ex.check_pattern("p", want.astype(int).tolist(), want)
-    assert "upper triangular" in message(ex.check_pattern, "p", want | np.eye(4, k=-1, dtype=bool), want)
-    assert "does not use z_1 directly" in message(ex.check_pattern, "p", want | np.eye(4, k=3, dtype=bool), want)
-    assert "z_3 uses z_1" in message(ex.check_pattern, "p", want & ~np.eye(4, k=2, dtype=bool), want)
-    assert "diagonal" in message(ex.check_pattern, "p", want & ~np.eye(4, dtype=bool), want)
-    assert "n = 4" in message(ex.check_pattern, "p", np.ones((3, 3)), want)
+    expected = ex.fingerprint(want) if printed else want
+    ex.check_pattern("p", want.astype(int).tolist(), expected)
+    assert "A[2,1] nonzero, but A is upper triangular" in message(
+        ex.check_pattern, "p", want | np.eye(4, k=-1, dtype=bool), expected)
+    assert "A[1,1] zero, but the diagonal" in message(ex.check_pattern, "p", want & ~np.eye(4, dtype=bool), expected)
+    assert "n = 4" in message(ex.check_pattern, "p", np.ones((3, 3)), expected)
+    # above the diagonal, a wrong entry is neither named nor counted: it has only two values
+    flipped = want ^ np.eye(4, k=3, dtype=bool)
+    assert message(ex.check_pattern, "p", flipped, expected).splitlines()[0] == "p is not right."
+    assert message(ex.check_pattern, "p", flipped ^ np.eye(4, k=1, dtype=bool), expected) == message(
+        ex.check_pattern, "p", flipped, expected)
+
+
+@pytest.mark.parametrize("printed", [False, True])
+def test_set_mistakes(printed):
+    expected = ex.fingerprint({4, 6}) if printed else {4, 6}
+    ex.check_set("a7", [6, 4], expected, allowed=range(1, 7))
+    assert "not answered yet" in message(ex.check_set, "a7", None, expected)
+    assert "set of step indices" in message(ex.check_set, "a7", "4, 6", expected)
+    assert "holds 2.5, which is not a step index" in message(ex.check_set, "a7", {2.5}, expected)
+    assert "holds 7, but it can only hold 1 … 6: earlier" in message(
+        ex.check_set, "a7", {4, 6, 7}, expected, allowed=range(1, 7), rule="earlier")
+    assert message(ex.check_set, "a7", {4}, expected) == message(ex.check_set, "a7", {4, 5, 6}, expected) == (
+        "a7 is not right.")
+
+
+def test_set_and_pattern_fingerprints_hold_one_hash_and_no_entry():
+    import base64
+    import json
+    import zlib
+
+    for value in ({4, 6}, np.eye(3, dtype=bool)):
+        data = json.loads(zlib.decompress(base64.b64decode(ex.fingerprint(value).removeprefix("lad2:"))))
+        assert set(data) <= {"whole", "salt", "hash", "shape"}, data
+    z3 = sympy.Symbol("z_3")
+    data = json.loads(zlib.decompress(base64.b64decode(ex.fingerprint([0, -1, z3]).removeprefix("lad2:"))))
+    assert "z_3" not in json.dumps(data) and "zero" not in json.dumps(data)  # nothing says which entry is what
+    assert set(data) == {"whole", "n", "seed", "coefficients", "numbers"}
+    with pytest.raises(ValueError, match="boolean pattern"):
+        ex.check_pattern("p", np.eye(2), ex.fingerprint({1, 2}))
 
 
 def test_gradient_dict():
@@ -283,3 +312,20 @@ def test_a_fingerprint_checks_the_same_where_hashlib_has_no_pbkdf2(monkeypatch):
     monkeypatch.delattr(hashlib, "pbkdf2_hmac")
     ex.check_value("v", [0.123456, -7.5], text)
     assert "index (1,)" in message(ex.check_value, "v", [0.123456, -7.6], text)
+
+
+def test_whole_fingerprints_say_right_or_wrong_only():
+    counts = ex.fingerprint([2, 4, 7, 11], whole=True)
+    ex.check_value("n", [2, 4, 7.0, 11], counts)
+    assert message(ex.check_value, "n", [2, 5, 7, 11], counts) == message(ex.check_value, "n", [2, 4, 7, 12], counts)
+    assert "has shape (3,), expected (4,)" in message(ex.check_value, "n", [2, 4, 7], counts)
+    assert "9.5 is not a whole number" in message(ex.check_value, "n", [2, 4, 9.5, 11], counts)
+    levels = ex.fingerprint([[3], [1, 2]], whole=True)
+    ex.check_value("levels", [[3], (1, 2)], levels)
+    assert message(ex.check_value, "levels", [[3], [2, 1]], levels) == "levels is not right."
+    numbers = ex.fingerprint([0.25, -3.5], whole=True)
+    ex.check_value("v", [0.2500000001, -3.5], numbers)
+    assert message(ex.check_value, "v", [0.25, 3.5], numbers) == message(ex.check_value, "v", [0.5, -3.5], numbers)
+    assert "wrong sign in every entry" in message(ex.check_value, "v", [-0.25, 3.5], numbers)
+    ex.check_gradient({"a": 0.5, "b": -0.75}, {"a": ex.fingerprint(0.5), "b": ex.fingerprint(-0.75)})
+    assert "gradient['b']" in message(ex.check_gradient, {"a": 0.5, "b": 0.7}, {"a": 0.5, "b": ex.fingerprint(-0.75)})

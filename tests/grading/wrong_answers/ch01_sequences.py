@@ -17,6 +17,8 @@ WRONG_ANSWERS = {
     "ch1-ex2-solution": [
         # a and b mixed up: the users of z7 and the arguments of z4
         {"source": "a7 = {8}\nb4 = {1, 2}", "fails": ["ch1-ex2-check", "ch1-ex2-hidden"]},
+        # one reader of z4 missed (z7 = z6 * z4): the check says only "not right"
+        {"source": "a7 = {4, 6}\nb4 = {5}", "fails": ["ch1-ex2-check", "ch1-ex2-hidden"]},
         # the right sets, read off by the package (the exercise asks to read the equations)
         {"source": ('a7 = set(wired.a(7))\n'
                     'b4 = set(wired.b(4))'),

@@ -18,6 +18,16 @@ WRONG_ANSWERS = {
             ),
             "fails": ["ch5-ex2-check", "ch5-ex2-hidden"],
         },
+        # one entry off: z_5 = f(z_1, z_4) read as reading z_4 only
+        {
+            "source": (
+                "pattern = np.eye(6, dtype=bool)\n"
+                "for i, readers in {1: (3,), 2: (3,), 3: (4, 6), 4: (5,), 5: (6,)}.items():\n"
+                "    for k in readers:\n"
+                "        pattern[i - 1, k - 1] = True"
+            ),
+            "fails": ["ch5-ex2-check", "ch5-ex2-hidden"],
+        },
         # forgot the diagonal
         {
             "source": (
