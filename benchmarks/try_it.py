@@ -21,6 +21,7 @@ import argparse
 import functools
 import http.server
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -117,9 +118,14 @@ def run_program(page, text: str) -> dict:
             "python_ms": float(root.get_attribute("data-python-ms"))}  # fmt: skip
 
 
-def measure(html: Path, warm_loads: int, repeats: int) -> dict:
-    from playwright.sync_api import sync_playwright
+def measure(html: Path, warm_loads: int, repeats: int, browser_type=None) -> dict:
+    """Serve ``html`` and measure; ``browser_type``: a Playwright BrowserType already running (the tests'),
+    else Playwright is started here."""
+    if browser_type is None:
+        from playwright.sync_api import sync_playwright
 
+        with sync_playwright() as p:
+            return measure(html, warm_loads, repeats, p.chromium)
     server = CountingServer(html)
     outside: list[str] = []
     url = server.url + PAGE
@@ -129,15 +135,15 @@ def measure(html: Path, warm_loads: int, repeats: int) -> dict:
             outside.append(request.url)
 
     results: dict = {"loads": [], "programs": {}}
-    with sync_playwright() as p:
-        # Offline: every host but 127.0.0.1 fails to resolve. (Not Playwright's request routing, which
-        # would turn the HTTP cache off and make every "warm" load a cold one.)
-        args = ["--headless", "--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
-        # A profile on disk, new and empty: a real reader's disk cache (a Playwright context without a
-        # profile caches in memory only, and drops files as large as Pyodide's wasm and sympy's wheel).
-        profile = tempfile.mkdtemp(prefix="lad-try-it-profile-")
-        context = p.chromium.launch_persistent_context(profile, executable_path="/usr/bin/chromium", args=args,
-                                                       viewport={"width": 1280, "height": 900})
+    # Offline: every host but 127.0.0.1 fails to resolve. (Not Playwright's request routing, which
+    # would turn the HTTP cache off and make every "warm" load a cold one.)
+    args = ["--headless", "--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+    # A profile on disk, new and empty: a real reader's disk cache (a Playwright context without a
+    # profile caches in memory only, and drops files as large as Pyodide's wasm and sympy's wheel).
+    profile = tempfile.mkdtemp(prefix="lad-try-it-profile-")
+    context = browser_type.launch_persistent_context(profile, executable_path="/usr/bin/chromium", args=args,
+                                                     viewport={"width": 1280, "height": 900})
+    try:
         context.on("request", watch)
         context.add_init_script(LONG_TASKS_INIT)
         page, load = open_page(context, url, outside)
@@ -156,9 +162,10 @@ def measure(html: Path, warm_loads: int, repeats: int) -> dict:
             results["programs"][n] = {"first": runs[0], "runs": rest,
                                       "median_ms": statistics.median(r["run_ms"] for r in rest),
                                       "median_python_ms": statistics.median(r["python_ms"] for r in rest)}  # fmt: skip
+    finally:
         context.close()
         shutil.rmtree(profile, ignore_errors=True)
-    server.close()
+        server.close()
     results["outside_requests"] = outside
     return results
 
@@ -210,9 +217,13 @@ def main(argv=None) -> int:
         print(f"no built {PAGE}: build the book first (jupyter-book build . -W -n --keep-going)", file=sys.stderr)
         return 2
     print(f"book: {html}")
+    load_before = os.getloadavg()[0]
     results = measure(html, args.warm_loads, args.repeats)
+    # wall clock on a shared machine: say how busy it was
+    results["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2), os.cpu_count()]
     text, targets = report(results)
     print(text)
+    print(f"\nload average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores")
     if args.json:
         Path(args.json).write_text(json.dumps({"results": results, "targets": targets}, indent=1))
     return 1 if results["outside_requests"] else 0

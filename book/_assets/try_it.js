@@ -139,30 +139,47 @@
     return el("p", { className: "lad-tryit-heading" }, el("b", { text }));
   }
 
-  async function typeset(nodes) {
+  // boxes: other parts that may scroll sideways (tables on a phone), measured in the same layout
+  async function typeset(nodes, boxes = []) {
     const mj = window.MathJax;
     if (!mj) return;
     if (mj.startup && mj.startup.promise) await mj.startup.promise;
     if (mj.typesetClear) mj.typesetClear(nodes);
     await mj.typesetPromise(nodes);
-    fitMath(nodes);
+    fitMath(nodes, boxes);
   }
 
   // A reader's program can make A wider than the text column: draw such a formula smaller, down to
   // MIN_MATH_PX, so it fits; only what is still too wide then scrolls inside its own box. All sizes are
   // read first, then all fonts written: one layout, not one per formula.
   const MIN_MATH_PX = 10;
-  function fitMath(nodes) {
+  function fitMath(nodes, boxes = []) {
+    const scrolling = boxes.filter((box) => box.scrollWidth > box.clientWidth + 1);
     const sizes = nodes.map((node) => {
       const math = node.querySelector("mjx-container");
-      if (!math || !node.clientWidth || math.scrollWidth <= node.clientWidth) return null;
+      const room = node.clientWidth, needed = math ? math.scrollWidth : 0;
+      if (!math || !room || needed <= room) return null;
       // MathJax sets its own font-size (matching the text's x-height) on the container: scale that
       const px = parseFloat(getComputedStyle(math).fontSize);
-      return { math, px, scale: Math.max(MIN_MATH_PX / px, (node.clientWidth - 2) / math.scrollWidth) };
+      return { math, px, room, needed, scale: Math.max(MIN_MATH_PX / px, (room - 2) / needed) };
     });
-    for (const size of sizes) {
-      if (size) size.math.style.fontSize = `${(size.px * size.scale).toFixed(2)}px`;
-    }
+    sizes.forEach((size, k) => {
+      if (!size) return;
+      size.math.style.fontSize = `${(size.px * size.scale).toFixed(2)}px`;
+      if (size.scale * size.needed > size.room) {
+        // still too wide at the smallest size: it scrolls
+        nodes[k].classList.add("lad-tryit-wide");
+        reachable(nodes[k], "a formula wider than the page: scroll it sideways");
+      }
+    });
+    for (const box of scrolling) reachable(box, box.dataset.ladLabel);
+  }
+
+  // A box whose content scrolls sideways must be reachable from the keyboard (and say what it is).
+  function reachable(box, label) {
+    box.tabIndex = 0;
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", label);
   }
 
   function displayMath(tex) {
@@ -357,7 +374,10 @@
         this.gradient(r),
       );
       out.hidden = false;
-      await typeset(math.concat([out.querySelector(".lad-tryit-frame")]));
+      const gradientBox = out.querySelector(".lad-tryit-gradient-table-box");
+      table.dataset.ladLabel = "the table of steps: scroll it sideways";
+      gradientBox.dataset.ladLabel = "the gradient: scroll it sideways";
+      await typeset(math.concat([out.querySelector(".lad-tryit-frame")]), [table, gradientBox]);
     }
 
     stepper(frames) {
@@ -402,7 +422,7 @@
         el("tbody", {}, rows),
       ]);
       return el("section", { className: "lad-tryit-section lad-tryit-gradient" }, [
-        heading("The gradient, checked"), table,
+        heading("The gradient, checked"), el("div", { className: "lad-tryit-gradient-table-box" }, table),
         el("p", { text: `Largest difference between the two: ${number(r.max_difference)}.` }),
       ]);
     }
