@@ -369,7 +369,7 @@
         el("section", { className: "lad-tryit-section lad-tryit-graph-section" }, [heading("The graph"), graph]),
         mathBlock("The Lagrangian", r.lagrangian_tex, "lad-tryit-lagrangian"),
         mathBlock("Its stationarity conditions", r.conditions_tex, "lad-tryit-conditions"),
-        mathBlock("The linear system A λ = e", r.system_tex, "lad-tryit-system"),
+        r.system_full_tex ? this.longSystem(r, math) : mathBlock("The linear system A λ = e", r.system_tex, "lad-tryit-system"),
         this.stepper(r.frames),
         this.gradient(r),
       );
@@ -378,6 +378,30 @@
       table.dataset.ladLabel = "the table of steps: scroll it sideways";
       gradientBox.dataset.ladLabel = "the gradient: scroll it sideways";
       await typeset(math.concat([out.querySelector(".lad-tryit-frame")]), [table, gradientBox]);
+    }
+
+    // A long program's A λ = e is wider than the column written out: the package sends its first and
+    // last rows and columns (the rest as ⋯ ⋮ ⋱) and a drawing of which entries are nonzero; the whole
+    // system waits behind a disclosure, typeset when first opened, in a box that scrolls sideways.
+    longSystem(r, math) {
+      const block = displayMath(r.system_tex);
+      math.push(block);
+      const pattern = el("figure", { className: "lad-tryit-pattern" });
+      pattern.innerHTML = r.pattern_svg;
+      pattern.append(el("figcaption", {
+        text: `Which entries of the ${r.n} × ${r.n} matrix A are nonzero: −1 on the diagonal, ∂f_k/∂z_i above it.` }));
+      const full = displayMath(r.system_full_tex);
+      const details = el("details", { className: "lad-tryit-full-system" }, [
+        el("summary", { text: `Show the full A λ = e (${r.n} × ${r.n})` }), full]);
+      let typeset_ = null;
+      details.addEventListener("toggle", () => {
+        if (details.open && !typeset_) typeset_ = typeset([full]);
+      });
+      return el("section", { className: "lad-tryit-section lad-tryit-system" }, [
+        heading("The linear system A λ = e"),
+        el("p", { className: "lad-tryit-note", text: `A has ${r.n} rows and columns: the first and last few are ` +
+          "written out, ⋯ ⋮ ⋱ stand for the rest (the diagonal of −1 continues along ⋱)." }),
+        block, pattern, details]);
     }
 
     stepper(frames) {
