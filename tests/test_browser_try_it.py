@@ -191,6 +191,11 @@ def test_back_substitution_steps_one_lambda_at_a_time(tryit, artifacts):
         first = label.inner_text()
         total = int(first.split("/")[1].split(":")[0])
         assert first.startswith("1 / ") and total >= 2
+        # the first frame, A λ = e, is typeset on the page (a copy of the system section's, not typeset twice)
+        frame_text = stepper.locator(".lad-tryit-frame mjx-assistive-mml").inner_text()
+        system_text = root.locator(".lad-tryit-system mjx-assistive-mml").inner_text()
+        assert "𝜆" in frame_text and frame_text == system_text  # (MathML writes λ as math italic 𝜆)
+        assert "\\begin" not in stepper.locator(".lad-tryit-frame").inner_text()  # no raw TeX left
         prev, nxt = stepper.locator("button.lad-tryit-prev"), stepper.locator("button.lad-tryit-next")
         assert prev.is_disabled() and nxt.is_enabled()
         nxt.focus()

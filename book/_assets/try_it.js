@@ -139,14 +139,20 @@
     return el("p", { className: "lad-tryit-heading" }, el("b", { text }));
   }
 
-  // boxes: other parts that may scroll sideways (tables on a phone), measured in the same layout
-  async function typeset(nodes, boxes = []) {
+  // boxes: other parts that may scroll sideways (tables on a phone), measured in the same layout;
+  // copies: [from, to] pairs of math blocks with the same TeX: "to" gets a copy of "from"'s typeset
+  // output instead of being typeset a second time (one MathJax call for everything, no work twice).
+  async function typeset(nodes, boxes = [], copies = []) {
     const mj = window.MathJax;
     if (!mj) return;
     if (mj.startup && mj.startup.promise) await mj.startup.promise;
     if (mj.typesetClear) mj.typesetClear(nodes);
     await mj.typesetPromise(nodes);
-    fitMath(nodes, boxes);
+    const made = copies.filter(([from]) => from.querySelector("mjx-container"));
+    for (const [from, to] of made) to.replaceChildren(from.querySelector("mjx-container").cloneNode(true));
+    const missed = copies.filter((pair) => !made.includes(pair)).map(([, to]) => to);
+    if (missed.length) await mj.typesetPromise(missed);  // nothing to copy (MathJax failed on it): try it there
+    fitMath(nodes.concat(copies.map(([, to]) => to)), boxes);
   }
 
   // A reader's program can make A wider than the text column: draw such a formula smaller, down to
@@ -377,7 +383,11 @@
       const gradientBox = out.querySelector(".lad-tryit-gradient-table-box");
       table.dataset.ladLabel = "the table of steps: scroll it sideways";
       gradientBox.dataset.ladLabel = "the gradient: scroll it sideways";
-      await typeset(math.concat([out.querySelector(".lad-tryit-frame")]), [table, gradientBox]);
+      // the stepper's first frame of a small program is A λ = e itself, already in the section above
+      const frame = out.querySelector(".lad-tryit-frame");
+      const system = out.querySelector(".lad-tryit-system > .math");
+      const same = system && !r.system_full_tex && r.frames[0].tex === `\\begin{gathered}\n${r.system_tex}\n\\end{gathered}`;
+      await typeset(same ? math : math.concat([frame]), [table, gradientBox], same ? [[system, frame]] : []);
     }
 
     // A long program's A λ = e is wider than the column written out: the package sends its first and
