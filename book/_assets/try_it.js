@@ -155,6 +155,13 @@
     fitMath(nodes.concat(copies.map(([, to]) => to)), boxes);
   }
 
+  // MathJax keeps a list of every formula it typeset: drop the ones of a result about to be replaced,
+  // or the list (and the work of each typeset over it) grows with every run
+  function forget(node) {
+    const mj = window.MathJax;
+    if (mj && mj.typesetClear && node.querySelector("mjx-container")) mj.typesetClear([node]);
+  }
+
   // A reader's program can make A wider than the text column: draw such a formula smaller, down to
   // MIN_MATH_PX, so it fits; only what is still too wide then scrolls inside its own box. All sizes are
   // read first, then all fonts written: one layout, not one per formula.
@@ -345,6 +352,7 @@
       const where = error.line ? `line ${error.line}: ` : "";
       const message = error.message.startsWith(where) ? error.message : where + error.message;
       this.output.hidden = true;
+      forget(this.output);
       this.output.textContent = "";
       this.error.textContent = "";
       this.error.append(el("span", { "aria-hidden": "true", text: "⚠ " }), message);
@@ -355,6 +363,7 @@
 
     async show(r) {
       const out = this.output;
+      forget(out);
       out.textContent = "";
       const math = [];
       const mathBlock = (title, tex, cls) => {
