@@ -274,6 +274,18 @@ def test_a_long_programs_A_fits_the_column_and_the_whole_is_reachable_from_the_k
         no_bad_traffic(traffic, PAGE)
 
 
+def test_a_new_run_replaces_the_old_formulas_in_mathjaxs_list(tryit, artifacts):
+    """Each run drops the formulas of the result it replaces from MathJax's list: it does not grow."""
+    page, root, traffic = tryit
+    with screenshot_on_failure(page, artifacts / "tryit-rerun.png"):
+        count = "() => Array.from(MathJax.startup.document.math).length"
+        assert run_program(page, root, PROGRAM, INPUTS) == "done"
+        before = page.evaluate(count)
+        assert run_program(page, root, PROGRAM, INPUTS) == "done"
+        assert before > 5 and page.evaluate(count) == before
+        no_bad_traffic(traffic, PAGE)
+
+
 @pytest.mark.parametrize("case", list(BAD_INPUTS))
 def test_a_bad_input_shows_its_error_and_the_next_run_works(case, tryit, artifacts):
     page, root, traffic = tryit
