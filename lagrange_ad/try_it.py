@@ -73,6 +73,11 @@ def run(text: str, inputs: str = "", kind: str = "python", at: str = "") -> dict
     ``kind``: "python" (a function body, or a ``def``) or "equations" (``name = expression`` lines);
     ``inputs``: the input names ("x w" or "x, w"); ``at``: their values ("x=0.5, w=-1"; an input not
     given is :data:`DEFAULT_VALUE`).
+
+    Above :data:`~lagrange_ad.frames.MAX_FULL_STEPS` steps, ``system_tex`` is A λ = e elided (its first and
+    last rows and columns, :func:`lagrange_ad.elided.elided_system_latex`) so that it fits the text column,
+    ``system_full_tex`` the whole system in blocks and ``pattern_svg`` a drawing of A's nonzero entries;
+    for a smaller program those two are None (``system_tex`` is then the whole system).
     """
     try:
         return _run(text, inputs, kind, at)
