@@ -111,7 +111,7 @@ def pattern_svg(comp: Computation) -> str:
     cell = min(CELL_PX, PATTERN_PX / n)
     side = cell * n
     margin = TEXT_PX * 2.5  # room for the step numbers left of and above the grid
-    size = margin + side + 2
+    size = margin + side + TEXT_PX  # room on the right for the last column's number, centred on it
     off_diagonal = len(nonzero) - n
     title = (f"The pattern of A: {n} by {n}, one square a step; {n} diagonal entries −1 and {off_diagonal} "
              "other nonzero entries ∂f_k/∂z_i, all above the diagonal (row i, column k > i)")
