@@ -23,6 +23,7 @@ import math
 import re
 
 from .computation import Computation
+from .elided import elided_system_latex, pattern_svg
 from .errors import InputError, LagrangeADError, StepLimitError, TracingError
 from .frames import MAX_FULL_STEPS, _frames_and_labels
 from .graph_svg import graph_svg
@@ -72,6 +73,11 @@ def run(text: str, inputs: str = "", kind: str = "python", at: str = "") -> dict
     ``kind``: "python" (a function body, or a ``def``) or "equations" (``name = expression`` lines);
     ``inputs``: the input names ("x w" or "x, w"); ``at``: their values ("x=0.5, w=-1"; an input not
     given is :data:`DEFAULT_VALUE`).
+
+    Above :data:`~lagrange_ad.frames.MAX_FULL_STEPS` steps, ``system_tex`` is A λ = e elided (its first and
+    last rows and columns, :func:`lagrange_ad.elided.elided_system_latex`) so that it fits the text column,
+    ``system_full_tex`` the whole system in blocks and ``pattern_svg`` a drawing of A's nonzero entries;
+    for a smaller program those two are None (``system_tex`` is then the whole system).
     """
     try:
         return _run(text, inputs, kind, at)
@@ -93,7 +99,8 @@ def _run(text: str, inputs: str, kind: str, at: str) -> dict:
     gradient = {s.name: lam[s.index] for s in comp.inputs}
     step = FD_STEP * max([1.0, *(abs(v) for v in values.values())])
     differences = _central_differences(comp, values, step)
-    frames, labels, said = _frames_and_labels(comp, values, with_system=n <= MAX_FULL_STEPS)
+    long = n > MAX_FULL_STEPS
+    frames, labels, said = _frames_and_labels(comp, values, with_system=not long)
     return {
         "ok": True,
         "n": n,
@@ -101,7 +108,10 @@ def _run(text: str, inputs: str, kind: str, at: str) -> dict:
         "graph_svg": graph_svg(comp),
         "lagrangian_tex": str(lagrangian_latex(comp)),
         "conditions_tex": str(conditions_latex(comp)),
-        "system_tex": str(system_tex(comp)),
+        # a long program's A does not fit the column: elided, its pattern drawn, the whole behind a disclosure
+        "system_tex": str(elided_system_latex(comp) if long else system_tex(comp)),
+        "system_full_tex": str(system_tex(comp)) if long else None,
+        "pattern_svg": pattern_svg(comp) if long else None,
         "frames": [
             {
                 "tex": _frame_tex(frame),

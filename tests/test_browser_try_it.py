@@ -191,6 +191,11 @@ def test_back_substitution_steps_one_lambda_at_a_time(tryit, artifacts):
         first = label.inner_text()
         total = int(first.split("/")[1].split(":")[0])
         assert first.startswith("1 / ") and total >= 2
+        # the first frame, A λ = e, is typeset on the page (a copy of the system section's, not typeset twice)
+        frame_text = stepper.locator(".lad-tryit-frame mjx-assistive-mml").inner_text()
+        system_text = root.locator(".lad-tryit-system mjx-assistive-mml").inner_text()
+        assert "𝜆" in frame_text and frame_text == system_text  # (MathML writes λ as math italic 𝜆)
+        assert "\\begin" not in stepper.locator(".lad-tryit-frame").inner_text()  # no raw TeX left
         prev, nxt = stepper.locator("button.lad-tryit-prev"), stepper.locator("button.lad-tryit-next")
         assert prev.is_disabled() and nxt.is_enabled()
         nxt.focus()
@@ -231,23 +236,53 @@ def test_the_results_fit_the_column_and_pass_axe(tryit, artifacts):
             page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def test_a_long_programs_A_is_reachable_from_the_keyboard(tryit, artifacts):
-    """A 50-step program's A λ = e does not fit the column even at the smallest text the page allows
-    (10 px): the page then lets it scroll in a region the keyboard reaches, and axe finds nothing serious.
-    (The column rule itself is not met for such a program: see the issue-15 report.)"""
+def test_a_long_programs_A_fits_the_column_and_the_whole_is_reachable_from_the_keyboard(tryit, artifacts):
+    """A 50-step program: by default A λ = e is shown elided (first and last rows and columns) beside a
+    drawing of A's pattern, and the component fits the text column with math text ≥ 10 px. The whole
+    system opens from the keyboard behind "Show the full A λ = e", in a box that scrolls sideways."""
     page, root, traffic = tryit
     with screenshot_on_failure(page, artifacts / "tryit-long.png"):
         program = "y = x\nfor k in range(24):\n    y = tanh(w * y)\nreturn y"
         assert run_program(page, root, program, "x w") == "done"
         assert "50 steps" in root.locator(".lad-tryit-summary").inner_text()
-        system = root.locator(".lad-tryit-system .math")
-        assert "lad-tryit-wide" in system.get_attribute("class")
-        assert system.get_attribute("tabindex") == "0" and system.get_attribute("aria-label")
-        smallest = system.evaluate("(e) => parseFloat(getComputedStyle(e.querySelector('mjx-container')).fontSize)")
-        assert smallest >= 10
+        system = root.locator(".lad-tryit-system > .math")
+        assert "lad-tryit-wide" not in system.get_attribute("class")
+        wait_for_math(page)
+        wide = page.evaluate(OVERFLOW_JS, root.element_handle())
+        assert not wide, "the long program's results are wider than the text column:\n" + "\n".join(wide)
+        size = system.evaluate("(e) => parseFloat(getComputedStyle(e.querySelector('mjx-container')).fontSize)")
+        assert size >= 10
+        shown = system.evaluate("(e) => e.querySelector('mjx-container').getBoundingClientRect().width")
+        assert 0 < shown <= system.evaluate("(e) => e.clientWidth") + 1
+        assert root.locator(".lad-tryit-pattern svg title").count() == 1
+        assert root.locator(".lad-tryit-pattern svg rect.diag").count() == 50
+        # the whole system: opened from the keyboard, typeset then, reachable as a scrolling region
+        summary = root.locator(".lad-tryit-full-system summary")
+        summary.focus()
+        page.keyboard.press("Enter")
+        full = root.locator(".lad-tryit-full-system .math")
+        page.wait_for_function("(e) => e.querySelector('mjx-container') && e.classList.contains('lad-tryit-wide')",
+                               arg=full.element_handle(), timeout=READY_TIMEOUT_MS)
+        assert full.get_attribute("tabindex") == "0" and full.get_attribute("aria-label")
+        assert full.evaluate("(e) => e.scrollWidth > e.clientWidth + 100"), "the full system should scroll in its box"
+        full.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("(e) => e.scrollLeft > 0", arg=full.element_handle(), timeout=TIMEOUT_MS)
         page.add_script_tag(path=str(AXE))
         violations = page.evaluate(AXE_JS)
         assert not violations, "serious/critical axe violations:\n" + json.dumps(violations)[:5000]
+        no_bad_traffic(traffic, PAGE)
+
+
+def test_a_new_run_replaces_the_old_formulas_in_mathjaxs_list(tryit, artifacts):
+    """Each run drops the formulas of the result it replaces from MathJax's list: it does not grow."""
+    page, root, traffic = tryit
+    with screenshot_on_failure(page, artifacts / "tryit-rerun.png"):
+        count = "() => Array.from(MathJax.startup.document.math).length"
+        assert run_program(page, root, PROGRAM, INPUTS) == "done"
+        before = page.evaluate(count)
+        assert run_program(page, root, PROGRAM, INPUTS) == "done"
+        assert before > 5 and page.evaluate(count) == before
         no_bad_traffic(traffic, PAGE)
 
 

@@ -28,7 +28,7 @@ def program(x, w):
 
 KEYS = {
     "ok", "n", "table_html", "graph_svg", "lagrangian_tex", "conditions_tex", "system_tex", "frames", "at",
-    "gradient", "finite_difference", "max_difference", "fd_step", "result",
+    "gradient", "finite_difference", "max_difference", "fd_step", "result", "system_full_tex", "pattern_svg",
 }  # fmt: skip
 
 
@@ -43,6 +43,7 @@ def test_a_good_run_has_every_part(answer):
     assert answer["result"] == pytest.approx(program(0.7, -1.3), rel=1e-14)
     assert "\\mathcal{L}" in answer["lagrangian_tex"] and "\\begin{aligned}" in answer["conditions_tex"]
     assert answer["system_tex"].count("\\lambda_{") >= 11
+    assert answer["system_full_tex"] is None and answer["pattern_svg"] is None  # small: A is shown whole
     assert not any("$" in answer[k] for k in ("lagrangian_tex", "conditions_tex", "system_tex"))
 
 
@@ -111,7 +112,68 @@ def test_a_big_program_leaves_the_matrix_out_of_its_frames():
     answer = try_it.run("y = x\nfor k in range(20):\n    y = tanh(y) * w\nreturn y", "x w")
     assert answer["ok"] and answer["n"] > 12
     assert all("bmatrix" not in f["tex"] or "Found" in f["tex"] for f in answer["frames"][1:])
-    assert "bmatrix" in answer["system_tex"]
+    assert "bmatrix" in answer["system_tex"] and "bmatrix" in answer["system_full_tex"]
+
+
+LONG = "y = x\nfor k in range(24):\n    y = tanh(w * y)\nreturn y"  # 50 steps
+
+
+def _matrices(tex: str) -> list[list[list[str]]]:
+    """The bmatrix environments of ``tex``, each as rows of cells (stripped TeX)."""
+    bodies = re.findall(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", tex, flags=re.S)
+    return [[[c.strip() for c in row.split("&")] for row in body.strip().split("\\\\")] for body in bodies]
+
+
+def _entry_matches(cell: str, value, i: int, k: int) -> bool:
+    """Does the elided TeX's cell (row of step i, column of step k) say what sympy's A_ik is?"""
+    if value == 0:
+        return cell == "0"
+    if i == k:
+        return value == -1 and cell == "-1"
+    return cell == f"\\tfrac{{\\partial f_{{{k}}}}}{{\\partial z_{{{i}}}}}"
+
+
+def test_a_long_programs_system_is_elided_and_agrees_with_A_where_shown():
+    import lagrange_ad as lad
+    from lagrange_ad.elided import KEEP
+    from lagrange_ad.reader import computation_from_text
+
+    answer = try_it.run(LONG, "x w")
+    assert answer["ok"] and answer["n"] == 50
+    A, e = lad.linear_system(computation_from_text(LONG, "x w", "python"))  # sympy's own A, read off L
+    matrix, lam, rhs = _matrices(answer["system_tex"])
+    shown = [*range(1, KEEP + 1), *range(51 - KEEP, 51)]
+    assert len(matrix) == len(shown) + 1 and all(len(row) == len(shown) + 1 for row in matrix)
+    gap = KEEP  # the row and column of dots
+    assert matrix[gap] == ["\\vdots"] * gap + ["\\ddots"] + ["\\vdots"] * (len(shown) - gap)
+    for r, i in enumerate(shown):
+        row = matrix[r if r < gap else r + 1]
+        assert row[gap] == "\\cdots"
+        for c, k in enumerate(shown):
+            cell = row[c if c < gap else c + 1]
+            assert _entry_matches(cell, A[i - 1, k - 1], i, k), (i, k, cell, A[i - 1, k - 1])
+    assert [c[0] for c in lam] == [f"\\lambda_{{{i}}}" for i in shown[:gap]] + ["\\vdots"] + [
+        f"\\lambda_{{{i}}}" for i in shown[gap:]]
+    assert [c[0] for c in rhs] == [sympy.latex(e[i - 1, 0]) for i in shown[:gap]] + ["\\vdots"] + [
+        sympy.latex(e[i - 1, 0]) for i in shown[gap:]]
+    # the whole system is still there (behind the page's disclosure), and the pattern drawn from A
+    full = _matrices(answer["system_full_tex"])[0]
+    assert len(full) == 50 and all(len(row) == 50 for row in full)
+    svg = answer["pattern_svg"]
+    nonzero = {(r, c) for (r, c) in A.todok()}
+    assert svg.startswith("<svg") and "<title>" in svg
+    assert svg.count('class="diag"') == 50 and svg.count('class="nz"') == len(nonzero) - 50
+    assert all(A[i, i] == -1 for i in range(50))
+    assert float(re.search(r'width="(\d+)"', svg).group(1)) <= MAX_WIDTH
+    assert min(float(x) for x in re.findall(r'font-size="([\d.]+)"', svg)) >= 10
+
+
+def test_the_elided_form_fits_nine_columns_at_most():
+    from lagrange_ad.elided import shown_steps
+
+    for n in (13, 50, 200):
+        assert len(shown_steps(n)) + 1 <= 9
+    assert shown_steps(7) == list(range(1, 8))
 
 
 def test_equations_work_too():

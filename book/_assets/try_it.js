@@ -139,14 +139,27 @@
     return el("p", { className: "lad-tryit-heading" }, el("b", { text }));
   }
 
-  // boxes: other parts that may scroll sideways (tables on a phone), measured in the same layout
-  async function typeset(nodes, boxes = []) {
+  // boxes: other parts that may scroll sideways (tables on a phone), measured in the same layout;
+  // copies: [from, to] pairs of math blocks with the same TeX: "to" gets a copy of "from"'s typeset
+  // output instead of being typeset a second time (one MathJax call for everything, no work twice).
+  async function typeset(nodes, boxes = [], copies = []) {
     const mj = window.MathJax;
     if (!mj) return;
     if (mj.startup && mj.startup.promise) await mj.startup.promise;
     if (mj.typesetClear) mj.typesetClear(nodes);
     await mj.typesetPromise(nodes);
-    fitMath(nodes, boxes);
+    const made = copies.filter(([from]) => from.querySelector("mjx-container"));
+    for (const [from, to] of made) to.replaceChildren(from.querySelector("mjx-container").cloneNode(true));
+    const missed = copies.filter((pair) => !made.includes(pair)).map(([, to]) => to);
+    if (missed.length) await mj.typesetPromise(missed);  // nothing to copy (MathJax failed on it): try it there
+    fitMath(nodes.concat(copies.map(([, to]) => to)), boxes);
+  }
+
+  // MathJax keeps a list of every formula it typeset: drop the ones of a result about to be replaced,
+  // or the list (and the work of each typeset over it) grows with every run
+  function forget(node) {
+    const mj = window.MathJax;
+    if (mj && mj.typesetClear && node.querySelector("mjx-container")) mj.typesetClear([node]);
   }
 
   // A reader's program can make A wider than the text column: draw such a formula smaller, down to
@@ -339,6 +352,7 @@
       const where = error.line ? `line ${error.line}: ` : "";
       const message = error.message.startsWith(where) ? error.message : where + error.message;
       this.output.hidden = true;
+      forget(this.output);
       this.output.textContent = "";
       this.error.textContent = "";
       this.error.append(el("span", { "aria-hidden": "true", text: "⚠ " }), message);
@@ -349,6 +363,7 @@
 
     async show(r) {
       const out = this.output;
+      forget(out);
       out.textContent = "";
       const math = [];
       const mathBlock = (title, tex, cls) => {
@@ -369,7 +384,7 @@
         el("section", { className: "lad-tryit-section lad-tryit-graph-section" }, [heading("The graph"), graph]),
         mathBlock("The Lagrangian", r.lagrangian_tex, "lad-tryit-lagrangian"),
         mathBlock("Its stationarity conditions", r.conditions_tex, "lad-tryit-conditions"),
-        mathBlock("The linear system A λ = e", r.system_tex, "lad-tryit-system"),
+        r.system_full_tex ? this.longSystem(r, math) : mathBlock("The linear system A λ = e", r.system_tex, "lad-tryit-system"),
         this.stepper(r.frames),
         this.gradient(r),
       );
@@ -377,7 +392,35 @@
       const gradientBox = out.querySelector(".lad-tryit-gradient-table-box");
       table.dataset.ladLabel = "the table of steps: scroll it sideways";
       gradientBox.dataset.ladLabel = "the gradient: scroll it sideways";
-      await typeset(math.concat([out.querySelector(".lad-tryit-frame")]), [table, gradientBox]);
+      // the stepper's first frame of a small program is A λ = e itself, already in the section above
+      const frame = out.querySelector(".lad-tryit-frame");
+      const system = out.querySelector(".lad-tryit-system > .math");
+      const same = system && !r.system_full_tex && r.frames[0].tex === `\\begin{gathered}\n${r.system_tex}\n\\end{gathered}`;
+      await typeset(same ? math : math.concat([frame]), [table, gradientBox], same ? [[system, frame]] : []);
+    }
+
+    // A long program's A λ = e is wider than the column written out: the package sends its first and
+    // last rows and columns (the rest as ⋯ ⋮ ⋱) and a drawing of which entries are nonzero; the whole
+    // system waits behind a disclosure, typeset when first opened, in a box that scrolls sideways.
+    longSystem(r, math) {
+      const block = displayMath(r.system_tex);
+      math.push(block);
+      const pattern = el("figure", { className: "lad-tryit-pattern" });
+      pattern.innerHTML = r.pattern_svg;
+      pattern.append(el("figcaption", {
+        text: `Which entries of the ${r.n} × ${r.n} matrix A are nonzero: −1 on the diagonal, ∂f_k/∂z_i above it.` }));
+      const full = displayMath(r.system_full_tex);
+      const details = el("details", { className: "lad-tryit-full-system" }, [
+        el("summary", { text: `Show the full A λ = e (${r.n} × ${r.n})` }), full]);
+      let typeset_ = null;
+      details.addEventListener("toggle", () => {
+        if (details.open && !typeset_) typeset_ = typeset([full]);
+      });
+      return el("section", { className: "lad-tryit-section lad-tryit-system" }, [
+        heading("The linear system A λ = e"),
+        el("p", { className: "lad-tryit-note", text: `A has ${r.n} rows and columns: the first and last few are ` +
+          "written out, ⋯ ⋮ ⋱ stand for the rest (the diagonal of −1 continues along ⋱)." }),
+        block, pattern, details]);
     }
 
     stepper(frames) {
