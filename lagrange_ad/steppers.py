@@ -6,11 +6,7 @@ numbers, when input values are given). The frames are plain HTML with math in ``
 :mod:`lagrange_ad.frames` (which needs no numpy, so the reader's browser makes the same ones); the stepper
 shows them with :func:`lagrange_ad.widgets.frame_stepper`, which needs no kernel.
 
-Each frame carries a marker a browser (or a test) can read::
-
-    <span class="lad-lambda" data-index="5">      which λ the frame solves for (0 in the opening frame)
-    <span class="lad-lambda-value" data-index="7" data-value="[[0.35, -0.35]]">
-                                                   a λ found so far, with its numbers (when values are given)
+The markers each frame carries for a browser or a test are described in :mod:`lagrange_ad.frames`.
 
 >>> import lagrange_ad as lad
 >>> comp = lad.trace(lambda x: lad.exp(x), "x")
