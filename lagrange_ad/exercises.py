@@ -578,17 +578,7 @@ def _compare_value(name, got, expected, rtol, atol, hint) -> None:
     if problem:
         _fail(name, problem, hint)
     bad = ~np.isclose(array, want, rtol=rtol, atol=atol)
-    if not bad.any():
-        return None
-    first = tuple(int(i) for i in np.argwhere(bad)[0])
-    if _close(-array, want, rtol, atol):
-        _fail(name, "has the wrong sign in every entry.", hint)
-    _fail(
-        name,
-        f"has {int(bad.sum())} wrong entr{'y' if bad.sum() == 1 else 'ies'} of {bad.size}; "
-        f"the first is at index {first}: {array[first]:.6g}.",
-        hint,
-    )
+    return _fail_entries(name, array, bad, _close(-array, want, rtol, atol), hint)
 
 
 def _compare_fingerprint(name, got, expected: Fingerprint, hint) -> None:
@@ -627,11 +617,20 @@ def _compare_fingerprint(name, got, expected: Fingerprint, hint) -> None:
             _fail(name, "has the wrong sign in every entry.", hint)
         _fail(name, "is not right.", hint)
     bad = ~expected.matches(array)
+    return _fail_entries(name, array, bad, expected.matches(-array).all(), hint)
+
+
+def _fail_entries(name, array, bad, sign_flipped: bool, hint) -> None:
+    """Raise CheckFailed naming the wrong entries of an array of continuous numbers (``bad`` marks them).
+
+    Naming an entry does not give its value away, unlike in a small discrete answer (see check_set).
+    """
+    __tracebackhide__ = True
     if not bad.any():
         return None
-    first = tuple(int(i) for i in np.argwhere(bad)[0])
-    if expected.matches(-array).all():
+    if sign_flipped:
         _fail(name, "has the wrong sign in every entry.", hint)
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
     _fail(
         name,
         f"has {int(bad.sum())} wrong entr{'y' if bad.sum() == 1 else 'ies'} of {bad.size}; "

@@ -7,15 +7,6 @@ numbers, when input values are given). The frames are plain HTML with math in ``
 shows them with :func:`lagrange_ad.widgets.frame_stepper`, which needs no kernel.
 
 The markers each frame carries for a browser or a test are described in :mod:`lagrange_ad.frames`.
-
->>> import lagrange_ad as lad
->>> comp = lad.trace(lambda x: lad.exp(x), "x")
->>> frames = back_substitution_frames(comp, {"x": 0.0})
->>> len(frames)
-3
->>> import re
->>> [re.search(r'class="lad-lambda" data-index="(\\d+)"', f).group(1) for f in frames]
-['0', '2', '1']
 """
 
 from __future__ import annotations
