@@ -142,7 +142,7 @@ def test_notebook_runs_and_widgets_respond_in_lab(lab, chromium, artifacts):
     start = time.monotonic()
     try:
         with screenshot_on_failure(page, artifacts / "lab-failure.png"):
-            page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}", wait_until="domcontentloaded")
+            page.goto(_lab_url(base, token, NOTEBOOK), wait_until="domcontentloaded")
             # The status bar names the kernel once one runs; the toolbar's indicator says idle even before.
             statusbar = page.locator("#jp-main-statusbar")
             expect(statusbar.get_by_text(re.compile(r".+ \| Idle"))).to_be_visible(timeout=TIMEOUT_MS)
@@ -201,12 +201,22 @@ EXPLORERS_NOTEBOOK = nbformat.v4.new_notebook(
 RAW_MYST = re.compile(r"\{(?:doc|ref|numref|eq|cite:p|cite:t|cite)\}`[^`]*`")
 
 
+def _lab_url(base, token, notebook):
+    """The notebook in a workspace of its own.
+
+    JupyterLab restores a workspace's open tabs on every load: in the shared default workspace the
+    notebook an earlier test opened came back beside this one and could take the focus, hiding this
+    notebook's widgets (a CI failure: "element is not visible").
+    """
+    return f"{base}/lab/workspaces/t{secrets.token_hex(4)}/tree/{notebook}?token={token}"
+
+
 def _open_and_run_all(page, base, token, notebook):
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)  # a loaded 2-core machine: kernels answer in seconds, not ms
 
-    page.goto(f"{base}/lab/tree/{notebook}?token={token}", wait_until="domcontentloaded")
+    page.goto(_lab_url(base, token, notebook), wait_until="domcontentloaded")
     statusbar = page.locator("#jp-main-statusbar")
     # With other notebooks open in this server, the status bar may say Idle for *their* kernel: wait until
     # the server has a session for this notebook whose kernel is idle, then for the status bar.
@@ -366,7 +376,7 @@ def test_myst_is_rendered_in_lab(lab, chromium, artifacts):
     with _lab_page(chromium, artifacts, "myst", log_path) as page:
         source = (REPO / "book" / "ch04_lagrange.ipynb").read_text()
         assert RAW_MYST.search(source), "the test needs a chapter that uses MyST roles"
-        page.goto(f"{base}/lab/tree/book/ch04_lagrange.ipynb?token={token}", wait_until="domcontentloaded")
+        page.goto(_lab_url(base, token, "book/ch04_lagrange.ipynb"), wait_until="domcontentloaded")
         panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")  # this notebook's tab, not the others
         rendered = panel.locator(".jp-MarkdownCell .jp-RenderedMarkdown, .jp-MarkdownCell .myst")
         expect(rendered.first).to_be_visible(timeout=TIMEOUT_MS)
