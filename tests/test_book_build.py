@@ -57,3 +57,22 @@ def test_offline_assets_are_in_the_build(book_html):
     for source in (REPO / "book" / "_assets").iterdir():
         built = book_html / "_static" / source.name
         assert built.read_bytes() == source.read_bytes(), f"_static/{source.name} is stale: not {source}"
+
+
+def test_no_page_shows_an_empty_output(book_html):
+    """Every output box on a page shows something: an output made only of blank lines is an empty box
+    (with a copy button that cannot copy). A busy kernel splits a print into "text" and "\\n"; the
+    build merges such streams (nb_merge_streams in _config.yml)."""
+    from bs4 import BeautifulSoup
+
+    empty = []
+    for page in toc_files():
+        html = book_html / f"{page}.html"
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for block in soup.select("div.cell_output pre"):
+            if not block.get_text().strip():
+                cell = block.find_parent("div", class_="cell")
+                source = cell.select_one("div.cell_input") if cell else None
+                first = (source.get_text().strip().splitlines() or [""])[0] if source else "(no source)"
+                empty.append(f"{page}: an empty output after the cell starting {first!r}")
+    assert not empty, "\n".join(empty)
