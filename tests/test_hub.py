@@ -330,7 +330,9 @@ async def student_reads_feedback(browser, base, user, others) -> str:
         await page.click(f"{submitted} a:text('view feedback')")  # the file browser goes there
         await page.dblclick(f".jp-DirListing-item:has-text('{NOTEBOOK}.html')")
         frame = page.frame_locator(".jp-HTMLViewer iframe")
-        await frame.locator("body").wait_for()
+        # The viewer's iframe has a body before the feedback loads into it (an empty text under load):
+        # wait for the feedback's own title line, then read the whole of it.
+        await frame.locator("body", has_text=f"{NOTEBOOK} (Score:").wait_for()
         text = await frame.locator("body").inner_text()
         for other in others:  # JupyterHub lets nobody into another user's server
             resp = await page.request.get(f"{base}/user/{other}/api/contents/{ASSIGNMENT}")
