@@ -235,3 +235,19 @@ def test_ch4_ex1_fingerprint_names_no_symbol():
     (text,) = re.findall(r'"(lad2:[^"]*)"', check_cell(*CH4).replace('"\n    "', ""))
     inside = json.dumps(json.loads(zlib.decompress(base64.b64decode(text[len("lad2:"):]))))
     assert not any(word in inside for word in ("lambda", "z_", "symbols")), inside
+
+
+# ---------------------------------------------------------------------------- ch12-ex3: r and t of revolve
+
+def test_ch12_ex3_hints_do_not_work_the_binomials_out():
+    """The old hint said "β(3, 2) = C(5, 3) = 10 is less than 20, β(3, 3) = C(6, 3) = 20 is not": r itself."""
+    import re
+
+    source = check_cell("book/ch12_memory.ipynb", "ch12-ex3-check")
+    assert run(source, r=3, t=45) is None
+    messages = [run(source, r=r, t=45) for r in (1, 2, 4, 5)] + [run(source, r=3, t=t) for t in (40, 44, 60)]
+    assert None not in messages
+    hints = {text.split("\nHint: ")[1] for text in messages}
+    assert len(hints) == 2, hints  # one for r, one for t, whatever the answer
+    for hint in hints:
+        assert not re.search(r"(β|C)\(\d+, \d+\)", hint), f"a binomial at numbers: {hint}"
