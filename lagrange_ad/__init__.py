@@ -22,8 +22,8 @@ with no cycle (``tests/test_imports.py`` checks) and no import inside a function
    step's expression lowered once into flat entries) and ``tape`` (a computation of scalars as
    instructions on Python floats, lowered from those entries: z and λ at numbers, without numpy).
 4. The argument (sympy). ``lagrangian`` (L and the stationarity conditions); ``linear_system`` (A λ = e,
-   its nonzero blocks, back substitution; at numbers, the z's come from the tape, or for matrix-valued
-   steps from sympy: this layer never imports numpy).
+   ``entry`` (A_ik numbered from 1), its nonzero blocks, back substitution; at numbers, the z's come from the
+   tape, or for matrix-valued steps from sympy: this layer never imports numpy).
 5. Numbers on arrays (numpy). ``numeric`` (the numpy engine over a plan: forward, backward from any seed;
    forward, multipliers, gradient, finite differences; the tape first where every value is a scalar);
    ``patterns`` (A's block pattern as a boolean array, :func:`block_pattern`). Without numpy: ``scalar``
@@ -67,7 +67,7 @@ from .errors import (
     UnsupportedValueError,
 )
 from .lagrangian import lagrangian, multiplier, multiplier_symbol, stationarity_conditions
-from .linear_system import back_substitution, linear_system
+from .linear_system import back_substitution, entry, linear_system
 from .ops import Indicator, IndicatorGE
 from .tracing import trace
 from .values import (
@@ -97,7 +97,7 @@ __all__ = [
     "display", "show", "explorers", "steppers", "zoo",
     "Computation", "Step", "Value", "trace",
     "lagrangian", "multiplier_symbol", "multiplier", "stationarity_conditions",
-    "linear_system", "block_pattern", "BlockPattern", "back_substitution",
+    "linear_system", "entry", "block_pattern", "BlockPattern", "back_substitution",
     "forward", "multiplier_values", "multipliers", "gradient", "finite_difference", "perturbed_result",
     "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "softmax", "log_softmax",
     "where", "maximum", "minimum", "Indicator", "IndicatorGE",

@@ -277,8 +277,16 @@ _POINTS = 6  # a formula is known by its values at this many random points
 
 
 def _formula_points(seed: str, names: list[str]) -> list[dict]:
+    """The points of an older formula fingerprint, which listed its symbols' names (now _named_points)."""
     rng = random.Random(seed)
     return [{n: rng.uniform(0.2, 1.8) for n in names} for _ in range(_POINTS)]
+
+
+def _named_points(seed: str, names) -> list[dict]:
+    """_POINTS random points; each symbol's values come from the seed and its own name alone, so that a
+    fingerprint need not list the names: any formula can be evaluated at the same points."""
+    draws = {n: random.Random(f"{seed}/{n}") for n in sorted(names)}
+    return [{n: rng.uniform(0.2, 1.8) for n, rng in draws.items()} for _ in range(_POINTS)]
 
 
 def _values_at(expr, points) -> np.ndarray | None:
@@ -299,9 +307,7 @@ def _values_at(expr, points) -> np.ndarray | None:
 
 def _row_sums(entries: list, seed: str, coefficients: list[float]) -> np.ndarray | None:
     """Σ_k c_k · entry_k at random points (each symbol's values drawn from ``seed`` and its name)."""
-    names = sorted({str(s) for e in entries for s in e.free_symbols})
-    columns = {n: random.Random(f"{seed}/{n}") for n in names}
-    points = [{n: rng.uniform(0.2, 1.8) for n, rng in columns.items()} for _ in range(_POINTS)]
+    points = _named_points(seed, {str(s) for e in entries for s in e.free_symbols})
     total = np.zeros(_POINTS)
     for c, entry in zip(coefficients, entries, strict=True):
         values = _values_at(entry, points)
@@ -326,19 +332,19 @@ def _row_print(entries: list) -> dict:
 
 
 def _formula_print(formula) -> dict:
-    """A formula's fingerprint: its symbols' names, whether it is an equation, and the fingerprint of its
-    values at random points (an equation's divided by the largest, so that scaling it changes nothing)."""
+    """A formula's fingerprint: whether it is an equation, and the fingerprint of its values at random
+    points (an equation's divided by the largest, so that scaling it changes nothing). It does not name the
+    formula's symbols: which λ's and z's a condition involves is part of the answer."""
     equation = isinstance(formula, sympy.Equality)
     expr = formula.lhs - formula.rhs if equation else formula
-    names = sorted(str(s) for s in expr.free_symbols)
     seed = os.urandom(8).hex()
-    values = _values_at(expr, _formula_points(seed, names))
+    values = _values_at(expr, _named_points(seed, {str(s) for s in expr.free_symbols}))
     if values is None:
         raise ValueError("fingerprint() takes a formula with real values")
     base = int(np.argmax(np.abs(values)))
     if equation and abs(values[base]) > 1e-12:
         values = values / values[base]
-    return {"formula": {"equation": equation, "symbols": names, "seed": seed, "base": base},
+    return {"formula": {"equation": equation, "seed": seed, "base": base},
             "numbers": _number_print(values, 1e-6)}
 
 
@@ -350,7 +356,7 @@ class Fingerprint:
             text = json.loads(zlib.decompress(base64.b64decode(text[len(_PRINT_PREFIX):])))
         data = text
         self.row = [Fingerprint(entry) for entry in data.get("row", ())]  # for a row: one per entry
-        self.formula = data.get("formula")  # for a formula: equation?, symbols, seed, base
+        self.formula = data.get("formula")  # for a formula: equation?, seed, base (older ones: symbols)
         self.whole = data.get("whole")  # "set" or "pattern": one hash of the whole answer
         if self.row:
             return
@@ -802,28 +808,37 @@ def _is_zero(e) -> bool:
     return _equal(sympy.sympify(e), sympy.Integer(0))
 
 
-def check_expr(name: str, got, expected, *, hint: str | None = None) -> None:
+def check_expr(name: str, got, expected, *, allowed=None, hint: str | None = None) -> None:
     """Check a sympy expression, or an equation up to rearranging and scaling.
 
     ``got`` may be a sympy object or text (``"lam6*w - lam5"``); its symbols are
-    matched to ``expected``'s by name.
+    matched to the expected ones by name. ``allowed`` lists the symbols the exercise
+    gives (sympy symbols, names, or text such as ``"lambda_2:5 z_1:4"``): a symbol
+    outside it is named (a misspelt ``lambda2``, say). Beyond that the formula is right
+    or wrong as a whole: naming a missing or an extra term would give that term away.
 
     >>> lam5, lam6, w = sympy.symbols("lambda_5 lambda_6 w")
     >>> check_expr("cond", sympy.Eq(lam5, lam6 * w), sympy.Eq(0, lam6 * w - lam5))
     ✓ cond is correct.
-    >>> check_expr("cond", sympy.Eq(lam5, lam6), sympy.Eq(0, lam6 * w - lam5))
+    >>> check_expr("cond", sympy.Eq(lam5, lam6), fingerprint(sympy.Eq(0, lam6 * w - lam5)))
     Traceback (most recent call last):
     ...
-    lagrange_ad.exercises.CheckFailed: cond does not involve w.
+    lagrange_ad.exercises.CheckFailed: cond is not the right equation.
+    >>> check_expr("cond", "Eq(lambda_5, lam6 * w)", sympy.Eq(0, lam6 * w - lam5), allowed="lambda_5:7 w")
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.exercises.CheckFailed: cond involves lam6, which is not one of the exercise's symbols (lambda_5, ...).
     >>> check_expr("d", "2*w", 2 * w)
     ✓ d is correct.
     """
     __tracebackhide__ = True
     expected = _unsealed(expected)
+    given = _given_symbols(allowed)
     if isinstance(expected, Fingerprint):
-        return _check_formula_print(name, got, expected, hint)
+        return _check_formula_print(name, got, expected, given, hint)
     expected = sympy.sympify(expected)
-    got = _sympify(name, got, expected)
+    got = _sympify(name, got, sympy.Add(expected.lhs - expected.rhs if isinstance(expected, sympy.Equality)
+                                        else expected, *(given or ())))
     want_eq = isinstance(expected, sympy.Equality)
     if want_eq != isinstance(got, sympy.Equality):
         what = "an equation (sympy.Eq(left, right))" if want_eq else "an expression, not an equation"
@@ -832,12 +847,7 @@ def check_expr(name: str, got, expected, *, hint: str | None = None) -> None:
         g, e = got.lhs - got.rhs, expected.lhs - expected.rhs
     else:
         g, e = got, expected
-    missing = sorted(str(s) for s in e.free_symbols - g.free_symbols)
-    extra = sorted(str(s) for s in g.free_symbols - e.free_symbols)
-    if missing:
-        _fail(name, f"does not involve {', '.join(missing)}.", hint)
-    if extra:
-        _fail(name, f"involves {', '.join(extra)}, which should not appear.", hint)
+    _outside(name, g, given, hint)
     if want_eq:
         # An equation is the same equation after multiplying both sides by a nonzero constant c.
         if _is_zero(e):
@@ -855,46 +865,64 @@ def check_expr(name: str, got, expected, *, hint: str | None = None) -> None:
     _fail(name, "is not right.", hint)
 
 
+def _given_symbols(allowed) -> list | None:
+    """The symbols an exercise gives (``allowed`` of check_expr) as a list of sympy symbols, or None."""
+    if allowed is None:
+        return None
+    if isinstance(allowed, str):
+        return list(sympy.symbols(allowed, seq=True))
+    return [sympy.Symbol(x) if isinstance(x, str) else x for x in allowed]
+
+
+def _outside(name: str, expr, given: list | None, hint) -> None:
+    """Name a symbol of ``expr`` that the exercise does not give: what every valid answer lacks."""
+    __tracebackhide__ = True
+    if given is None:
+        return
+    names = sorted({str(s) for s in given})
+    for symbol in sorted(expr.free_symbols, key=str):
+        if str(symbol) not in names:
+            _fail(name, f"involves {symbol}, which is not one of the exercise's symbols ({', '.join(names)}).", hint)
+
+
+def _formula_values(expr, formula: dict) -> np.ndarray | None:
+    """``expr`` at a formula fingerprint's points (an older fingerprint lists the names it was made with)."""
+    if "symbols" in formula:
+        return _values_at(expr, _formula_points(formula["seed"], formula["symbols"]))
+    return _values_at(expr, _named_points(formula["seed"], {str(s) for s in expr.free_symbols}))
+
+
 def _same_as_print(got, expected: Fingerprint) -> bool:
-    """Whether the expression ``got`` has the fingerprinted formula's symbols and values."""
-    names = expected.formula["symbols"]
-    if sorted(str(s) for s in got.free_symbols) != names:
-        return False
-    values = _values_at(got, _formula_points(expected.formula["seed"], names))
+    """Whether the expression ``got`` has the fingerprinted formula's values (so its symbols too)."""
+    values = _formula_values(got, expected.formula)
     return values is not None and bool(expected.values.matches(values).all())
 
 
-def _check_formula_print(name, got, expected: Fingerprint, hint) -> None:
+def _check_formula_print(name, got, expected: Fingerprint, given: list | None, hint) -> None:
     """check_expr against a formula's fingerprint: the same messages, from values at its points."""
     __tracebackhide__ = True
     if not expected.formula:
         raise ValueError("check_expr takes the fingerprint of a formula")
     info = expected.formula
-    names = info["symbols"]
-    got = _sympify(name, got, sympy.Add(*sympy.symbols(names)) if names else sympy.Integer(0))
+    like = [sympy.Symbol(n) for n in info.get("symbols", ())] + list(given or ())
+    got = _sympify(name, got, sympy.Add(*like))
     if info["equation"] != isinstance(got, sympy.Equality):
         what = "an equation (sympy.Eq(left, right))" if info["equation"] else "an expression, not an equation"
         _fail(name, f"should be {what}.", hint)
     g = got.lhs - got.rhs if info["equation"] else got
-    have = {str(s) for s in g.free_symbols}
-    missing, extra = sorted(set(names) - have), sorted(have - set(names))
-    if missing:
-        _fail(name, f"does not involve {', '.join(missing)}.", hint)
-    if extra:
-        _fail(name, f"involves {', '.join(extra)}, which should not appear.", hint)
-    values = _values_at(g, _formula_points(info["seed"], names))
-    if values is None:
-        _fail(name, "is not right.", hint)
+    _outside(name, g, given, hint)
+    values = _formula_values(g, info)
     if info["equation"]:
-        base = values[info["base"]]
-        if abs(base) > 1e-12 * max(1.0, float(np.max(np.abs(values)))):
-            values = values / base
-        if expected.values.matches(values).all():
-            return _ok(name)
+        if values is not None:
+            base = values[info["base"]]
+            if abs(base) > 1e-12 * max(1.0, float(np.max(np.abs(values)))):
+                values = values / base
+            if expected.values.matches(values).all():
+                return _ok(name)
         _fail(name, "is not the right equation.", hint)
-    if expected.values.matches(values).all():
+    if values is not None and expected.values.matches(values).all():
         return _ok(name)
-    if expected.values.matches(-values).all():
+    if values is not None and expected.values.matches(-values).all():
         _fail(name, "has the wrong sign.", hint)
     _fail(name, "is not right.", hint)
 

@@ -31,10 +31,10 @@ from dataclasses import dataclass
 
 import sympy
 
-from .arrays import np
+from .arrays import INTEGERS, np
 from .cache import derived
 from .computation import Computation, check_input_names, require_computation, undefined_step
-from .errors import InputError, LagrangeADError
+from .errors import DefinitionError, InputError, LagrangeADError
 from .lagrangian import _components, multiplier, stationarity_conditions
 from .tape import scalar_numbers, tape_of
 from .usage import note
@@ -80,6 +80,33 @@ def _read_off(comp: Computation):
     entries = {k: v for k, v in entries.items() if v != 0}
     size = len(lambdas)
     return sympy.ImmutableSparseMatrix(size, size, entries), sympy.ImmutableSparseMatrix(size, 1, rhs)
+
+
+def entry(matrix, i: int, k: int = 1):
+    """Entry (i, k) of A, e or any matrix, numbered from 1 as in the book: ``entry(A, i, k)`` is A_ik.
+
+    Rows and columns are A's: one per step for a computation of scalars (for matrix-valued steps, one
+    per component, see :func:`step_slices`). ``k`` may be left out for a column such as e. Works on the
+    sympy matrices of :func:`linear_system`, on numpy arrays, and on anything indexed ``[row, column]``
+    from 0 with a ``shape``; an index outside the matrix is an error that names the range.
+
+    >>> import lagrange_ad as lad
+    >>> A, e = lad.linear_system(lad.trace(lambda x, w: lad.tanh(w * x), "x w"))
+    >>> entry(A, 1, 3), entry(A, 3, 4), entry(A, 3, 1), entry(e, 4)
+    (z_2, 1 - tanh(z_3)**2, 0, -1)
+    >>> entry(A, 5, 1)
+    Traceback (most recent call last):
+    ...
+    lagrange_ad.errors.DefinitionError: there is no row 5: the rows are numbered 1 to 4
+    """
+    shape = tuple(getattr(matrix, "shape", ()))
+    if len(shape) not in (1, 2):
+        raise DefinitionError(f"entry() takes a matrix (A or e), not a {type(matrix).__name__}")
+    rows, columns = shape[0], shape[1] if len(shape) == 2 else 1
+    for what, j, count in (("row", i, rows), ("column", k, columns)):
+        if isinstance(j, bool) or not isinstance(j, INTEGERS) or not 1 <= j <= count:
+            raise DefinitionError(f"there is no {what} {j}: the {what}s are numbered 1 to {count}")
+    return matrix[i - 1] if len(shape) == 1 else matrix[i - 1, k - 1]
 
 
 def step_slices(comp: Computation) -> list[slice]:

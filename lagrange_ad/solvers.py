@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .computation import Computation, require_computation
-from .errors import InputError, LagrangeADError
+from .errors import DefinitionError, InputError, LagrangeADError
 from .numeric import check_values, forward, gradient, pull_back, run_forward
 from .plan import CONST, Z, plan_of
 from .usage import note
@@ -68,6 +68,20 @@ class NumericSystem:
         for (i, k), block in self.blocks.items():
             a[offsets[i - 1] : offsets[i], offsets[k - 1] : offsets[k]] = block
         return a
+
+    def without(self, *blocks: tuple[int, int]) -> NumericSystem:
+        """The same system with the blocks A_ik in ``blocks`` set to zero (steps numbered from 1): the edge
+        z_i → z_k cut, as JAX's ``stop_gradient`` on z_i where z_k reads it would cut it.
+
+        >>> import lagrange_ad as lad
+        >>> system = numeric_system(lad.trace(lambda x: x * x, "x"), {"x": 3.0})
+        >>> system.blocks, system.without((1, 2)).blocks
+        ({(1, 2): array([[6.]])}, {})
+        """
+        for i, k in blocks:
+            if (i, k) not in self.blocks:
+                raise DefinitionError(f"A has no block A_{i},{k} to set to zero: z_{k} does not read z_{i}")
+        return replace(self, blocks={key: b for key, b in self.blocks.items() if key not in blocks})
 
     def e(self) -> np.ndarray:
         """The right-hand side e = (0, …, 0, −1)."""

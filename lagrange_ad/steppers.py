@@ -94,7 +94,7 @@ def unrolled_loop_frames(make, counts, names: str, values: dict, shared: str) ->
         index = next((s.index for s in comp.inputs if s.name == shared), None)
         if index is None:
             raise ShapeError(f"{shared!r} is not an input of the traced function (inputs: {names})")
-        symbol = comp.steps[index - 1].symbol
+        symbol = comp.step(index).symbol
         lam = multipliers(comp, values)
         zs = forward(comp, values)
         at = {s.symbol: zs[s.index] for s in comp.steps}
@@ -104,7 +104,7 @@ def unrolled_loop_frames(make, counts, names: str, values: dict, shared: str) ->
         ]
         parts = []
         for user in comp.b(index):
-            local = float(sympy.diff(comp.steps[user - 1].formula, symbol).subs(at))
+            local = float(sympy.diff(comp.step(user).formula, symbol).subs(at))
             parts.append((user, float(lam[user]) * local))
         total = sum(p for _, p in parts)
         items = "".join(

@@ -15,6 +15,7 @@ import sympy
 from autograd.scipy.special import logsumexp
 
 import lagrange_ad as lad
+from lagrange_ad import solvers
 
 # ------------------------------------------------------------------------------------------------
 # something other than a Computation where one is expected
@@ -267,6 +268,35 @@ def test_one_based_access_to_steps_conditions_multipliers_and_blocks():
             bad()
     with pytest.raises(lad.DefinitionError, match="index"):
         lad.multiplier_symbol(comp)
+
+
+def test_entries_of_A_and_e_are_numbered_from_1():
+    comp = lad.trace(lambda x, w: lad.tanh(w * x), "x w")  # z_3 = z_2 z_1, z_4 = tanh(z_3)
+    A, e = lad.linear_system(comp)
+    for i in range(1, 5):  # A_ik = ∂f_k/∂z_i for k in b(i), −1 on the diagonal, 0 elsewhere
+        for k in range(1, 5):
+            want = -1 if i == k else sympy.diff(comp.step(k).formula, comp.step(i).symbol) if k in comp.b(i) else 0
+            assert sympy.simplify(lad.entry(A, i, k) - want) == 0, (i, k)
+    assert [lad.entry(e, i) for i in range(1, 5)] == [0, 0, 0, -1]
+    dense = np.arange(6.0).reshape(2, 3)  # any matrix indexed from 0, and a vector
+    assert lad.entry(dense, 2, 3) == 5.0 and lad.entry(np.array([7.0, 8.0]), 2) == 8.0
+    for bad, words in [((A, 0, 1), "no row 0: the rows are numbered 1 to 4"), ((A, 1, 5), "no column 5"),
+                       ((A, 1.0, 2), "no row 1.0"), ((A, True, 2), "no row True"), ((e, 1, 2), "no column 2"),
+                       ((3.0, 1, 1), "takes a matrix")]:
+        with pytest.raises(lad.DefinitionError, match=words):
+            lad.entry(*bad)
+
+
+def test_a_numeric_system_without_a_block_is_A_with_that_entry_zero():
+    comp = lad.trace(lambda x, y: lad.sin(x * y) + x, "x y")
+    system = solvers.numeric_system(comp, {"x": 0.5, "y": 2.0})
+    for i, k in [(1, 3), (2, 3), (3, 4), (4, 5), (1, 5)]:
+        want = system.dense().copy()
+        want[i - 1, k - 1] = 0.0
+        np.testing.assert_array_equal(system.without((i, k)).dense(), want)
+    assert system.without((1, 3), (1, 5)).nnz() == system.nnz() - 2
+    with pytest.raises(lad.DefinitionError, match="z_3 does not read z_4"):
+        system.without((4, 3))
 
 
 def test_matrix_steps_give_every_component_condition():

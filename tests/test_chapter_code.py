@@ -6,7 +6,9 @@ docs is scanned for what the package already does for it:
 - the presentation module is imported one way, ``from lagrange_ad import show`` (``display`` would
   collide with IPython's, and two aliases for one module confuse a reader);
 - steps, conditions and blocks are numbered from 1 as in the book: ``comp.step(i)``, ``conds.dz(i)``,
-  ``conds.dlambda(i)``, ``pattern.block(i, k)``, ``lad.multiplier_symbol`` — never ``comp.steps[i - 1]``;
+  ``conds.dlambda(i)``, ``pattern.block(i, k)``, ``lad.multiplier_symbol``, ``lad.entry(A, i, k)`` and
+  ``system.without((i, k))`` — never ``comp.steps[i - 1]``, ``A[i - 1, k - 1]`` or ``A[0, 4]`` (text in
+  quotes may still name A[1,5] in the book's numbering);
 - widget plumbing, CSS hooks and test hooks live in the package (``lagrange_ad.widgets``,
   ``steppers``, ``explorers``): no ``ipywidgets``, ``.observe(``, ``add_class(``, ``jslink`` or
   ``data-*`` attributes in a chapter.
@@ -30,6 +32,20 @@ MARKDOWN = sorted((REPO / "book").glob("*.md")) + sorted((REPO / "docs").glob("*
 # Pages exempt from the widget rules (none: even "How the widgets work" calls the package's widgets).
 WIDGET_PAGES: set[str] = set()
 
+
+class _OutsideQuotes:
+    """A pattern searched in a line whose quoted text is blanked: a message may say "A[1,5]" as the book
+    does, while code that indexes A from 0 is flagged. (An f-string's code is blanked too, so rules that
+    must see inside f-strings, such as the ``- 1`` rule, use a plain pattern.)"""
+
+    def __init__(self, pattern: str):
+        self.pattern = re.compile(pattern)
+
+    def search(self, line: str):
+        return self.pattern.search(re.sub(r"\"[^\"]*\"|'[^']*'", '""', line))
+
+
+_ENTRY = "use `lad.entry(A, i, k)` or `system.without((i, k))` (numbered from 1)"
 IMPORT_RULES = [
     (re.compile(r"\bimport\s+display\b"), "import the presentation module as `from lagrange_ad import show`"),
     (re.compile(r"lagrange_ad\.display\s+import\b"), "import the module: `from lagrange_ad import show`"),
@@ -44,6 +60,8 @@ NUMBERING_RULES = [
     (re.compile(r"\.wrt_lambda\["), "use `conds.dlambda(i)` (numbered from 1), not `conds.wrt_lambda[i - 1]`"),
     (re.compile(r"\.by_step\["), "use `conds.dz(i)`, not `conds.by_step[i]`"),
     (re.compile(r"\b\w*pattern\w*\[[^\]]*[-+]\s*1\b"), "use `pattern.block(i, k)` (numbered from 1)"),
+    (re.compile(r"\b[Ae](?:_\w+)?\[[^\]]*\w\s*-\s*1\b"), f"{_ENTRY}, not `A[i - 1, k - 1]`"),
+    (_OutsideQuotes(r"\b[Ae](?:_\w+)?\[\s*\d+\s*,\s*\d+\s*\]"), f"{_ENTRY}, not `A[0, 4]`"),
     (re.compile(r"\blad\.multiplier\("), "use `lad.multiplier_symbol` (λ_i as a symbol), not `lad.multiplier`"),
 ]
 WIDGET_RULES = [
@@ -124,6 +142,12 @@ def test_every_rule_catches_what_it_is_for():
         "condition = conds.by_step[i][0].lhs",
         "inception_pattern[: merge.index - 1, merge.index - 1]",
         "lam = sympy.Matrix([lad.multiplier(s) for s in comp.steps])",
+        "assert sympy.simplify(A[i - 1, k - 1] - rule) == 0, (i, k)",
+        'entries = ", ".join(f"${show.latex(A[i - 1, k - 1])}$"',
+        "A_small[k - 1, i - 1] == 0,",
+        "A[i - 1, k - 1] = 0.0",
+        "A[0, 4] = 0.0  # delete ∂f_5/∂z_1 (row 1, column 5)",
+        'display(Math("A_{21} = " + sympy.latex(system.A[1, 0].xreplace(short))))',
         "import ipywidgets as widgets",
         'z1_slider.observe(evaluate, names="value")',
         'out.add_class("lad-demo-output")',
@@ -139,6 +163,13 @@ def test_every_rule_catches_what_it_is_for():
         "assert sympy.simplify(derivative - conds.dz(i).lhs) == 0",
         "[i for i in range(1, merge.index) if inception_pattern.block(i, merge.index)]",
         "lam = sympy.Matrix([lad.multiplier_symbol(s) for s in comp.steps])",
+        "assert sympy.simplify(lad.entry(A, i, k) - rule) == 0, (i, k)",
+        'entries = ", ".join(f"${show.latex(lad.entry(A, i, k))}$"',
+        "A = system.without((1, 5)).dense()  # delete ∂f_5/∂z_1 (row 1, column 5)",
+        'print("A with A[1,5] deleted:\\n", np.round(A, 4) + 0.0)',
+        'print("A =", A_sq.tolist(), "  the = sweep acted as if A[1, 2] were z_1")',
+        "e[-1] = -1",
+        "x[r] = A[r, r + 1:] @ x[r + 1:] - rhs[r]",
         "for step in comp.steps[2:]:",
         "redraws = steppers.redraw_stepper(net, values, 'w1', step=3)",
     ]

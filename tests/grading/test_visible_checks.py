@@ -169,3 +169,85 @@ def test_ch8_ex2_levels_are_right_or_wrong_as_a_whole():
     messages = {run(source, lad=lad, ar=ar, schedule=lambda p, at=at: swapped(p, at)) for at in range(3)}
     assert len(messages) == 1 and None not in messages, messages
     assert next(iter(messages)).startswith("schedule for the chain of chapter 7 is not right.\nHint:")
+
+
+# ---------------------------------------------------------------------------- ch4-ex1: a condition as a formula
+
+CH4 = ("book/ch04_lagrange.ipynb", "ch4-ex1-check")
+
+
+def _ch4_symbols():
+    import sympy
+
+    return sympy.symbols("lambda_2 lambda_3 lambda_4"), sympy.symbols("z_1 z_2 z_3")
+
+
+def test_ch4_ex1_right_condition_passes_in_any_arrangement():
+    import sympy
+
+    (l2, l3, l4), (z1, _, _) = _ch4_symbols()
+    source = check_cell(*CH4)
+    for right in (sympy.Eq(-l2 + l3 * z1 + l4, 0), sympy.Eq(l2, l3 * z1 + l4), sympy.Eq(2 * l2 - 2 * l4, 2 * l3 * z1),
+                  "Eq(lambda_2, z_1*lambda_3 + lambda_4)"):
+        assert run(source, cond2=right) is None, right
+
+
+def test_ch4_ex1_a_missing_extra_or_wrong_term_is_not_named():
+    """Every condition one term away from the right one gets the same message, naming no λ and no z: the
+    old check said "cond2 does not involve lambda_4", which is the missing term itself."""
+    import sympy
+
+    (l2, l3, l4), (z1, z2, z3) = _ch4_symbols()
+    terms = [-l2, l3 * z1, l4]
+    source = check_cell(*CH4)
+    wrong = [sympy.Eq(sympy.Add(*terms[:j], *terms[j + 1:]), 0) for j in range(3)]  # one term missing
+    wrong += [sympy.Eq(sympy.Add(*terms, extra), 0)  # one term too many
+              for extra in (l2 * z1, l3, l3 * z2, l4 * z3, z1, z2, l2 * z3)]
+    wrong += [sympy.Eq(-l2 + 2 * l3 * z1 + l4, 0), sympy.Eq(-l2 + l3 * z1 - l4, 0),  # a wrong coefficient
+              sympy.Eq(l2 + l3 * z1 + l4, 0), sympy.Eq(-l2 + l3 * z2 + l4, 0), sympy.Eq(-l2 + l3 + l4 * z1, 0)]
+    messages = {run(source, cond2=answer) for answer in wrong}
+    assert len(messages) == 1 and None not in messages, messages
+    (text,) = messages
+    said = text.split("\nHint:")[0]
+    assert said == "cond2 is not the right equation.", text
+    hint = text.split("\nHint:")[1]
+    assert not any(f"λ_{k}" in hint for k in (3, 4)), "the hint names the steps that read z_2"
+
+
+def test_ch4_ex1_names_only_what_the_exercise_does_not_give():
+    import sympy
+
+    (l2, l3, l4), (z1, _, _) = _ch4_symbols()
+    source = check_cell(*CH4)
+    typo = sympy.Symbol("lam4")
+    assert run(source, cond2=sympy.Eq(-l2 + l3 * z1 + typo, 0)).startswith(
+        "cond2 involves lam4, which is not one of the exercise's symbols (lambda_2, lambda_3, lambda_4, z_1, z_2, z_3)")
+    assert "should be an equation" in run(source, cond2=-l2 + l3 * z1 + l4)
+    assert "not answered yet" in run(source, cond2=None)
+
+
+def test_ch4_ex1_fingerprint_names_no_symbol():
+    import base64
+    import json
+    import re
+    import zlib
+
+    (text,) = re.findall(r'"(lad2:[^"]*)"', check_cell(*CH4).replace('"\n    "', ""))
+    inside = json.dumps(json.loads(zlib.decompress(base64.b64decode(text[len("lad2:"):]))))
+    assert not any(word in inside for word in ("lambda", "z_", "symbols")), inside
+
+
+# ---------------------------------------------------------------------------- ch12-ex3: r and t of revolve
+
+def test_ch12_ex3_hints_do_not_work_the_binomials_out():
+    """The old hint said "β(3, 2) = C(5, 3) = 10 is less than 20, β(3, 3) = C(6, 3) = 20 is not": r itself."""
+    import re
+
+    source = check_cell("book/ch12_memory.ipynb", "ch12-ex3-check")
+    assert run(source, r=3, t=45) is None
+    messages = [run(source, r=r, t=45) for r in (1, 2, 4, 5)] + [run(source, r=3, t=t) for t in (40, 44, 60)]
+    assert None not in messages
+    hints = {text.split("\nHint: ")[1] for text in messages}
+    assert len(hints) == 2, hints  # one for r, one for t, whatever the answer
+    for hint in hints:
+        assert not re.search(r"(β|C)\(\d+, \d+\)", hint), f"a binomial at numbers: {hint}"
