@@ -18,8 +18,11 @@
  *      frames of different heights made the page below a stepper jump while it stepped. Every
  *      frame's HTML is in the page's widget state: each is drawn once, hidden, at the stepper's width
  *      (math typeset through mathjax_widgets.js's queue), measured, and the stack gets the tallest
- *      height as its min-height.
- * Widgets render after the page loads, and re-render frames later: a MutationObserver reapplies 1, 2, 4.
+ *      height as its min-height. If that is more than 70% of the window's height (ch. 6's 1330 px
+ *      stepper has frames from 610 px up), the stepper reserves only that (or its shortest frame's
+ *      height) and
+ *   5. a frame taller than that scrolls in its own box, which gets tabindex 0, role region and a name.
+ * Widgets render after the page loads, and re-render frames later: a MutationObserver reapplies 1, 2, 4, 5.
  */
 (function () {
   "use strict";
@@ -96,6 +99,9 @@
   }
 
   // 4. One height per stepper.
+  // A stepper whose tallest frame would need more than this share of the window's height reserves only
+  // that much (frames of very different heights left the short ones above a screen of empty space).
+  var CAP_OF_SCREEN = 0.7;
   var framesBySaid = null;  // a frame's announcement -> the HTML of every frame of its stepper
 
   function announcementOf(html) {
@@ -160,13 +166,55 @@
         // the shown frame, drawn both ways, gives what the widget adds around its HTML (padding, margins)
         var extra = stack.getBoundingClientRect().height - heights[shown];
         var tallest = Math.max.apply(null, heights);
+        var shortest = Math.min.apply(null, heights);
         box.remove();
         if (shown >= 0 && extra >= 0 && tallest > heights[shown]) {
-          stack.style.minHeight = Math.ceil(tallest + extra) + "px";
+          var cap = Math.round(CAP_OF_SCREEN * window.innerHeight);
+          if (tallest + extra <= cap) {
+            stack.style.minHeight = Math.ceil(tallest + extra) + "px";
+          } else {
+            // taller than most of a screen: reserve what a screen allows (or the shortest frame); a taller
+            // frame scrolls inside its own box, which scrollFrames makes focusable and names
+            var reserved = Math.ceil(Math.max(cap, shortest + extra));
+            // what the stack adds around its frame element (the frame's own padding is inside max-height)
+            var around = stack.getBoundingClientRect().height - current.getBoundingClientRect().height;
+            stack.style.minHeight = reserved + "px";
+            stack.style.setProperty("--lad-frame-max", Math.floor(reserved - around) + "px");
+            stack.dataset.ladCapped = "true";
+          }
         }
         stack.dataset.ladSteady = "done";
+        scrollFrames(stack);
       }
       mj.Hub.Queue(["Typeset", mj.Hub, box], measure);
+    });
+  }
+
+  // 5. A frame taller than its stepper's reserved height scrolls in its own box: reachable with Tab,
+  // named (a screen reader says what it is), and its arrow keys scroll it.
+  function scrollFrames(root) {
+    var stacks = root.matches && root.matches(".lad-stepper-stack") ? [root]
+      : root.querySelectorAll(".lad-stepper-stack[data-lad-capped]");
+    Array.prototype.forEach.call(stacks, function (stack) {
+      stack.querySelectorAll(":scope > .lad-stepper-frame").forEach(function (frame) {
+        if (!frame.offsetHeight) return;  // not shown
+        // hidden content, not just the trailing margins that a scroll box keeps inside it
+        var content = frame.querySelector(".widget-htmlmath-content") || frame;
+        var last = content.lastElementChild;
+        var hidden = frame.scrollHeight > frame.clientHeight + 1 && last &&
+          last.getBoundingClientRect().bottom > frame.getBoundingClientRect().bottom + 1;
+        frame.style.overflowY = hidden ? "" : "hidden";
+        if (hidden) {
+          var count = textOf(frame.querySelector(".lad-stepper-count")) || "this step";
+          frame.tabIndex = 0;
+          frame.setAttribute("role", "region");
+          frame.setAttribute("aria-label", "Frame " + count + ", in a box that scrolls: more below");
+        } else if (frame.hasAttribute("tabindex")) {
+          frame.removeAttribute("tabindex");
+          frame.removeAttribute("role");
+          frame.removeAttribute("aria-label");
+        }
+      });
     });
   }
 
@@ -177,6 +225,7 @@
     nameInputs(document);
     announce(document);
     steady(document);
+    scrollFrames(document);
   }
 
   function schedule() {
