@@ -8,7 +8,9 @@ On every page of the toc:
   text that renders at ≥ 10 CSS px at the width the browser actually draws it;
 - every stepper announces its frame as text in an aria-live region, and steps from the keyboard;
 - every stepper keeps one height while it steps (a11y.js gives it its tallest frame's), so the page
-  below it does not jump.
+  below it does not jump; but no frame sits above more than 70% of a window of empty space: a stepper
+  whose frames are much taller than a screen reserves less, and a frame cut off at its foot must be a
+  named scroll region in the tab order that its End key scrolls.
 
 Each page's measurements go to tests/artifacts/layout/<page>.json (the figures quoted in reports).
 axe-core is fetched by scripts/fetch_assets.py into tests/_vendor/axe-core/.
@@ -120,6 +122,51 @@ def wait_for_math(page):
 
 # How much a stepper's height may change between frames (px): rounding, not a jump.
 MAX_HEIGHT_CHANGE_PX = 4
+# The most empty space a frame may sit above, as a share of the window's height: a stepper keeps one
+# height, but one with frames much taller than a screen reserves at most this much (a11y.js) and lets
+# the taller frames scroll in their own box.
+MAX_EMPTY_OF_SCREEN = 0.7
+
+# The frame shown: is content cut off at its foot (then it must be a scroll box the keyboard reaches,
+# with a name), how much empty space sits below its content, its scroll offset.
+FRAME_BOX_JS = r"""
+(stepper) => {
+  const frame = Array.from(stepper.querySelectorAll('.lad-stepper-stack > .lad-stepper-frame'))
+    .find(f => f.checkVisibility());
+  if (!frame) return null;
+  const content = frame.querySelector('.widget-htmlmath-content') || frame;
+  const last = content.lastElementChild || content;
+  const bottom = frame.getBoundingClientRect().bottom, end = last.getBoundingClientRect().bottom;
+  return {cut: frame.scrollHeight > frame.clientHeight + 1 && end > bottom + 1,
+          empty: Math.max(0, bottom - end), tabindex: frame.tabIndex,
+          name: frame.getAttribute('aria-label') || '', role: frame.getAttribute('role') || '',
+          top: frame.scrollTop};
+}
+"""
+
+
+def frame_box_problems(page, stepper, handle, where: str) -> tuple[list[str], float]:
+    """(problems with the shown frame's box, the empty space below its content in px). A frame cut off
+    at its foot must be a named region in the tab order whose End key scrolls it."""
+    box = stepper.evaluate(FRAME_BOX_JS)
+    if box is None:
+        return [f"{where}: no frame is shown"], 0.0
+    problems = []
+    if box["cut"]:
+        if box["tabindex"] < 0 or not box["name"] or box["role"] != "region":
+            problems.append(f"{where}: its content is cut off, but the frame is not a named scroll region in "
+                            f"the tab order (tabindex {box['tabindex']}, role {box['role']!r}, name {box['name']!r})")
+        else:
+            frame = stepper.locator(".lad-stepper-stack > .lad-stepper-frame[tabindex='0']")
+            frame.focus()
+            page.keyboard.press("End")
+            try:
+                page.wait_for_function("f => f.scrollTop > 0", arg=frame.element_handle(), timeout=TIMEOUT_MS)
+            except Exception:
+                problems.append(f"{where}: its scroll box does not scroll with the End key")
+            page.keyboard.press("Home")
+            handle.focus()
+    return problems, box["empty"]
 
 
 def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str], list[dict], list[str]]:
@@ -133,7 +180,7 @@ def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str], lis
     )
     handle = stepper.locator(".lad-stepper-slider .noUi-handle")
     n_frames = round(float(handle.get_attribute("aria-valuemax"))) + 1
-    wide, live_problems, figures, seen, heights = [], [], [], set(), []
+    wide, live_problems, figures, seen, heights, empty = [], [], [], set(), [], []
     handle.focus()
     for k in range(n_frames):
         if k:
@@ -142,6 +189,9 @@ def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str], lis
                                    arg=stepper.element_handle(), timeout=TIMEOUT_MS)
         wait_for_math(page)
         heights.append(stepper.evaluate("s => s.getBoundingClientRect().height"))
+        boxed, below = frame_box_problems(page, stepper, handle, f"{where}, frame {k + 1}/{n_frames}")
+        live_problems += boxed
+        empty.append(below)
         wide += [f"{where}, frame {k + 1}/{n_frames}: {w}"
                  for w in stepper.evaluate(OVERFLOW_JS)]
         figures += stepper.evaluate(FIGURES_JS)
@@ -156,6 +206,11 @@ def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str], lis
     jumps = []
     if max(heights) - min(heights) > MAX_HEIGHT_CHANGE_PX:
         jumps.append(f"{where}: its height changes while stepping: {[round(h) for h in heights]} px")
+    screen = page.evaluate("() => innerHeight")
+    if max(empty) > MAX_EMPTY_OF_SCREEN * screen:
+        jumps.append(f"{where}: a frame sits above {max(empty):.0f} px of empty space (more than "
+                     f"{MAX_EMPTY_OF_SCREEN:.0%} of the {screen} px window); empty space per frame: "
+                     f"{[round(e) for e in empty]} px")
     return wide, live_problems, figures, jumps
 
 
@@ -243,7 +298,8 @@ def test_page_fits_the_column_and_is_accessible(doc, chromium, book_server, arti
             assert not wide, f"{doc}: {len(wide)} elements wider than the text column:\n" + "\n".join(wide[:40])
             assert not violations, f"{doc}: serious/critical axe violations:\n" + json.dumps(violations)[:5000]
             assert not bad_figures, f"{doc}: figures off the standard:\n" + "\n".join(bad_figures)
-            assert not live_problems, f"{doc}: steppers that do not announce their frames:\n" + "\n".join(live_problems)
+            assert not live_problems, (f"{doc}: steppers that do not announce their frames, or whose cut-off frames "
+                                       "the keyboard cannot scroll:\n" + "\n".join(live_problems))
             assert not jumps, f"{doc}: steppers that make the page jump:\n" + "\n".join(jumps)
     finally:
         out = Path(artifacts) / "layout"

@@ -18,9 +18,9 @@
  *      frames of different heights made the page below a stepper jump while it stepped. Every
  *      frame's HTML is in the page's widget state: each is drawn once, hidden, at the stepper's width
  *      (math typeset through mathjax_widgets.js's queue), measured, and the stack gets the tallest
- *      height as its min-height. If that is more than 70% of the window's height (ch. 6's 1330 px
- *      stepper has frames from 610 px up), the stepper reserves only that (or its shortest frame's
- *      height) and
+ *      height as its min-height. If that is more than 70% of the window's height and its frames differ
+ *      by more than 25% of it (ch. 6's 1330 px stepper has frames from 610 px up), the stepper reserves
+ *      only 70% of the window (or its shortest frame's height) and
  *   5. a frame taller than that scrolls in its own box, which gets tabindex 0, role region and a name.
  * Widgets render after the page loads, and re-render frames later: a MutationObserver reapplies 1, 2, 4, 5.
  */
@@ -101,7 +101,9 @@
   // 4. One height per stepper.
   // A stepper whose tallest frame would need more than this share of the window's height reserves only
   // that much (frames of very different heights left the short ones above a screen of empty space).
-  var CAP_OF_SCREEN = 0.7;
+  // Frames that differ by less than this share of the window keep the tallest frame's height anyway
+  // (ch. 7: 663 and 680 px; scrolling 17 px would be worse than 17 px of space).
+  var CAP_OF_SCREEN = 0.7, SPREAD_OF_SCREEN = 0.25;
   var framesBySaid = null;  // a frame's announcement -> the HTML of every frame of its stepper
 
   function announcementOf(html) {
@@ -149,10 +151,15 @@
                           "width:" + frame.getBoundingClientRect().width + "px;font-size:" + look.fontSize +
                           ";line-height:" + look.lineHeight + ";font-family:" + look.fontFamily;
       values.forEach(function (html) {
+        // a flex row like the widget's own (widget-inline-hbox): a frame wider than the column (a matrix
+        // on a phone) makes its text wrap at the matrix's width, not the column's, as in the page
+        var row = document.createElement("div");
+        row.style.display = "flex";
         var d = document.createElement("div");
         d.className = "widget-htmlmath-content";
         d.innerHTML = html;
-        box.appendChild(d);
+        row.appendChild(d);
+        box.appendChild(row);
       });
       document.body.appendChild(box);
       var tries = 0;
@@ -170,7 +177,7 @@
         box.remove();
         if (shown >= 0 && extra >= 0 && tallest > heights[shown]) {
           var cap = Math.round(CAP_OF_SCREEN * window.innerHeight);
-          if (tallest + extra <= cap) {
+          if (tallest + extra <= cap || tallest - shortest <= SPREAD_OF_SCREEN * window.innerHeight) {
             stack.style.minHeight = Math.ceil(tallest + extra) + "px";
           } else {
             // taller than most of a screen: reserve what a screen allows (or the shortest frame); a taller
