@@ -169,18 +169,19 @@ def frame_box_problems(page, stepper, handle, where: str) -> tuple[list[str], fl
     return problems, box["empty"]
 
 
-def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str], list[dict], list[str]]:
-    """Step through every frame from the keyboard: (overflow found on any frame, problems with the live
-    text, the figures each frame shows, a jump in the stepper's height)."""
+def walk_frames(page, stepper, where: str):
+    """Step through every frame from the keyboard (after a11y.js has measured them). Yields (k, where,
+    problems of frame k's scroll box) with frame k shown and typeset, then (None, where, the stepper's
+    problems: its height changed, or a frame sat above too much empty space)."""
     stepper.scroll_into_view_if_needed()
-    # a11y.js measures every frame and gives the stepper the tallest height; let it finish
+    # a11y.js measures every frame and gives the stepper one height; let it finish
     page.wait_for_function(
         "(s) => ['done', 'unknown'].includes(s.querySelector('.lad-stepper-stack').dataset.ladSteady)",
         arg=stepper.element_handle(), timeout=TIMEOUT_MS,
     )
     handle = stepper.locator(".lad-stepper-slider .noUi-handle")
     n_frames = round(float(handle.get_attribute("aria-valuemax"))) + 1
-    wide, live_problems, figures, seen, heights, empty = [], [], [], set(), [], []
+    heights, empty = [], []
     handle.focus()
     for k in range(n_frames):
         if k:
@@ -189,11 +190,32 @@ def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str], lis
                                    arg=stepper.element_handle(), timeout=TIMEOUT_MS)
         wait_for_math(page)
         heights.append(stepper.evaluate("s => s.getBoundingClientRect().height"))
-        boxed, below = frame_box_problems(page, stepper, handle, f"{where}, frame {k + 1}/{n_frames}")
-        live_problems += boxed
+        at = f"{where}, frame {k + 1}/{n_frames}"
+        boxed, below = frame_box_problems(page, stepper, handle, at)
         empty.append(below)
-        wide += [f"{where}, frame {k + 1}/{n_frames}: {w}"
-                 for w in stepper.evaluate(OVERFLOW_JS)]
+        yield k, at, boxed
+    problems = []
+    if max(heights) - min(heights) > MAX_HEIGHT_CHANGE_PX:
+        problems.append(f"{where}: its height changes while stepping: {[round(h) for h in heights]} px")
+    screen = page.evaluate("() => innerHeight")
+    if max(empty) > MAX_EMPTY_OF_SCREEN * screen:
+        problems.append(f"{where}: a frame sits above {max(empty):.0f} px of empty space (more than "
+                        f"{MAX_EMPTY_OF_SCREEN:.0%} of the {screen} px window); empty space per frame: "
+                        f"{[round(e) for e in empty]} px")
+    yield None, where, problems
+
+
+def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str], list[dict], list[str]]:
+    """Step through every frame from the keyboard: (overflow found on any frame, problems with the live
+    text or a cut-off frame's scroll box, the figures each frame shows, a jump in the stepper's height or
+    a frame above too much empty space)."""
+    wide, live_problems, figures, seen, jumps = [], [], [], set(), []
+    for k, at, boxed in walk_frames(page, stepper, where):
+        if k is None:
+            jumps = boxed
+            break
+        live_problems += boxed
+        wide += [f"{at}: {w}" for w in stepper.evaluate(OVERFLOW_JS)]
         figures += stepper.evaluate(FIGURES_JS)
         live = stepper.evaluate(LIVE_TEXT_JS)
         if live is None:
@@ -203,15 +225,16 @@ def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str], lis
         if live in seen or f"{k + 1}" not in live:
             live_problems.append(f"{where}, frame {k + 1}: the live region says {live!r}")
         seen.add(live)
-    jumps = []
-    if max(heights) - min(heights) > MAX_HEIGHT_CHANGE_PX:
-        jumps.append(f"{where}: its height changes while stepping: {[round(h) for h in heights]} px")
-    screen = page.evaluate("() => innerHeight")
-    if max(empty) > MAX_EMPTY_OF_SCREEN * screen:
-        jumps.append(f"{where}: a frame sits above {max(empty):.0f} px of empty space (more than "
-                     f"{MAX_EMPTY_OF_SCREEN:.0%} of the {screen} px window); empty space per frame: "
-                     f"{[round(e) for e in empty]} px")
     return wide, live_problems, figures, jumps
+
+
+def stepper_heights_on_a_phone(page, stepper, where: str) -> list[str]:
+    """At a phone's width: the stepper keeps one height, no frame sits above more than
+    MAX_EMPTY_OF_SCREEN of empty space, and a cut-off frame scrolls from the keyboard."""
+    problems = []
+    for _, _, found in walk_frames(page, stepper, where):
+        problems += found
+    return problems
 
 
 # Give every stepper now shown that has no number yet the next number; return the new numbers.
@@ -310,7 +333,8 @@ def test_page_fits_the_column_and_is_accessible(doc, chromium, book_server, arti
 
 @pytest.mark.parametrize("doc", PAGES)
 def test_page_does_not_scroll_sideways_on_a_phone(doc, chromium, book_server, artifacts):
-    """At a phone's 390 px, wide content may scroll inside its own box, but the page itself never does."""
+    """At a phone's 390 px, wide content may scroll inside its own box, but the page itself never does;
+    and every stepper keeps one height while it steps, as at 1280 px."""
     context, page, _ = open_offline(chromium)
     try:
         page.set_viewport_size({"width": 390, "height": 844})
@@ -322,5 +346,9 @@ def test_page_does_not_scroll_sideways_on_a_phone(doc, chromium, book_server, ar
                 "() => [document.scrollingElement.scrollWidth, document.documentElement.clientWidth]"
             )
             assert width <= client + 1, f"{doc}: at 390 px the page is {width} px wide: it scrolls sideways"
+            problems = []
+            for stepper, name in every_stepper(page, doc):
+                problems += stepper_heights_on_a_phone(page, stepper, f"{name} at 390 px")
+            assert not problems, f"{doc}: steppers on a phone:\n" + "\n".join(problems)
     finally:
         context.close()
