@@ -36,8 +36,10 @@ PAGES = toc_files()
 # The theme's controls at a phone's width (its header shows other buttons there), on a few pages: the
 # header is the same template on every page, and every page is checked at 1280 px.
 PHONE_PAGES = [PAGES[0], "book/ch06_backprop", "book/bibliography"]
-# what the static server answered for each link target, fetched once per test session
+# what the static server answered for each link target, fetched once per test session, and the links
+# (region, target) already used from the keyboard on an earlier page
 FETCHED: dict = {}
+USED_LINKS: set = set()
 # After a key press, how long a control may take to show its effect (a play widget's first step waits
 # its interval, up to 1.5 s in the book).
 EFFECT_MS = 4_000
@@ -510,11 +512,14 @@ def _back_to_top(page, doc: str) -> list[str]:
     return []
 
 
-def theme_problems(page, doc: str, fetched: dict, dark_check: bool = True) -> tuple[list[str], int]:
+def theme_problems(page, doc: str, fetched: dict, dark_check: bool = True,
+                   used: set | None = None) -> tuple[list[str], int]:
     """(problems with the theme's controls outside the article, how many were used). Each is used from
     the keyboard: a button must change the page's chrome and keep the focus (or move it into the dialog
     it opened, which must hold something to use); a link into the page must bring its target into view;
-    a link to another page or file must lead to one the static server serves (a download, a real file)."""
+    a link to another page or file must lead to one the static server serves (a download, a real file).
+    ``used``: links (region, target) already used on an earlier page (the sidebar's chapter list is the
+    same on every page), skipped here and added to as links are used."""
     page.evaluate(HOLD_LINKS_JS)
     problems: list[str] = []
     controls = page.evaluate(THEME_CONTROLS_JS)
@@ -523,6 +528,8 @@ def theme_problems(page, doc: str, fetched: dict, dark_check: bool = True) -> tu
         where = f"{doc}: theme {c['kind']} {c['name']!r} ({c['region']})"
         if not loc.count():
             continue  # a sidebar's content that the theme moved into its dialog and back (new elements)
+        if c["kind"] == "link" and used is not None and (c["region"], c["href"]) in used:
+            continue
         if not loc.evaluate("e => e.checkVisibility() && !e.closest('dialog:not([open])')"):
             continue  # hidden by an earlier control
         if not _focus(page, loc):
@@ -530,6 +537,8 @@ def theme_problems(page, doc: str, fetched: dict, dark_check: bool = True) -> tu
             continue
         if c["kind"] == "link":
             why = _use_link(page, loc, c, fetched)
+            if used is not None and not why:
+                used.add((c["region"], c["href"]))
         elif c["kind"] == "anchor":
             why = _use_anchor(page, loc, c)
         else:
@@ -567,7 +576,7 @@ def test_every_control_does_something(doc, chromium, book_server, artifacts):
             page.goto(f"{book_server}{doc}.html", wait_until="load", timeout=TIMEOUT_MS)
             wait_until_settled(page)
             problems, used = check_page(page, doc)
-            theme, used_theme = theme_problems(page, doc, FETCHED)
+            theme, used_theme = theme_problems(page, doc, FETCHED, used=USED_LINKS)
             problems += theme + follow_next_page(page, doc)
             report.update(controls=used, theme_controls=used_theme, problems=problems)
             assert not problems, f"{doc}: {len(problems)} controls that do nothing on the static page:\n" + "\n".join(
