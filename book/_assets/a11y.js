@@ -151,12 +151,12 @@
                           "width:" + frame.getBoundingClientRect().width + "px;font-size:" + look.fontSize +
                           ";line-height:" + look.lineHeight + ";font-family:" + look.fontFamily;
       values.forEach(function (html) {
-        // a flex row like the widget's own (widget-inline-hbox): a frame wider than the column (a matrix
-        // on a phone) makes its text wrap at the matrix's width, not the column's, as in the page
+        // a flex row like the widget's own (widget-inline-hbox), so that text wraps as in the page
         var row = document.createElement("div");
         row.style.display = "flex";
         var d = document.createElement("div");
         d.className = "widget-htmlmath-content";
+        d.style.minWidth = "0";  // as lagrange_ad.css gives the frames' content
         d.innerHTML = html;
         row.appendChild(d);
         box.appendChild(row);
