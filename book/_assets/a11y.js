@@ -175,7 +175,8 @@
         var tallest = Math.max.apply(null, heights);
         var shortest = Math.min.apply(null, heights);
         box.remove();
-        if (shown >= 0 && extra >= 0 && tallest > heights[shown]) {
+        // (also when the frame shown now is the tallest: the others must not shrink the stepper)
+        if (shown >= 0 && extra >= 0 && tallest > shortest) {
           var cap = Math.round(CAP_OF_SCREEN * window.innerHeight);
           if (tallest + extra <= cap || tallest - shortest <= SPREAD_OF_SCREEN * window.innerHeight) {
             stack.style.minHeight = Math.ceil(tallest + extra) + "px";
