@@ -8,7 +8,9 @@ On every page of the toc:
   text that renders at ≥ 10 CSS px at the width the browser actually draws it;
 - every stepper announces its frame as text in an aria-live region, and steps from the keyboard;
 - every stepper keeps one height while it steps (a11y.js gives it its tallest frame's), so the page
-  below it does not jump.
+  below it does not jump; but no frame sits above more than 70% of a window of empty space: a stepper
+  whose frames are much taller than a screen reserves less, and a frame cut off at its foot must be a
+  named scroll region in the tab order that its End key scrolls.
 
 Each page's measurements go to tests/artifacts/layout/<page>.json (the figures quoted in reports).
 axe-core is fetched by scripts/fetch_assets.py into tests/_vendor/axe-core/.
@@ -120,20 +122,66 @@ def wait_for_math(page):
 
 # How much a stepper's height may change between frames (px): rounding, not a jump.
 MAX_HEIGHT_CHANGE_PX = 4
+# The most empty space a frame may sit above, as a share of the window's height: a stepper keeps one
+# height, but one with frames much taller than a screen reserves at most this much (a11y.js) and lets
+# the taller frames scroll in their own box.
+MAX_EMPTY_OF_SCREEN = 0.7
+
+# The frame shown: is content cut off at its foot (then it must be a scroll box the keyboard reaches,
+# with a name), how much empty space sits below its content, its scroll offset.
+FRAME_BOX_JS = r"""
+(stepper) => {
+  const frame = Array.from(stepper.querySelectorAll('.lad-stepper-stack > .lad-stepper-frame'))
+    .find(f => f.checkVisibility());
+  if (!frame) return null;
+  const content = frame.querySelector('.widget-htmlmath-content') || frame;
+  const last = content.lastElementChild || content;
+  const bottom = frame.getBoundingClientRect().bottom, end = last.getBoundingClientRect().bottom;
+  return {cut: frame.scrollHeight > frame.clientHeight + 1 && end > bottom + 1,
+          empty: Math.max(0, bottom - end), tabindex: frame.tabIndex,
+          name: frame.getAttribute('aria-label') || '', role: frame.getAttribute('role') || '',
+          top: frame.scrollTop};
+}
+"""
 
 
-def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str], list[dict], list[str]]:
-    """Step through every frame from the keyboard: (overflow found on any frame, problems with the live
-    text, the figures each frame shows, a jump in the stepper's height)."""
+def frame_box_problems(page, stepper, handle, where: str) -> tuple[list[str], float]:
+    """(problems with the shown frame's box, the empty space below its content in px). A frame cut off
+    at its foot must be a named region in the tab order whose End key scrolls it."""
+    box = stepper.evaluate(FRAME_BOX_JS)
+    if box is None:
+        return [f"{where}: no frame is shown"], 0.0
+    problems = []
+    if box["cut"]:
+        if box["tabindex"] < 0 or not box["name"] or box["role"] != "region":
+            problems.append(f"{where}: its content is cut off, but the frame is not a named scroll region in "
+                            f"the tab order (tabindex {box['tabindex']}, role {box['role']!r}, name {box['name']!r})")
+        else:
+            frame = stepper.locator(".lad-stepper-stack > .lad-stepper-frame[tabindex='0']")
+            frame.focus()
+            page.keyboard.press("End")
+            try:
+                page.wait_for_function("f => f.scrollTop > 0", arg=frame.element_handle(), timeout=TIMEOUT_MS)
+            except Exception:
+                problems.append(f"{where}: its scroll box does not scroll with the End key")
+            page.keyboard.press("Home")
+            handle.focus()
+    return problems, box["empty"]
+
+
+def walk_frames(page, stepper, where: str):
+    """Step through every frame from the keyboard (after a11y.js has measured them). Yields (k, where,
+    problems of frame k's scroll box) with frame k shown and typeset, then (None, where, the stepper's
+    problems: its height changed, or a frame sat above too much empty space)."""
     stepper.scroll_into_view_if_needed()
-    # a11y.js measures every frame and gives the stepper the tallest height; let it finish
+    # a11y.js measures every frame and gives the stepper one height; let it finish
     page.wait_for_function(
         "(s) => ['done', 'unknown'].includes(s.querySelector('.lad-stepper-stack').dataset.ladSteady)",
         arg=stepper.element_handle(), timeout=TIMEOUT_MS,
     )
     handle = stepper.locator(".lad-stepper-slider .noUi-handle")
     n_frames = round(float(handle.get_attribute("aria-valuemax"))) + 1
-    wide, live_problems, figures, seen, heights = [], [], [], set(), []
+    heights, empty = [], []
     handle.focus()
     for k in range(n_frames):
         if k:
@@ -142,8 +190,32 @@ def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str], lis
                                    arg=stepper.element_handle(), timeout=TIMEOUT_MS)
         wait_for_math(page)
         heights.append(stepper.evaluate("s => s.getBoundingClientRect().height"))
-        wide += [f"{where}, frame {k + 1}/{n_frames}: {w}"
-                 for w in stepper.evaluate(OVERFLOW_JS)]
+        at = f"{where}, frame {k + 1}/{n_frames}"
+        boxed, below = frame_box_problems(page, stepper, handle, at)
+        empty.append(below)
+        yield k, at, boxed
+    problems = []
+    if max(heights) - min(heights) > MAX_HEIGHT_CHANGE_PX:
+        problems.append(f"{where}: its height changes while stepping: {[round(h) for h in heights]} px")
+    screen = page.evaluate("() => innerHeight")
+    if max(empty) > MAX_EMPTY_OF_SCREEN * screen:
+        problems.append(f"{where}: a frame sits above {max(empty):.0f} px of empty space (more than "
+                        f"{MAX_EMPTY_OF_SCREEN:.0%} of the {screen} px window); empty space per frame: "
+                        f"{[round(e) for e in empty]} px")
+    yield None, where, problems
+
+
+def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str], list[dict], list[str]]:
+    """Step through every frame from the keyboard: (overflow found on any frame, problems with the live
+    text or a cut-off frame's scroll box, the figures each frame shows, a jump in the stepper's height or
+    a frame above too much empty space)."""
+    wide, live_problems, figures, seen, jumps = [], [], [], set(), []
+    for k, at, boxed in walk_frames(page, stepper, where):
+        if k is None:
+            jumps = boxed
+            break
+        live_problems += boxed
+        wide += [f"{at}: {w}" for w in stepper.evaluate(OVERFLOW_JS)]
         figures += stepper.evaluate(FIGURES_JS)
         live = stepper.evaluate(LIVE_TEXT_JS)
         if live is None:
@@ -153,10 +225,16 @@ def stepper_frames(page, stepper, where: str) -> tuple[list[str], list[str], lis
         if live in seen or f"{k + 1}" not in live:
             live_problems.append(f"{where}, frame {k + 1}: the live region says {live!r}")
         seen.add(live)
-    jumps = []
-    if max(heights) - min(heights) > MAX_HEIGHT_CHANGE_PX:
-        jumps.append(f"{where}: its height changes while stepping: {[round(h) for h in heights]} px")
     return wide, live_problems, figures, jumps
+
+
+def stepper_heights_on_a_phone(page, stepper, where: str) -> list[str]:
+    """At a phone's width: the stepper keeps one height, no frame sits above more than
+    MAX_EMPTY_OF_SCREEN of empty space, and a cut-off frame scrolls from the keyboard."""
+    problems = []
+    for _, _, found in walk_frames(page, stepper, where):
+        problems += found
+    return problems
 
 
 # Give every stepper now shown that has no number yet the next number; return the new numbers.
@@ -243,7 +321,8 @@ def test_page_fits_the_column_and_is_accessible(doc, chromium, book_server, arti
             assert not wide, f"{doc}: {len(wide)} elements wider than the text column:\n" + "\n".join(wide[:40])
             assert not violations, f"{doc}: serious/critical axe violations:\n" + json.dumps(violations)[:5000]
             assert not bad_figures, f"{doc}: figures off the standard:\n" + "\n".join(bad_figures)
-            assert not live_problems, f"{doc}: steppers that do not announce their frames:\n" + "\n".join(live_problems)
+            assert not live_problems, (f"{doc}: steppers that do not announce their frames, or whose cut-off frames "
+                                       "the keyboard cannot scroll:\n" + "\n".join(live_problems))
             assert not jumps, f"{doc}: steppers that make the page jump:\n" + "\n".join(jumps)
     finally:
         out = Path(artifacts) / "layout"
@@ -254,7 +333,8 @@ def test_page_fits_the_column_and_is_accessible(doc, chromium, book_server, arti
 
 @pytest.mark.parametrize("doc", PAGES)
 def test_page_does_not_scroll_sideways_on_a_phone(doc, chromium, book_server, artifacts):
-    """At a phone's 390 px, wide content may scroll inside its own box, but the page itself never does."""
+    """At a phone's 390 px, wide content may scroll inside its own box, but the page itself never does;
+    and every stepper keeps one height while it steps, as at 1280 px."""
     context, page, _ = open_offline(chromium)
     try:
         page.set_viewport_size({"width": 390, "height": 844})
@@ -266,5 +346,9 @@ def test_page_does_not_scroll_sideways_on_a_phone(doc, chromium, book_server, ar
                 "() => [document.scrollingElement.scrollWidth, document.documentElement.clientWidth]"
             )
             assert width <= client + 1, f"{doc}: at 390 px the page is {width} px wide: it scrolls sideways"
+            problems = []
+            for stepper, name in every_stepper(page, doc):
+                problems += stepper_heights_on_a_phone(page, stepper, f"{name} at 390 px")
+            assert not problems, f"{doc}: steppers on a phone:\n" + "\n".join(problems)
     finally:
         context.close()

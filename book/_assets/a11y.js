@@ -18,8 +18,11 @@
  *      frames of different heights made the page below a stepper jump while it stepped. Every
  *      frame's HTML is in the page's widget state: each is drawn once, hidden, at the stepper's width
  *      (math typeset through mathjax_widgets.js's queue), measured, and the stack gets the tallest
- *      height as its min-height.
- * Widgets render after the page loads, and re-render frames later: a MutationObserver reapplies 1, 2, 4.
+ *      height as its min-height. If that is more than 70% of the window's height and its frames differ
+ *      by more than 25% of it (ch. 6's 1330 px stepper has frames from 610 px up), the stepper reserves
+ *      only 70% of the window (or its shortest frame's height) and
+ *   5. a frame taller than that scrolls in its own box, which gets tabindex 0, role region and a name.
+ * Widgets render after the page loads, and re-render frames later: a MutationObserver reapplies 1, 2, 4, 5.
  */
 (function () {
   "use strict";
@@ -96,6 +99,11 @@
   }
 
   // 4. One height per stepper.
+  // A stepper whose tallest frame would need more than this share of the window's height reserves only
+  // that much (frames of very different heights left the short ones above a screen of empty space).
+  // Frames that differ by less than this share of the window keep the tallest frame's height anyway
+  // (ch. 7: 663 and 680 px; scrolling 17 px would be worse than 17 px of space).
+  var CAP_OF_SCREEN = 0.7, SPREAD_OF_SCREEN = 0.25;
   var framesBySaid = null;  // a frame's announcement -> the HTML of every frame of its stepper
 
   function announcementOf(html) {
@@ -143,10 +151,15 @@
                           "width:" + frame.getBoundingClientRect().width + "px;font-size:" + look.fontSize +
                           ";line-height:" + look.lineHeight + ";font-family:" + look.fontFamily;
       values.forEach(function (html) {
+        // a flex row like the widget's own (widget-inline-hbox), so that text wraps as in the page
+        var row = document.createElement("div");
+        row.style.display = "flex";
         var d = document.createElement("div");
         d.className = "widget-htmlmath-content";
+        d.style.minWidth = "0";  // as lagrange_ad.css gives the frames' content
         d.innerHTML = html;
-        box.appendChild(d);
+        row.appendChild(d);
+        box.appendChild(row);
       });
       document.body.appendChild(box);
       var tries = 0;
@@ -160,13 +173,56 @@
         // the shown frame, drawn both ways, gives what the widget adds around its HTML (padding, margins)
         var extra = stack.getBoundingClientRect().height - heights[shown];
         var tallest = Math.max.apply(null, heights);
+        var shortest = Math.min.apply(null, heights);
         box.remove();
-        if (shown >= 0 && extra >= 0 && tallest > heights[shown]) {
-          stack.style.minHeight = Math.ceil(tallest + extra) + "px";
+        // (also when the frame shown now is the tallest: the others must not shrink the stepper)
+        if (shown >= 0 && extra >= 0 && tallest > shortest) {
+          var cap = Math.round(CAP_OF_SCREEN * window.innerHeight);
+          if (tallest + extra <= cap || tallest - shortest <= SPREAD_OF_SCREEN * window.innerHeight) {
+            stack.style.minHeight = Math.ceil(tallest + extra) + "px";
+          } else {
+            // taller than most of a screen: reserve what a screen allows (or the shortest frame); a taller
+            // frame scrolls inside its own box, which scrollFrames makes focusable and names
+            var reserved = Math.ceil(Math.max(cap, shortest + extra));
+            // what the stack adds around its frame element (the frame's own padding is inside max-height)
+            var around = stack.getBoundingClientRect().height - current.getBoundingClientRect().height;
+            stack.style.minHeight = reserved + "px";
+            stack.style.setProperty("--lad-frame-max", Math.floor(reserved - around) + "px");
+            stack.dataset.ladCapped = "true";
+          }
         }
         stack.dataset.ladSteady = "done";
+        scrollFrames(stack);
       }
       mj.Hub.Queue(["Typeset", mj.Hub, box], measure);
+    });
+  }
+
+  // 5. A frame taller than its stepper's reserved height scrolls in its own box: reachable with Tab,
+  // named (a screen reader says what it is), and its arrow keys scroll it.
+  function scrollFrames(root) {
+    var stacks = root.matches && root.matches(".lad-stepper-stack") ? [root]
+      : root.querySelectorAll(".lad-stepper-stack[data-lad-capped]");
+    Array.prototype.forEach.call(stacks, function (stack) {
+      stack.querySelectorAll(":scope > .lad-stepper-frame").forEach(function (frame) {
+        if (!frame.offsetHeight) return;  // not shown
+        // hidden content, not just the trailing margins that a scroll box keeps inside it
+        var content = frame.querySelector(".widget-htmlmath-content") || frame;
+        var last = content.lastElementChild;
+        var hidden = frame.scrollHeight > frame.clientHeight + 1 && last &&
+          last.getBoundingClientRect().bottom > frame.getBoundingClientRect().bottom + 1;
+        frame.style.overflowY = hidden ? "" : "hidden";
+        if (hidden) {
+          var count = textOf(frame.querySelector(".lad-stepper-count")) || "this step";
+          frame.tabIndex = 0;
+          frame.setAttribute("role", "region");
+          frame.setAttribute("aria-label", "Frame " + count + ", in a box that scrolls: more below");
+        } else if (frame.hasAttribute("tabindex")) {
+          frame.removeAttribute("tabindex");
+          frame.removeAttribute("role");
+          frame.removeAttribute("aria-label");
+        }
+      });
     });
   }
 
@@ -177,6 +233,7 @@
     nameInputs(document);
     announce(document);
     steady(document);
+    scrollFrames(document);
   }
 
   function schedule() {
