@@ -27,11 +27,12 @@ from .elided import elided_system_latex, pattern_svg
 from .errors import InputError, LagrangeADError, StepLimitError, TracingError
 from .frames import MAX_FULL_STEPS, _frames_and_labels
 from .graph_svg import graph_svg
+from .lagrangian import lagrangian_derivative, lagrangian_variables
 from .reader import ReaderError, computation_from_text, message, system_tex
 from .tape import scalar_numbers, tape_of
-from .typeset import conditions_latex, lagrangian_latex, steps_table
+from .typeset import conditions_latex, lagrangian_derivative_latex, lagrangian_latex, plain_name, steps_table
 
-__all__ = ["run", "run_json", "MAX_STEPS", "DEFAULT_VALUE", "FD_STEP"]
+__all__ = ["run", "run_json", "derivative", "derivative_json", "MAX_STEPS", "DEFAULT_VALUE", "FD_STEP"]
 
 #: The most steps a program may make here (a loop that never ends stops at it): small, for a browser.
 MAX_STEPS = 200
@@ -126,7 +127,36 @@ def _run(text: str, inputs: str, kind: str, at: str) -> dict:
         "max_difference": max((abs(gradient[k] - differences[k]) for k in gradient), default=0.0),  # NaN if one is
         "fd_step": step,
         "result": z[n],
+        # what the reader may differentiate L by (derivative()): name as sent back, label as shown
+        "variables": [{"name": str(v), "label": plain_name(v)} for v in lagrangian_variables(comp)],
     }
+
+
+def derivative(text: str, inputs: str = "", kind: str = "python", variable: str = "") -> dict:
+    """∂L/∂v for the reader's program and one variable v of L (``"z_3"``, ``"lambda_2"``), as the kernel's
+    Lagrangian explorer shows it (:func:`lagrange_ad.typeset.lagrangian_derivative_latex`: sympy.diff of L).
+
+    The page sends the program of its last good run again (the worker keeps nothing between requests).
+    Answers ``{"ok": true, "variable", "label", "tex", "expr"}`` (``expr``: sympy's text of ∂L/∂v), or
+    ``{"ok": false, "error"}`` like :func:`run`.
+
+    >>> print(derivative("return exp(x)", "x", variable="z_1")["tex"])
+    \\frac{\\partial \\mathcal{L}}{\\partial z_{1}} = - \\lambda_{1} + \\lambda_{2} e^{z_{1}}
+    >>> derivative("return exp(x)", "x", variable="z_9")["error"]["message"]
+    "'z_9' is not a variable of L: they are lambda_1 … lambda_2 and z_1 … z_2"
+    """
+    try:
+        comp = computation_from_text(text, inputs, kind, max_steps=MAX_STEPS)
+        tex = lagrangian_derivative_latex(comp, variable)
+        expr = str(lagrangian_derivative(comp, variable))  # sympy's text of the same derivative
+        return {"ok": True, "variable": variable, "label": plain_name(variable), "tex": str(tex), "expr": expr}
+    except Exception as err:  # as in run(): a message for the page, never a traceback
+        return {"ok": False, "error": _error(err)}
+
+
+def derivative_json(text: str, inputs: str = "", kind: str = "python", variable: str = "") -> str:
+    """:func:`derivative` as a JSON string (what the page's worker calls)."""
+    return json.dumps(derivative(text, inputs, kind, variable))
 
 
 def _values(comp: Computation, at: str) -> dict[str, float]:
