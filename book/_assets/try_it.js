@@ -504,7 +504,7 @@
         variables.map((v) => el("option", { value: v.name, text: v.label })));
       const button = el("button", { type: "button", className: "lad-tryit-diff", text: "Differentiate" });
       const result = el("div", { className: "lad-tryit-derivative", "aria-live": "polite" });
-      const error = el("div", { className: "lad-tryit-error", role: "alert" });
+      const error = el("div", { className: "lad-tryit-diff-error", role: "alert" });
       button.addEventListener("click", async () => {
         if (!python.ready || !this.program || this.root.dataset.state === "running") return;
         button.disabled = true;
