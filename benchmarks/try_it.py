@@ -98,8 +98,9 @@ def open_page(context, url: str, outside: list[str]):
     # let the example the component runs by itself finish before anything is timed
     page.wait_for_function("() => ['done', 'error'].includes(document.querySelector('.lad-tryit').dataset.state)",
                            timeout=120_000)
+    warm = page.evaluate("() => ladTryIt.python.mathWarmMs || null")  # MathJax's warm-up, if the build has one
     return page, {"ready_s": timing["ready"] / 1000, "python_s": (timing["ready"] - timing["start"]) / 1000,
-                  "longest_task_ms": max(during, default=0.0)}  # fmt: skip
+                  "longest_task_ms": max(during, default=0.0), "math_warm_ms": warm}  # fmt: skip
 
 
 def run_program(page, text: str) -> dict:
@@ -114,8 +115,12 @@ def run_program(page, text: str) -> dict:
     if state != "done":
         raise SystemExit(f"the program failed in the page: {root.locator('.lad-tryit-error').inner_text()}")
     steps = int(root.locator(".lad-tryit-summary").inner_text().split()[0])
+    split = root.evaluate("""(root) => [root.dataset.answerMs, root.dataset.buildMs, root.dataset.mathMs,
+                                        root.dataset.fitMs]""")  # absent in builds before the split existed
+    answer, build, math, fit = (float(x) if x is not None else None for x in split)
     return {"steps": steps, "run_ms": float(root.get_attribute("data-run-ms")),
-            "python_ms": float(root.get_attribute("data-python-ms"))}  # fmt: skip
+            "python_ms": float(root.get_attribute("data-python-ms")),
+            "answer_ms": answer, "draw_ms": build, "math_ms": math, "fit_ms": fit}  # fmt: skip
 
 
 def measure(html: Path, warm_loads: int, repeats: int, browser_type=None) -> dict:
@@ -178,11 +183,27 @@ def report(results: dict) -> tuple[str, list]:
         lines.append(f"| {load['cache']} | {load['ready_s']:.2f} s | {load['python_s']:.2f} s | "
                      f"{load['longest_task_ms']:.0f} ms | {load['python_bytes'] / 1e6:.2f} MB | "
                      f"{load['all_bytes'] / 1e6:.2f} MB |")  # fmt: skip
+    warm = [x["math_warm_ms"] for x in results["loads"] if x.get("math_warm_ms")]
+    if warm:
+        lines += ["", "MathJax's warm-up while Python loaded (ms a sample, out of sight): "
+                  + "; ".join(", ".join(f"{t:.0f}" for t in w) for w in warm)]
     lines += ["", "### A program, from the click on Run to the typeset result", "",
               "| steps | first run | median of the next | Python's share (median) |", "|---|---|---|---|"]  # fmt: skip
     for n, r in results["programs"].items():
         lines.append(f"| {n} | {r['first']['run_ms']:.0f} ms | {r['median_ms']:.0f} ms | "
                      f"{r['median_python_ms']:.0f} ms |")
+    lines += ["", "Where the time went (ms): Python's answer back in the page (Python + messages), drawing "
+              "the result, MathJax, fitting it to the column (a layout)", "",
+              "| steps | run | answer | draw | MathJax | fit | other |", "|---|---|---|---|---|---|---|"]
+    for n, r in results["programs"].items():
+        for which, runs in (("first", [r["first"]]), ("median of the next", r["runs"])):
+            keys = ["run_ms", "answer_ms", "draw_ms", "math_ms", "fit_ms"]
+            if any(x[k] is None for x in runs for k in keys):
+                continue  # a build without the split
+            v = {k: statistics.median(x[k] for x in runs) for k in keys}
+            other = v["run_ms"] - v["answer_ms"] - v["draw_ms"] - v["math_ms"] - v["fit_ms"]
+            lines.append(f"| {n}, {which} | {v['run_ms']:.0f} | {v['answer_ms']:.0f} | {v['draw_ms']:.0f} | "
+                         f"{v['math_ms']:.0f} | {v['fit_ms']:.0f} | {other:.0f} |")
     cold = results["loads"][0]
     warm = [x for x in results["loads"] if x["cache"] == "warm"]
     measured = {

@@ -229,8 +229,8 @@ def _unescape(tex: str) -> str:
 
 
 def _plain_label(label: str) -> str:
-    """A frame's caption as plain text (the page shows it as text): ``\\(\\lambda_{3}\\)`` becomes λ3."""
-    label = re.sub(r"\\\(\\lambda_\{(\d+)\}\\\)", r"λ\1", label)
+    """A frame's caption as plain text (the page shows it as text): ``\\(\\lambda_{3}\\)`` becomes λ₃."""
+    label = re.sub(r"\\\(\\lambda_\{(\d+)\}\\\)", lambda m: plain_name(f"lambda_{m.group(1)}"), label)
     return label.replace("\\(A\\lambda = e\\)", "A λ = e")
 
 

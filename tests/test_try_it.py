@@ -100,7 +100,7 @@ def test_frames_step_one_lambda_at_a_time(answer):
     frames = answer["frames"]
     assert len(frames) == answer["n"] + 1
     assert frames[0]["label"] == "the system A λ = e"
-    assert [f["label"] for f in frames[1:3]] == ["solve row 11 for λ11", "solve row 10 for λ10"]
+    assert [f["label"] for f in frames[1:3]] == ["solve row 11 for λ₁₁", "solve row 10 for λ₁₀"]
     # the page says "Step 2 of 12: " itself, before the announcement
     assert frames[1]["announcement"] == "row 11: λ11 = 1, the result's own multiplier."
     assert frames[0]["announcement"].startswith("the system A λ = e, 11 rows")
