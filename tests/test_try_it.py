@@ -29,7 +29,7 @@ def program(x, w):
 KEYS = {
     "ok", "n", "table_html", "graph_svg", "lagrangian_tex", "conditions_tex", "system_tex", "frames", "at",
     "gradient", "finite_difference", "max_difference", "fd_step", "result", "system_full_tex", "pattern_svg",
-    "variables",
+    "variables", "frame_labels",
 }  # fmt: skip
 
 
@@ -108,6 +108,19 @@ def test_frames_step_one_lambda_at_a_time(answer):
         assert "\\(" not in f["label"] and "$" not in f["tex"] and "&lt;" not in f["tex"]
         assert f["tex"].startswith("\\begin{gathered}")
 
+
+@pytest.mark.parametrize("text", [PROGRAM, "y = x\nfor k in range(8):\n    y = tanh(y) * w\nreturn y"])  # 18 steps
+def test_the_page_gets_the_opening_frame_first_and_the_others_on_request(text):
+    """What the page asks first (all_frames=False) holds the opening frame as the whole run makes it, and
+    every caption; stepper_frames then gives every frame, as the whole run does."""
+    whole = try_it.run(text, "x w", "python", "x=0.7, w=-1.3")
+    first = try_it.run(text, "x w", "python", "x=0.7, w=-1.3", all_frames=False)
+    assert len(first["frames"]) == 1 and first["frames"][0] == whole["frames"][0]
+    assert first["frame_labels"] == whole["frame_labels"] == [f["label"] for f in whole["frames"]]
+    assert {k: v for k, v in first.items() if k != "frames"} == {k: v for k, v in whole.items() if k != "frames"}
+    rest = json.loads(try_it.frames_json(text, "x w", "python", "x=0.7, w=-1.3"))
+    assert rest["ok"] and rest["frames"] == whole["frames"]
+    assert try_it.stepper_frames("return x *", "x")["error"]["kind"] == "syntax"
 
 def test_a_big_program_leaves_the_matrix_out_of_its_frames():
     answer = try_it.run("y = x\nfor k in range(20):\n    y = tanh(y) * w\nreturn y", "x w")

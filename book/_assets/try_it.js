@@ -15,7 +15,10 @@
 // Python loads once per page, when a component first comes near the screen; each component then runs
 // its example. Stable hooks for tests and benchmarks, on .lad-tryit: data-python ("waiting", "loading",
 // "ready", "failed"), data-state (the last run: "idle", "running", "done", "error") and data-run-ms
-// (from the click to the typeset result, ms).
+// (from the click to the typeset result, ms), split into data-answer-ms (until Python's answer is back;
+// data-python-ms of it in Python), data-build-ms (drawing it), data-math-ms (MathJax) and data-fit-ms
+// (fitting it to the column: the first layout). On the Lagrangian's section, data-derivative: the
+// variable of the last ∂L/∂v shown ("error" if it failed).
 (function () {
   "use strict";
 
@@ -173,23 +176,22 @@
   // it had not needed (and the stepper's \color loads a TeX extension). While Python loads, seconds in
   // which the page only waits, this typesets once, out of sight, formulas of the kinds the component
   // shows, so that the reader's first run does not pay for that. Nothing the reader will type is
-  // guessed here: the samples are the package's constructs (L, ∂L/∂, a 12×12 A, a highlighted entry)
-  // and the Latin letters and digits. One sample a task, so no task blocks the page for long.
+  // guessed here: the samples are the package's constructs (L, ∂L/∂, a tall A, a highlighted entry)
+  // and the Latin letters and digits. One small sample a task, so no task blocks the page for long.
   function warmSamples() {
-    const row = (i) => Array.from({ length: 12 }, (_, k) => k === i ? "-1"
-      : k === i + 1 ? (i % 2 ? `1 - \\tanh^{2}{\\left(z_{${k}} \\right)}` : `z_{${k}}`) : "0").join(" & ");
-    const matrix = Array.from({ length: 12 }, (_, i) => row(i)).join(" \\\\ ");
+    const tall = Array.from({ length: 12 }, (_, i) => `-1 & z_{${i + 1}}`).join(" \\\\ ");
     return [
-      "\\begin{aligned}\\mathcal{L}(z, \\lambda) &= z_{10} - \\lambda_{1} \\left(z_{1} - x\\right) " +
-        "- \\lambda_{12} \\left(z_{12} - \\tanh{\\left(z_{3} \\right)}\\right) \\\\ " +
-        "\\frac{\\partial \\mathcal{L}}{\\partial \\lambda_{4}} &= \\tfrac{\\partial \\mathcal{L}}{\\partial z_n} " +
-        "+ \\sqrt{z_{5}}\\, e^{z_{6}} \\log{\\left(z_{7} \\right)} \\sin{\\left(z_{8} \\right)} " +
-        "\\cos{\\left(z_{9} \\right)} = 0 \\\\[1ex] &\\text{constraints } \\Longrightarrow\\quad \\lambda_{0} = 1" +
-        "\\end{aligned}",
-      `A = \\begin{bmatrix}${matrix}\\end{bmatrix}`,
+      "\\mathcal{L}(z, \\lambda) = z_{10} - \\lambda_{1} \\left(z_{1} - x\\right) " +
+        "- \\lambda_{12} \\left(z_{12} - \\tanh{\\left(z_{3} \\right)}\\right)",
+      "\\begin{aligned}\\frac{\\partial \\mathcal{L}}{\\partial \\lambda_{4}} &= " +
+        "\\tfrac{\\partial \\mathcal{L}}{\\partial z_n} + \\sqrt{z_{5}}\\, e^{z_{6}} = 0 \\\\[1ex] " +
+        "&\\text{constraints } \\Longrightarrow\\quad \\lambda_{0} = 1\\end{aligned}",
+      "\\log{\\left(z_{7} \\right)} \\sin{\\left(z_{8} \\right)} \\cos{\\left(z_{9} \\right)} " +
+        "\\left(1 - \\tanh^{2}{\\left(z_{3} \\right)}\\right)",
+      `A = \\begin{bmatrix}${tall}\\end{bmatrix}`,  // tall enough for brackets built of pieces
       "\\lambda = \\begin{bmatrix}\\lambda_{1} & \\cdots & {\\color{#c2185b}{\\lambda_{12}}} \\end{bmatrix}^{\\!\\top}",
       "abcdefghijklmnopqrstuvwxyz\\ ABCDEFGHIJKLMNOPQRSTUVWXYZ\\ 0123456789 + - = , . / \\cdot \\vdots \\ddots " +
-        "\\emptyset \\{ \\} [ ] \\left(\\frac{a}{b}\\right)",
+        "\\emptyset \\{ \\} [ ]",
     ];
   }
 
@@ -391,8 +393,8 @@
       if (this.diffButton) this.diffButton.disabled = true;  // its result is about to be replaced
       this.status.textContent = "running…";
       this.error.textContent = "";
-      const request = { text: this.text.value, inputs: this.inputs.value, kind: this.kind };
-      const { answer, seconds } = await python.run({ op: "run", ...request, at: this.at.value });
+      const request = { text: this.text.value, inputs: this.inputs.value, kind: this.kind, at: this.at.value };
+      const { answer, seconds } = await python.run({ op: "run", ...request });
       this.root.dataset.answerMs = (performance.now() - clicked).toFixed(1);
       let state = "error";
       try {
@@ -455,7 +457,7 @@
         this.differentiator(mathBlock("The Lagrangian", r.lagrangian_tex, "lad-tryit-lagrangian"), r.variables),
         mathBlock("Its stationarity conditions", r.conditions_tex, "lad-tryit-conditions"),
         r.system_full_tex ? this.longSystem(r, math) : mathBlock("The linear system A λ = e", r.system_tex, "lad-tryit-system"),
-        this.stepper(r.frames),
+        this.stepper(r, this.program),
         this.gradient(r),
       );
       out.hidden = false;
@@ -530,7 +532,21 @@
       return section;
     }
 
-    stepper(frames) {
+    // Back substitution, one frame a λ. The run's answer holds the opening frame (A λ = e) and every
+    // caption; the other frames are most of a run's Python work, so they are asked for only when the
+    // stepper comes near the screen or the reader steps (lagrange_ad.try_it.stepper_frames), for the
+    // program this result is of.
+    stepper(r, program) {
+      const labels = r.frame_labels;
+      let frames = r.frames;
+      let more = null;
+      const fetchFrames = () => {
+        more = more || python.run({ op: "frames", ...program }).then(({ answer }) => {
+          if (answer.ok) frames = answer.frames;
+          return answer;
+        });
+        return more;
+      };
       const section = el("section", { className: "lad-tryit-section lad-tryit-stepper" });
       const label = el("p", { className: "lad-tryit-frame-label" });
       const frame = el("div", { className: "lad-tryit-frame math notranslate nohighlight" });
@@ -540,17 +556,34 @@
       const next = el("button", { type: "button", className: "lad-tryit-next" }, ["Next λ", arrow(" ▶")]);
       let k = 0;
       const show = async (announce) => {
-        const f = frames[k];
-        label.textContent = `${k + 1} / ${frames.length}: ${f.label}`;
-        frame.textContent = `\\[${f.tex}\\]`;
+        const shown = k;
+        label.textContent = `${k + 1} / ${labels.length}: ${labels[k]}`;
         prev.disabled = k === 0;
-        next.disabled = k === frames.length - 1;
+        next.disabled = k === labels.length - 1;
         section.dataset.frame = String(k);
-        if (announce) live.textContent = `Step ${k + 1} of ${frames.length}: ${f.announcement}`;
+        if (!frames[k]) {
+          forget(frame);
+          frame.textContent = "working out this step…";
+          const answer = await fetchFrames();
+          if (k !== shown) return;  // the reader stepped on meanwhile
+          if (!answer.ok) {
+            frame.textContent = `this step could not be worked out: ${answer.error.message}`;
+            return;
+          }
+        }
+        const f = frames[k];
+        frame.textContent = `\\[${f.tex}\\]`;
+        if (announce) live.textContent = `Step ${k + 1} of ${labels.length}: ${f.announcement}`;
         if (announce) await typeset([frame]);
       };
       prev.addEventListener("click", () => { if (k > 0) { k -= 1; show(true); } });
-      next.addEventListener("click", () => { if (k < frames.length - 1) { k += 1; show(true); } });
+      next.addEventListener("click", () => { if (k < labels.length - 1) { k += 1; show(true); } });
+      const near = new IntersectionObserver((entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        near.disconnect();
+        fetchFrames();
+      }, { rootMargin: "300px 0px" });
+      near.observe(section);
       section.append(heading("Back substitution, one λ at a time"),
                      el("div", { className: "lad-tryit-row" }, [prev, next]), label, frame, live);
       show(false);
