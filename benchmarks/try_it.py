@@ -201,7 +201,7 @@ def report(results: dict) -> tuple[str, list]:
             if any(x[k] is None for x in runs for k in keys):
                 continue  # a build without the split
             v = {k: statistics.median(x[k] for x in runs) for k in keys}
-            other = v["run_ms"] - v["answer_ms"] - v["draw_ms"] - v["math_ms"] - v["fit_ms"]
+            other = statistics.median(x["run_ms"] - sum(x[k] for k in keys[1:]) for x in runs)  # run by run
             lines.append(f"| {n}, {which} | {v['run_ms']:.0f} | {v['answer_ms']:.0f} | {v['draw_ms']:.0f} | "
                          f"{v['math_ms']:.0f} | {v['fit_ms']:.0f} | {other:.0f} |")
     cold = results["loads"][0]
