@@ -4,7 +4,9 @@ The book's static pages run this module in the reader's browser (Pyodide in a We
 no numpy): :func:`run_json` takes the text the reader typed and returns, as JSON, the table of steps with
 a(i) and b(i), the graph as SVG, L, the stationarity conditions and A λ = e as the book's TeX, back
 substitution as frames (one λ a frame), and the gradient at the chosen inputs beside central finite
-differences. It reads the text exactly as the kernel explorers do (:mod:`lagrange_ad.reader`), with a
+differences; :func:`derivative` gives L differentiated by one variable the reader picks, as ch. 4's kernel
+explorer does, and :func:`stepper_frames` the frames the page asks for only when the reader steps.
+It reads the text exactly as the kernel explorers do (:mod:`lagrange_ad.reader`), with a
 smaller step limit (:data:`MAX_STEPS`) so a browser tab stays responsive. Bad input never raises: the
 answer is ``{"ok": false, "error": {"kind", "message", "line"}}`` with the package's own message.
 The contract with the page is ``notes/contract15.md`` of the issue-15 work.
