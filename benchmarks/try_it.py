@@ -123,6 +123,23 @@ def run_program(page, text: str) -> dict:
             "answer_ms": answer, "draw_ms": build, "math_ms": math, "fit_ms": fit}  # fmt: skip
 
 
+NEXT_JS = """async (root) => {
+  const stepper = root.querySelector('.lad-tryit-stepper'), frame = stepper.querySelector('.lad-tryit-frame');
+  const t0 = performance.now();
+  stepper.querySelector('.lad-tryit-next').click();
+  while (!(stepper.dataset.frame === '1' && frame.querySelector('mjx-container')))
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  return performance.now() - t0;
+}"""
+
+
+def step_once(page, text: str) -> float:
+    """Run ``text``, then press "Next λ" at once: ms from the press to the second frame typeset. (Since the
+    run sends only the opening frame, this includes asking Python for the others.)"""
+    run_program(page, text)
+    return page.locator(".lad-tryit").first.evaluate(NEXT_JS)
+
+
 def measure(html: Path, warm_loads: int, repeats: int, browser_type=None) -> dict:
     """Serve ``html`` and measure; ``browser_type``: a Playwright BrowserType already running (the tests'),
     else Playwright is started here."""
@@ -167,6 +184,7 @@ def measure(html: Path, warm_loads: int, repeats: int, browser_type=None) -> dic
             results["programs"][n] = {"first": runs[0], "runs": rest,
                                       "median_ms": statistics.median(r["run_ms"] for r in rest),
                                       "median_python_ms": statistics.median(r["python_ms"] for r in rest)}  # fmt: skip
+        results["next_ms"] = [step_once(page, PROGRAMS[10]) for _ in range(3)]
     finally:
         context.close()
         shutil.rmtree(profile, ignore_errors=True)
@@ -192,6 +210,9 @@ def report(results: dict) -> tuple[str, list]:
     for n, r in results["programs"].items():
         lines.append(f"| {n} | {r['first']['run_ms']:.0f} ms | {r['median_ms']:.0f} ms | "
                      f"{r['median_python_ms']:.0f} ms |")
+    if results.get("next_ms"):
+        lines += ["", "The stepper: \"Next λ\" pressed right after a 10-step run, to the frame typeset: "
+                  + ", ".join(f"{t:.0f}" for t in results["next_ms"]) + " ms"]
     lines += ["", "Where the time went (ms): Python's answer back in the page (Python + messages), drawing "
               "the result, MathJax, fitting it to the column (a layout)", "",
               "| steps | run | answer | draw | MathJax | fit | other |", "|---|---|---|---|---|---|---|"]
