@@ -190,8 +190,9 @@
         "\\left(1 - \\tanh^{2}{\\left(z_{3} \\right)}\\right)",
       `A = \\begin{bmatrix}${tall}\\end{bmatrix}`,  // tall enough for brackets built of pieces
       "\\lambda = \\begin{bmatrix}\\lambda_{1} & \\cdots & {\\color{#c2185b}{\\lambda_{12}}} \\end{bmatrix}^{\\!\\top}",
-      "abcdefghijklmnopqrstuvwxyz\\ ABCDEFGHIJKLMNOPQRSTUVWXYZ\\ 0123456789 + - = , . / \\cdot \\vdots \\ddots " +
-        "\\emptyset \\{ \\} [ ]",
+      "abcdefghijklmnopqrstuvwxyz",
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+      "0123456789 + - = , . / \\cdot \\vdots \\ddots \\emptyset \\{ \\} [ ]",
     ];
   }
 
