@@ -9,6 +9,10 @@ sends; no other host resolves) and opened in Debian's Chromium:
 - the longest main-thread task while Python loaded (long tasks, PerformanceObserver);
 - a 10-step and a 50-step program: from the click on Run to the result typeset on the page (the
   component's data-run-ms), the first run and the median of the following ones, and Python's share;
+  where the time went (Python's answer back, drawing, MathJax, fitting to the column), first run apart;
+- MathJax's warm-up while Python loads (the component typesets samples out of sight), sample by sample;
+- "Next λ" pressed right after a 10-step run, to the next frame typeset (a run sends only the opening
+  frame; the others are asked for then);
 - bytes fetched for Python (Pyodide's files and the wheels) and for the whole page, cold and warm.
 
 Needs a built book (``jupyter-book build . -W -n --keep-going``, or the browser tests' build). Wall clock:

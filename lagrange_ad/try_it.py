@@ -9,7 +9,7 @@ explorer does, and :func:`stepper_frames` the frames the page asks for only when
 It reads the text exactly as the kernel explorers do (:mod:`lagrange_ad.reader`), with a
 smaller step limit (:data:`MAX_STEPS`) so a browser tab stays responsive. Bad input never raises: the
 answer is ``{"ok": false, "error": {"kind", "message", "line"}}`` with the package's own message.
-The contract with the page is ``notes/contract15.md`` of the issue-15 work.
+The contract with the page (book/_assets/try_it.js) is the keys of these answers, which tests/test_try_it.py checks.
 
 >>> answer = run("h = tanh(w * x)\nreturn h * h", "x w", at="x=0.5, w=-1")
 >>> answer["ok"], answer["n"], round(answer["gradient"]["x"], 6), answer["max_difference"] < 1e-8
