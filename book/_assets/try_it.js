@@ -563,7 +563,6 @@
         label.textContent = `${k + 1} / ${labels.length}: ${labels[k]}`;
         prev.disabled = k === 0;
         next.disabled = k === labels.length - 1;
-        section.dataset.frame = String(k);
         if (!frames[k]) {
           forget(frame);
           frame.textContent = "working out this step…";
@@ -576,6 +575,7 @@
         }
         const f = frames[k];
         frame.textContent = `\\[${f.tex}\\]`;
+        section.dataset.frame = String(k);  // the frame shown (tests wait for it)
         if (announce) live.textContent = `Step ${k + 1} of ${labels.length}: ${f.announcement}`;
         if (announce) await typeset([frame]);
       };
