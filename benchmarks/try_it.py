@@ -9,6 +9,8 @@ sends; no other host resolves) and opened in Debian's Chromium:
 - the longest main-thread task while Python loaded (long tasks, PerformanceObserver);
 - a 10-step and a 50-step program: from the click on Run to the result typeset on the page (the
   component's data-run-ms), the first run and the median of the following ones, and Python's share;
+  the 10-step program's first run is timed on every page load (cold and warm), and the target is
+  checked against the median of those first runs (each is printed);
   where the time went (Python's answer back, drawing, MathJax, fitting to the column), first run apart;
 - MathJax's warm-up while Python loads (the component typesets samples out of sight), sample by sample;
 - "Next λ" pressed right after a 10-step run, to the next frame typeset (a run sends only the opening
@@ -38,6 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 PAGE = "book/try_it.html"
 CANDIDATES = (REPO / "_build" / "html", REPO / "_build" / "test" / "_build" / "html")
 TARGETS = {"ready, cold (s)": 8.0, "ready, warm (s)": 5.0, "10-step program (ms)": 300.0, "fetched (MB)": 25.0}
+# "10-step program": its first run after the page loads (the median over the loads measured)
 LONG_TASKS_INIT = """
 window.__ladLongTasks = [];
 new PerformanceObserver((list) => {
@@ -172,16 +175,18 @@ def measure(html: Path, warm_loads: int, repeats: int, browser_type=None) -> dic
     try:
         context.on("request", watch)
         context.add_init_script(LONG_TASKS_INIT)
-        page, load = open_page(context, url, outside)
-        load["python_bytes"], load["all_bytes"] = server.take()
-        results["loads"].append({"cache": "cold", **load})
-        for _ in range(warm_loads):
-            page.close()
+        page = None
+        for k in range(1 + warm_loads):
+            if page is not None:
+                page.close()
             page, load = open_page(context, url, outside)
             load["python_bytes"], load["all_bytes"] = server.take()
-            results["loads"].append({"cache": "warm", **load})
+            # the reader's first run on this page (the page's own example has run): one sample per load
+            load["first_10"] = run_program(page, PROGRAMS[10])
+            results["loads"].append({"cache": "warm" if k else "cold", **load})
         for n, text in PROGRAMS.items():
-            runs = [run_program(page, text) for _ in range(1 + repeats)]
+            runs = [results["loads"][-1]["first_10"]] if n == 10 else []  # this page's first 10-step run
+            runs += [run_program(page, text) for _ in range(1 + repeats - len(runs))]
             if runs[0]["steps"] != n:
                 raise SystemExit(f"the {n}-step program has {runs[0]['steps']} steps")
             rest = runs[1:]
@@ -209,7 +214,11 @@ def report(results: dict) -> tuple[str, list]:
     if warm:
         lines += ["", "MathJax's warm-up while Python loaded (ms a sample, out of sight): "
                   + "; ".join(", ".join(f"{t:.0f}" for t in w) for w in warm)]
+    firsts = [x["first_10"]["run_ms"] for x in results["loads"]]
     lines += ["", "### A program, from the click on Run to the typeset result", "",
+              "The 10-step program's first run on each page load ("
+              + ", ".join(f"{x['cache']} {x['first_10']['run_ms']:.0f} ms" for x in results["loads"])
+              + f"): median {statistics.median(firsts):.0f} ms, worst {max(firsts):.0f} ms", "",
               "| steps | first run | median of the next | Python's share (median) |", "|---|---|---|---|"]  # fmt: skip
     for n, r in results["programs"].items():
         lines.append(f"| {n} | {r['first']['run_ms']:.0f} ms | {r['median_ms']:.0f} ms | "
@@ -234,8 +243,8 @@ def report(results: dict) -> tuple[str, list]:
     measured = {
         "ready, cold (s)": cold["ready_s"],
         "ready, warm (s)": min(x["ready_s"] for x in warm) if warm else None,
-        # the first run counts: a reader's first click is a first run
-        "10-step program (ms)": results["programs"][10]["first"]["run_ms"],
+        # the first run counts: a reader's first click is a first run (the median over the page loads)
+        "10-step program (ms)": statistics.median(x["first_10"]["run_ms"] for x in results["loads"]),
         "fetched (MB)": cold["python_bytes"] / 1e6,
     }
     targets = []
