@@ -50,7 +50,7 @@ from .display import (
 )
 from .errors import DefinitionError, LagrangeADError
 from .figures import alt_text, figure_html
-from .lagrangian import lagrangian, multiplier
+from .lagrangian import lagrangian_variables
 from .numeric import check_values, forward, multipliers
 from .reader import (  # the reader's text, read as the page's "try it" reads it
     EXAMPLE_EQUATIONS,
@@ -65,6 +65,7 @@ from .reader import (  # the reader's text, read as the page's "try it" reads it
 from .reader import message as _message
 from .reader import system_tex as _system
 from .steppers import _value_span
+from .typeset import lagrangian_derivative_latex, plain_name
 from .widgets import kernel_explorer
 
 __all__ = [
@@ -253,11 +254,10 @@ def lagrangian_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind
     def work():
         forget()
         comp = computation_from_text(textarea.value, inputs_box.value, kind_buttons.value)
-        L = lagrangian(comp)
         scalar = not any(s.shape for s in comp.steps)
         if scalar:  # one entry per scalar variable; matrix steps would give hundreds
-            symbols = [multiplier(s) for s in comp.steps] + [s.symbol for s in comp.steps]
-            variable.options = [(_pretty(v), str(v)) for v in symbols]
+            symbols = lagrangian_variables(comp)
+            variable.options = [(plain_name(v), str(v)) for v in symbols]
             variable.value = str(symbols[0])
         results = [
             _heading("The Lagrangian"),
@@ -270,7 +270,7 @@ def lagrangian_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind
         if not scalar:
             results.append("<p>(Pick a computation of scalar steps to differentiate L by one variable.)</p>")
         _show(out, *results)
-        state.update(comp=comp, L=L, results=results)
+        state.update(comp=comp, results=results)
         d_button.disabled = not scalar
 
     def differentiate_work():
@@ -278,11 +278,9 @@ def lagrangian_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind
             raise LagrangeADError("press “derive the conditions” first (and fix any error it shows)")
         if not variable.value:
             raise LagrangeADError("differentiating by one variable works for computations of scalar steps")
-        v = sympy.Symbol(variable.value)
-        d = sympy.diff(state["L"], v)
-        tex = TeX(f"\\frac{{\\partial \\mathcal{{L}}}}{{\\partial {latex(v)}}} = {latex(d)}")
+        tex = lagrangian_derivative_latex(state["comp"], variable.value)  # sympy.diff of L (the page's too)
         # the derivative first, where the reader is looking (just below the button), then the rest
-        _show(out, _heading(f"Differentiating L by {html.escape(_pretty(v))}"), tex, *state["results"])
+        _show(out, _heading(f"Differentiating L by {html.escape(plain_name(variable.value))}"), tex, *state["results"])
 
     def run(_=None):
         _guarded(out, work, on_error=forget)
@@ -303,19 +301,6 @@ def lagrangian_explorer(text: str = EXAMPLE_EQUATIONS, inputs: str = "x w", kind
     return _finish(
         box, out, run, text=textarea, inputs=inputs_box, kind=kind_buttons, variable=variable, d_button=d_button
     )
-
-
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-def _pretty(symbol) -> str:
-    """``lambda_12`` → ``λ₁₂``, ``z_3`` → ``z₃``: how the book writes them, in plain text.
-
-    >>> _pretty(sympy.Symbol("lambda_12")), _pretty(sympy.Symbol("z_3"))
-    ('λ₁₂', 'z₃')
-    """
-    name, _, index = str(symbol).partition("_")
-    return ("λ" if name == "lambda" else name) + index.translate(_SUBSCRIPTS)
 
 
 def _number_html(v) -> str:

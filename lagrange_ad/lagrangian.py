@@ -147,6 +147,45 @@ def lagrangian(comp: Computation) -> sympy.Expr:
     return derived(comp, "lagrangian", lambda: sympy.Add(comp.output.symbol, *[t.expr for t in terms]))
 
 
+
+def lagrangian_variables(comp: Computation) -> list[sympy.Symbol]:
+    """The variables of L for a computation of scalar steps: λ_1 … λ_n, then z_1 … z_n.
+
+    >>> import lagrange_ad as lad
+    >>> lagrangian_variables(lad.trace(lambda x: lad.exp(x), "x"))
+    [lambda_1, lambda_2, z_1, z_2]
+    """
+    require_computation(comp, "lagrangian_variables")
+    shaped = [s for s in comp.steps if s.shape]
+    if shaped:  # one entry per component would be hundreds
+        raise UnsupportedValueError(
+            f"z_{shaped[0].index} is a matrix: differentiating L by one variable works for computations of "
+            "scalar steps"
+        )
+    return [multiplier_symbol(s) for s in comp.steps] + [s.symbol for s in comp.steps]
+
+
+def lagrangian_derivative(comp: Computation, variable) -> sympy.Expr:
+    """∂L/∂v for one variable v of L (a λ_i or a z_i, a symbol or its name), by sympy.diff of L.
+
+    The stationarity conditions set these derivatives to zero; this gives one of them on its own.
+
+    >>> import lagrange_ad as lad
+    >>> comp = lad.trace(lambda x: lad.exp(x), "x")
+    >>> lagrangian_derivative(comp, "z_1")
+    -lambda_1 + lambda_2*exp(z_1)
+    >>> lagrangian_derivative(comp, "lambda_2")
+    -z_2 + exp(z_1)
+    """
+    variables = {str(v): v for v in lagrangian_variables(comp)}
+    v = variables.get(str(variable))
+    if v is None:
+        n = len(comp)
+        raise DefinitionError(
+            f"{variable!r} is not a variable of L: they are lambda_1 … lambda_{n} and z_1 … z_{n}"
+        )
+    return sympy.diff(lagrangian(comp), v)
+
 @dataclass
 class StationarityConditions:
     """The conditions ∂L/∂v = 0, grouped as in the source post. Iterating yields every equation."""

@@ -4,10 +4,12 @@ The book's static pages run this module in the reader's browser (Pyodide in a We
 no numpy): :func:`run_json` takes the text the reader typed and returns, as JSON, the table of steps with
 a(i) and b(i), the graph as SVG, L, the stationarity conditions and A λ = e as the book's TeX, back
 substitution as frames (one λ a frame), and the gradient at the chosen inputs beside central finite
-differences. It reads the text exactly as the kernel explorers do (:mod:`lagrange_ad.reader`), with a
+differences; :func:`derivative` gives L differentiated by one variable the reader picks, as ch. 4's kernel
+explorer does, and :func:`stepper_frames` the frames the page asks for only when the reader steps.
+It reads the text exactly as the kernel explorers do (:mod:`lagrange_ad.reader`), with a
 smaller step limit (:data:`MAX_STEPS`) so a browser tab stays responsive. Bad input never raises: the
 answer is ``{"ok": false, "error": {"kind", "message", "line"}}`` with the package's own message.
-The contract with the page is ``notes/contract15.md`` of the issue-15 work.
+The contract with the page (book/_assets/try_it.js) is the keys of these answers, which tests/test_try_it.py checks.
 
 >>> answer = run("h = tanh(w * x)\nreturn h * h", "x w", at="x=0.5, w=-1")
 >>> answer["ok"], answer["n"], round(answer["gradient"]["x"], 6), answer["max_difference"] < 1e-8
@@ -25,13 +27,17 @@ import re
 from .computation import Computation
 from .elided import elided_system_latex, pattern_svg
 from .errors import InputError, LagrangeADError, StepLimitError, TracingError
-from .frames import MAX_FULL_STEPS, _frames_and_labels
+from .frames import MAX_FULL_STEPS, _frames_and_labels, back_substitution_labels
 from .graph_svg import graph_svg
+from .lagrangian import lagrangian_derivative, lagrangian_variables
 from .reader import ReaderError, computation_from_text, message, system_tex
 from .tape import scalar_numbers, tape_of
-from .typeset import conditions_latex, lagrangian_latex, steps_table
+from .typeset import conditions_latex, lagrangian_derivative_latex, lagrangian_latex, plain_name, steps_table
 
-__all__ = ["run", "run_json", "MAX_STEPS", "DEFAULT_VALUE", "FD_STEP"]
+__all__ = [
+    "run", "run_json", "stepper_frames", "frames_json", "derivative", "derivative_json",
+    "MAX_STEPS", "DEFAULT_VALUE", "FD_STEP",
+]  # fmt: skip
 
 #: The most steps a program may make here (a loop that never ends stops at it): small, for a browser.
 MAX_STEPS = 200
@@ -41,7 +47,7 @@ DEFAULT_VALUE = 0.5
 FD_STEP = 1e-6
 
 
-def run_json(text: str, inputs: str = "", kind: str = "python", at: str = "") -> str:
+def run_json(text: str, inputs: str = "", kind: str = "python", at: str = "", all_frames: bool = True) -> str:
     """:func:`run` as a JSON string (what the page's worker calls); never raises for bad input.
 
     JSON has no NaN or infinity: a number that is not finite (an infinite derivative, √x at 0) is null.
@@ -50,7 +56,7 @@ def run_json(text: str, inputs: str = "", kind: str = "python", at: str = "") ->
     {'x': None}
     """
     try:
-        return json.dumps(_json_safe(run(text, inputs, kind, at)), allow_nan=False)
+        return json.dumps(_json_safe(run(text, inputs, kind, at, all_frames)), allow_nan=False)
     except Exception as err:  # a fault of ours: still an answer the page can show
         return json.dumps(
             {"ok": False, "error": {"kind": "other", "message": f"{type(err).__name__}: {err}", "line": None}}
@@ -67,7 +73,7 @@ def _json_safe(x):
     return x
 
 
-def run(text: str, inputs: str = "", kind: str = "python", at: str = "") -> dict:
+def run(text: str, inputs: str = "", kind: str = "python", at: str = "", all_frames: bool = True) -> dict:
     """Everything the component shows for the reader's program (see the module docstring), as a dict.
 
     ``kind``: "python" (a function body, or a ``def``) or "equations" (``name = expression`` lines);
@@ -78,14 +84,19 @@ def run(text: str, inputs: str = "", kind: str = "python", at: str = "") -> dict
     last rows and columns, :func:`lagrange_ad.elided.elided_system_latex`) so that it fits the text column,
     ``system_full_tex`` the whole system in blocks and ``pattern_svg`` a drawing of A's nonzero entries;
     for a smaller program those two are None (``system_tex`` is then the whole system).
+
+    ``frames`` are back substitution's frames (:func:`stepper_frames`), ``frame_labels`` their captions.
+    With ``all_frames=False`` (what the page asks) ``frames`` holds only the opening one, A λ = e: the
+    others are most of the work of a run (each λ solved and printed), and the page shows them only when
+    the reader steps, so it asks :func:`stepper_frames` for them once the result is on the screen.
     """
     try:
-        return _run(text, inputs, kind, at)
+        return _run(text, inputs, kind, at, all_frames)
     except Exception as err:  # the reader's typing: every failure becomes a message, never a traceback
         return {"ok": False, "error": _error(err)}
 
 
-def _run(text: str, inputs: str, kind: str, at: str) -> dict:
+def _computation(text: str, inputs: str, kind: str) -> Computation:
     comp = computation_from_text(text, inputs, kind, max_steps=MAX_STEPS)
     shaped = [s for s in comp.steps if s.shape]
     if shaped or tape_of(comp) is None:
@@ -93,6 +104,11 @@ def _run(text: str, inputs: str, kind: str, at: str) -> dict:
             f"z_{shaped[0].index if shaped else len(comp)} is a matrix: this page works with numbers (scalar "
             "steps); matrices need the notebook's explorer"
         )
+    return comp
+
+
+def _run(text: str, inputs: str, kind: str, at: str, all_frames: bool) -> dict:
+    comp = _computation(text, inputs, kind)
     values = _values(comp, at)
     z, lam = scalar_numbers(comp, values)  # the float tape: the gradient is λ of each input
     n = len(comp)
@@ -100,7 +116,13 @@ def _run(text: str, inputs: str, kind: str, at: str) -> dict:
     step = FD_STEP * max([1.0, *(abs(v) for v in values.values())])
     differences = _central_differences(comp, values, step)
     long = n > MAX_FULL_STEPS
-    frames, labels, said = _frames_and_labels(comp, values, with_system=not long)
+    system = str(elided_system_latex(comp) if long else system_tex(comp))
+    if all_frames:
+        frames = _frames(comp, values)
+    else:  # the opening frame only: A λ = e itself (the section above shows it too), or a note for a long one
+        frames = [{"tex": _frame_tex("" if long else f"$${system}$$"),
+                   "label": _plain_label(back_substitution_labels(comp)[0]),
+                   "announcement": f"the system A λ = e, {n} rows; back substitution starts at the last row."}]
     return {
         "ok": True,
         "n": n,
@@ -109,24 +131,78 @@ def _run(text: str, inputs: str, kind: str, at: str) -> dict:
         "lagrangian_tex": str(lagrangian_latex(comp)),
         "conditions_tex": str(conditions_latex(comp)),
         # a long program's A does not fit the column: elided, its pattern drawn, the whole behind a disclosure
-        "system_tex": str(elided_system_latex(comp) if long else system_tex(comp)),
+        "system_tex": system,
         "system_full_tex": str(system_tex(comp)) if long else None,
         "pattern_svg": pattern_svg(comp) if long else None,
-        "frames": [
-            {
-                "tex": _frame_tex(frame),
-                "label": _plain_label(label),
-                "announcement": re.sub(r"^Step \d+ of \d+: ", "", announcement),  # the page numbers frames
-            }
-            for frame, label, announcement in zip(frames, labels, said, strict=True)
-        ],
+        "frames": frames,
+        "frame_labels": [_plain_label(label) for label in back_substitution_labels(comp)],
         "at": values,
         "gradient": gradient,
         "finite_difference": differences,
         "max_difference": max((abs(gradient[k] - differences[k]) for k in gradient), default=0.0),  # NaN if one is
         "fd_step": step,
         "result": z[n],
+        # what the reader may differentiate L by (derivative()): name as sent back, label as shown
+        "variables": [{"name": str(v), "label": plain_name(v)} for v in lagrangian_variables(comp)],
     }
+
+
+def _frames(comp: Computation, values: dict) -> list[dict]:
+    frames, labels, said = _frames_and_labels(comp, values, with_system=len(comp) <= MAX_FULL_STEPS)
+    return [
+        {
+            "tex": _frame_tex(frame),
+            "label": _plain_label(label),
+            "announcement": re.sub(r"^Step \d+ of \d+: ", "", announcement),  # the page numbers frames
+        }
+        for frame, label, announcement in zip(frames, labels, said, strict=True)
+    ]
+
+
+def stepper_frames(text: str, inputs: str = "", kind: str = "python", at: str = "") -> dict:
+    """Back substitution's frames for the reader's program, one λ a frame after the opening A λ = e:
+    ``{"ok": true, "frames": [{"tex", "label", "announcement"}, …]}``, or ``{"ok": false, "error"}``.
+
+    >>> answer = stepper_frames("return exp(x)", "x", at="x=0")
+    >>> [f["label"] for f in answer["frames"]], answer["frames"][2]["announcement"]
+    (['the system A λ = e', 'solve row 2 for λ₂', 'solve row 1 for λ₁'], 'row 1: λ1 = 1 from λ2.')
+    """
+    try:
+        comp = _computation(text, inputs, kind)
+        return {"ok": True, "frames": _frames(comp, _values(comp, at))}
+    except Exception as err:  # as in run()
+        return {"ok": False, "error": _error(err)}
+
+
+def frames_json(text: str, inputs: str = "", kind: str = "python", at: str = "") -> str:
+    """:func:`stepper_frames` as a JSON string (what the page's worker calls)."""
+    return json.dumps(_json_safe(stepper_frames(text, inputs, kind, at)), allow_nan=False)
+
+def derivative(text: str, inputs: str = "", kind: str = "python", variable: str = "") -> dict:
+    """∂L/∂v for the reader's program and one variable v of L (``"z_3"``, ``"lambda_2"``), as the kernel's
+    Lagrangian explorer shows it (:func:`lagrange_ad.typeset.lagrangian_derivative_latex`: sympy.diff of L).
+
+    The page sends the program of its last good run again (the worker keeps nothing between requests).
+    Answers ``{"ok": true, "variable", "label", "tex", "expr"}`` (``expr``: sympy's text of ∂L/∂v), or
+    ``{"ok": false, "error"}`` like :func:`run`.
+
+    >>> print(derivative("return exp(x)", "x", variable="z_1")["tex"])
+    \\frac{\\partial \\mathcal{L}}{\\partial z_{1}} = - \\lambda_{1} + \\lambda_{2} e^{z_{1}}
+    >>> derivative("return exp(x)", "x", variable="z_9")["error"]["message"]
+    "'z_9' is not a variable of L: they are lambda_1 … lambda_2 and z_1 … z_2"
+    """
+    try:
+        comp = computation_from_text(text, inputs, kind, max_steps=MAX_STEPS)
+        tex = lagrangian_derivative_latex(comp, variable)
+        expr = str(lagrangian_derivative(comp, variable))  # sympy's text of the same derivative
+        return {"ok": True, "variable": variable, "label": plain_name(variable), "tex": str(tex), "expr": expr}
+    except Exception as err:  # as in run(): a message for the page, never a traceback
+        return {"ok": False, "error": _error(err)}
+
+
+def derivative_json(text: str, inputs: str = "", kind: str = "python", variable: str = "") -> str:
+    """:func:`derivative` as a JSON string (what the page's worker calls)."""
+    return json.dumps(derivative(text, inputs, kind, variable))
 
 
 def _values(comp: Computation, at: str) -> dict[str, float]:
@@ -199,8 +275,8 @@ def _unescape(tex: str) -> str:
 
 
 def _plain_label(label: str) -> str:
-    """A frame's caption as plain text (the page shows it as text): ``\\(\\lambda_{3}\\)`` becomes λ3."""
-    label = re.sub(r"\\\(\\lambda_\{(\d+)\}\\\)", r"λ\1", label)
+    """A frame's caption as plain text (the page shows it as text): ``\\(\\lambda_{3}\\)`` becomes λ₃."""
+    label = re.sub(r"\\\(\\lambda_\{(\d+)\}\\\)", lambda m: plain_name(f"lambda_{m.group(1)}"), label)
     return label.replace("\\(A\\lambda = e\\)", "A λ = e")
 
 

@@ -27,7 +27,7 @@ import sympy
 from .arrays import INTEGERS, np
 from .computation import Computation
 from .errors import LagrangeADError, ShapeError
-from .lagrangian import multiplier, stationarity_conditions
+from .lagrangian import lagrangian_derivative, lagrangian_variables, multiplier, stationarity_conditions
 from .linear_system import linear_system, nonzero_blocks
 from .tex import STEPS_HEAD, step_rows, steps_markdown
 
@@ -35,7 +35,7 @@ __all__ = [
     "TeX", "HTMLTable", "ROW_COLOR", "COL_COLOR",
     "matrix_latex", "system_latex", "block_system_latex", "lagrangian_latex", "conditions_latex",
     "steps_table", "number_latex", "value_latex", "latex", "entry_latex", "block_entry_latex",
-    "split_latex", "term_lines", "STACK_ABOVE",
+    "split_latex", "term_lines", "STACK_ABOVE", "lagrangian_derivative_latex", "plain_name",
 ]  # fmt: skip
 
 #: Colour of the highlighted row (the equation being solved).
@@ -518,6 +518,34 @@ def _sub(letter: str, i: int) -> str:
 def _d(var: str) -> str:
     return f"\\frac{{\\partial \\mathcal{{L}}}}{{\\partial {var}}}"
 
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def plain_name(symbol) -> str:
+    """A variable of L as the book writes it, in plain text: ``lambda_12`` → ``λ₁₂``, ``z_3`` → ``z₃``.
+
+    >>> plain_name(sympy.Symbol("lambda_12")), plain_name("z_3")
+    ('λ₁₂', 'z₃')
+    """
+    name, _, index = str(symbol).partition("_")
+    return ("λ" if name == "lambda" else name) + index.translate(_SUBSCRIPTS)
+
+
+def lagrangian_derivative_latex(comp: Computation, variable, width: int = 50) -> TeX:
+    """∂L/∂v = … for one variable v of L (a λ_i or z_i, or its name): :func:`lagrange_ad.lagrangian.
+    lagrangian_derivative`, one line, or lines of whole terms when longer than ``width`` characters.
+
+    >>> import lagrange_ad as lad
+    >>> print(lagrangian_derivative_latex(lad.trace(lambda x: lad.exp(x), "x"), "z_1"))
+    \\frac{\\partial \\mathcal{L}}{\\partial z_{1}} = - \\lambda_{1} + \\lambda_{2} e^{z_{1}}
+    """
+    d = lagrangian_derivative(comp, variable)
+    v = next(s for s in lagrangian_variables(comp) if str(s) == str(variable))
+    rhs = latex(d)
+    if _visible_len(rhs) <= width:
+        return TeX(f"{_d(latex(v))} = {rhs}")
+    return split_latex(d, lhs=_d(latex(v)), width=width)
 
 def conditions_latex(comp: Computation, pattern=None) -> TeX:
     """The stationarity conditions of L in the three groups ∂L/∂λ_i, ∂L/∂z_n, ∂L/∂z_i (i < n), aligned.

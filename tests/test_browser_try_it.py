@@ -214,6 +214,55 @@ def test_back_substitution_steps_one_lambda_at_a_time(tryit, artifacts):
         no_bad_traffic(traffic, PAGE)
 
 
+def test_L_is_differentiated_by_the_variable_the_reader_picks(tryit, artifacts):
+    """As ch. 4's kernel explorer: pick λ_i or z_i (from the keyboard), press the button, see ∂L/∂v typeset,
+    the very TeX lagrange_ad gives on CPython (tests/test_try_it.py checks it against sympy.diff of L). It
+    is of the program whose result is shown, not of text typed since; after a failed run it is gone."""
+    from lagrange_ad import try_it
+
+    page, root, traffic = tryit
+    with screenshot_on_failure(page, artifacts / "tryit-derivative.png"):
+        assert run_program(page, root, PROGRAM, INPUTS) == "done"
+        select = root.locator("select.lad-tryit-wrt")
+        button = root.locator("button.lad-tryit-diff")
+        section = root.locator(".lad-tryit-lagrangian")
+        # named, enabled, offering λ_1 … λ_11 and z_1 … z_11 as the book writes them
+        label = root.locator(f"label[for='{select.get_attribute('id')}']")
+        assert label.inner_text().strip() == "Differentiate L by" and button.is_enabled() and select.is_enabled()
+        options = select.locator("option").all_inner_texts()
+        assert options[0] == "λ₁" and options[-1] == "z₁₁" and len(options) == 22
+        root.locator("textarea").fill("return x")  # typed, not run: the shown result still counts
+        select.focus()
+        for key in ["ArrowDown"] * 13:  # from λ₁ to z₃
+            page.keyboard.press(key)
+        assert select.input_value() == "z_3"
+        button.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("(s) => s.dataset.derivative === 'z_3'", arg=section.element_handle(),
+                               timeout=TIMEOUT_MS)
+        block = root.locator(".lad-tryit-derivative .math")
+        page.wait_for_function("(e) => e.querySelector('mjx-container')", arg=block.element_handle(),
+                               timeout=TIMEOUT_MS)
+        shown = page.evaluate("(el) => MathJax.startup.document.getMathItemsWithin(el).map(m => m.math)",
+                              block.element_handle())
+        want = try_it.derivative(PROGRAM, INPUTS, "python", "z_3")
+        assert want["ok"] and [t.strip() for t in shown] == [want["tex"]]
+        assert root.locator(".lad-tryit-derivative mjx-merror").count() == 0
+        # a λ too
+        select.select_option("lambda_5")
+        button.click()
+        page.wait_for_function("(s) => s.dataset.derivative === 'lambda_5'", arg=section.element_handle(),
+                               timeout=TIMEOUT_MS)
+        shown = page.evaluate("(el) => MathJax.startup.document.getMathItemsWithin(el).map(m => m.math)",
+                              root.locator(".lad-tryit-derivative .math").element_handle())
+        assert [t.strip() for t in shown] == [try_it.derivative(PROGRAM, INPUTS, "python", "lambda_5")["tex"]]
+        # a failed run leaves no control behind that would differentiate an older program
+        assert run_program(page, root, "return x *", "x") == "error"
+        assert select.count() == 0 or not select.is_visible()
+        assert run_program(page, root, PROGRAM, INPUTS) == "done"
+        assert root.locator("select.lad-tryit-wrt").is_enabled()
+        no_bad_traffic(traffic, PAGE)
+
 def test_the_results_fit_the_column_and_pass_axe(tryit, artifacts):
     page, root, _ = tryit
     with screenshot_on_failure(page, artifacts / "tryit-layout.png"):

@@ -29,6 +29,7 @@ def program(x, w):
 KEYS = {
     "ok", "n", "table_html", "graph_svg", "lagrangian_tex", "conditions_tex", "system_tex", "frames", "at",
     "gradient", "finite_difference", "max_difference", "fd_step", "result", "system_full_tex", "pattern_svg",
+    "variables", "frame_labels",
 }  # fmt: skip
 
 
@@ -99,7 +100,7 @@ def test_frames_step_one_lambda_at_a_time(answer):
     frames = answer["frames"]
     assert len(frames) == answer["n"] + 1
     assert frames[0]["label"] == "the system A λ = e"
-    assert [f["label"] for f in frames[1:3]] == ["solve row 11 for λ11", "solve row 10 for λ10"]
+    assert [f["label"] for f in frames[1:3]] == ["solve row 11 for λ₁₁", "solve row 10 for λ₁₀"]
     # the page says "Step 2 of 12: " itself, before the announcement
     assert frames[1]["announcement"] == "row 11: λ11 = 1, the result's own multiplier."
     assert frames[0]["announcement"].startswith("the system A λ = e, 11 rows")
@@ -107,6 +108,19 @@ def test_frames_step_one_lambda_at_a_time(answer):
         assert "\\(" not in f["label"] and "$" not in f["tex"] and "&lt;" not in f["tex"]
         assert f["tex"].startswith("\\begin{gathered}")
 
+
+@pytest.mark.parametrize("text", [PROGRAM, "y = x\nfor k in range(8):\n    y = tanh(y) * w\nreturn y"])  # 18 steps
+def test_the_page_gets_the_opening_frame_first_and_the_others_on_request(text):
+    """What the page asks first (all_frames=False) holds the opening frame as the whole run makes it, and
+    every caption; stepper_frames then gives every frame, as the whole run does."""
+    whole = try_it.run(text, "x w", "python", "x=0.7, w=-1.3")
+    first = try_it.run(text, "x w", "python", "x=0.7, w=-1.3", all_frames=False)
+    assert len(first["frames"]) == 1 and first["frames"][0] == whole["frames"][0]
+    assert first["frame_labels"] == whole["frame_labels"] == [f["label"] for f in whole["frames"]]
+    assert {k: v for k, v in first.items() if k != "frames"} == {k: v for k, v in whole.items() if k != "frames"}
+    rest = json.loads(try_it.frames_json(text, "x w", "python", "x=0.7, w=-1.3"))
+    assert rest["ok"] and rest["frames"] == whole["frames"]
+    assert try_it.stepper_frames("return x *", "x")["error"]["kind"] == "syntax"
 
 def test_a_big_program_leaves_the_matrix_out_of_its_frames():
     answer = try_it.run("y = x\nfor k in range(20):\n    y = tanh(y) * w\nreturn y", "x w")
@@ -175,6 +189,60 @@ def test_the_elided_form_fits_nine_columns_at_most():
         assert len(shown_steps(n)) + 1 <= 9
     assert shown_steps(7) == list(range(1, 8))
 
+
+# ------------------------------------------------------------------------------------------------
+# differentiating L by one variable (what ch. 4's kernel explorer offers, in the page)
+
+
+def hand_lagrangian():
+    """L of PROGRAM written out here, from the book's definition: z_11 − Σ λ_i (z_i − f_i)."""
+    z = sympy.symbols("z_1:12")
+    lam = sympy.symbols("lambda_1:12")
+    x, w = sympy.symbols("x w")
+    f = [x, w, z[0] * z[1], sympy.tanh(z[2]), z[3] + z[0], sympy.tanh(z[4]), z[5] + z[0],
+         sympy.tanh(z[6]), z[7] + z[0], sympy.sin(z[8]), z[9] * z[1]]  # fmt: skip
+    return z[10] - sum(lam[i] * (z[i] - f[i]) for i in range(11)), z, lam
+
+
+def test_the_page_offers_every_variable_of_L(answer):
+    names = [v["name"] for v in answer["variables"]]
+    assert names == [f"lambda_{i}" for i in range(1, 12)] + [f"z_{i}" for i in range(1, 12)]
+    assert answer["variables"][0]["label"] == "λ₁" and answer["variables"][-1]["label"] == "z₁₁"
+
+
+def test_each_derivative_of_L_is_sympys_diff_of_L():
+    L, z, lam = hand_lagrangian()
+    for v in (*lam, *z):
+        got = json.loads(try_it.derivative_json(PROGRAM, "x w", "python", str(v)))
+        assert got["ok"] and got["variable"] == str(v), got
+        want = sympy.diff(L, v)
+        assert sympy.simplify(sympy.sympify(got["expr"], locals={s.name: s for s in L.free_symbols}) - want) == 0
+        lhs = f"\\frac{{\\partial \\mathcal{{L}}}}{{\\partial {sympy.latex(v)}}}"
+        assert got["tex"].replace("&", "").startswith(lhs) or got["tex"].startswith("\\begin{aligned}\n" + lhs)
+        if not got["tex"].startswith("\\begin"):  # one line: the TeX is sympy's of the derivative
+            assert got["tex"] == f"{lhs} = {sympy.latex(want)}"
+    assert got["label"] == "z₁₁"
+
+
+def test_a_long_derivative_is_broken_into_lines():
+    got = try_it.derivative("y = x\nfor k in range(12):\n    y = tanh(w * y)\nreturn y", "x w", "python", "z_2")
+    assert got["ok"] and got["tex"].startswith("\\begin{aligned}") and got["tex"].count("\\\\") >= 1
+
+
+@pytest.mark.parametrize(
+    "text, variable, kind, words",
+    [
+        ("return x * w", "z_9", "input", ["'z_9'", "not a variable of L", "z_1 … z_3"]),
+        ("return x * w", "", "input", ["not a variable of L"]),
+        ("return sum(W)", "z_1", "input", ["matrix"]),
+        ("return x *", "z_1", "syntax", ["line 1"]),
+    ],
+)
+def test_a_derivative_that_cannot_be_taken_says_why(text, variable, kind, words):
+    got = json.loads(try_it.derivative_json(text, "W:2x2" if "W" in text else "x w", "python", variable))
+    assert got["ok"] is False and got["error"]["kind"] == kind, got
+    for word in words:
+        assert word in got["error"]["message"], (word, got["error"]["message"])
 
 def test_equations_work_too():
     answer = try_it.run("z3 = w * x\nz4 = exp(z3)", "x w", "equations", "x=1, w=2")

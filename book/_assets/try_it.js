@@ -15,7 +15,10 @@
 // Python loads once per page, when a component first comes near the screen; each component then runs
 // its example. Stable hooks for tests and benchmarks, on .lad-tryit: data-python ("waiting", "loading",
 // "ready", "failed"), data-state (the last run: "idle", "running", "done", "error") and data-run-ms
-// (from the click to the typeset result, ms).
+// (from the click to the typeset result, ms), split into data-answer-ms (until Python's answer is back;
+// data-python-ms of it in Python), data-build-ms (drawing it), data-math-ms (MathJax) and data-fit-ms
+// (fitting it to the column: the first layout). On the Lagrangian's section, data-derivative: the
+// variable of the last ∂L/∂v shown ("error" if it failed).
 (function () {
   "use strict";
 
@@ -93,6 +96,7 @@
       for (const listener of this.listeners) listener();
     },
 
+    // request: {op: "run", text, inputs, kind, at} or {op: "derivative", text, inputs, kind, variable}
     run(request) {
       const id = this.nextId++;
       return new Promise((resolve) => {
@@ -142,17 +146,21 @@
   // boxes: other parts that may scroll sideways (tables on a phone), measured in the same layout;
   // copies: [from, to] pairs of math blocks with the same TeX: "to" gets a copy of "from"'s typeset
   // output instead of being typeset a second time (one MathJax call for everything, no work twice).
+  // Returns how long MathJax took and how long fitting the result to the column took (ms).
   async function typeset(nodes, boxes = [], copies = []) {
     const mj = window.MathJax;
-    if (!mj) return;
+    if (!mj) return { mathMs: 0, fitMs: 0 };
     if (mj.startup && mj.startup.promise) await mj.startup.promise;
+    const t0 = performance.now();
     if (mj.typesetClear) mj.typesetClear(nodes);
     await mj.typesetPromise(nodes);
     const made = copies.filter(([from]) => from.querySelector("mjx-container"));
     for (const [from, to] of made) to.replaceChildren(from.querySelector("mjx-container").cloneNode(true));
     const missed = copies.filter((pair) => !made.includes(pair)).map(([, to]) => to);
     if (missed.length) await mj.typesetPromise(missed);  // nothing to copy (MathJax failed on it): try it there
+    const t1 = performance.now();
     fitMath(nodes.concat(copies.map(([, to]) => to)), boxes);
+    return { mathMs: t1 - t0, fitMs: performance.now() - t1 };
   }
 
   // MathJax keeps a list of every formula it typeset: drop the ones of a result about to be replaced,
@@ -160,6 +168,60 @@
   function forget(node) {
     const mj = window.MathJax;
     if (mj && mj.typesetClear && node.querySelector("mjx-container")) mj.typesetClear([node]);
+  }
+
+  // MathJax's first typeset of a kind of formula costs more than the next ones (measured: about 30 ms
+  // more for a 10-step program's result): its CHTML output adds CSS rules for each character and
+  // delimiter size the first time it draws one, so the browser restyles the page, then loads font files
+  // it had not needed (and the stepper's \color loads a TeX extension). While Python loads, seconds in
+  // which the page only waits, this typesets once, out of sight, formulas of the kinds the component
+  // shows, so that the reader's first run does not pay for that. Nothing the reader will type is
+  // guessed here: the samples are the package's constructs (L, ∂L/∂, a tall A, a highlighted entry)
+  // and the Latin letters and digits. One small sample a task, so no task blocks the page for long.
+  function warmSamples() {
+    const tall = Array.from({ length: 12 }, (_, i) => `-1 & z_{${i + 1}}`).join(" \\\\ ");
+    return [
+      "\\mathcal{L}(z, \\lambda) = z_{10} - \\lambda_{1} \\left(z_{1} - x\\right) " +
+        "- \\lambda_{12} \\left(z_{12} - \\tanh{\\left(z_{3} \\right)}\\right)",
+      "\\begin{aligned}\\frac{\\partial \\mathcal{L}}{\\partial \\lambda_{4}} &= " +
+        "\\tfrac{\\partial \\mathcal{L}}{\\partial z_n} + \\sqrt{z_{5}}\\, e^{z_{6}} = 0 \\\\[1ex] " +
+        "&\\text{constraints } \\Longrightarrow\\quad \\lambda_{0} = 1\\end{aligned}",
+      "\\log{\\left(z_{7} \\right)} \\sin{\\left(z_{8} \\right)} \\cos{\\left(z_{9} \\right)} " +
+        "\\left(1 - \\tanh^{2}{\\left(z_{3} \\right)}\\right)",
+      `A = \\begin{bmatrix}${tall}\\end{bmatrix}`,  // tall enough for brackets built of pieces
+      "\\lambda = \\begin{bmatrix}\\lambda_{1} & \\cdots & {\\color{#c2185b}{\\lambda_{12}}} \\end{bmatrix}^{\\!\\top}",
+      "abcdefghijklmnopqrstuvwxyz",
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+      "0123456789 + - = , . / \\cdot \\vdots \\ddots \\emptyset \\{ \\} [ ]",
+    ];
+  }
+
+  let warming = null;
+  function warmMath() {
+    if (warming) return warming;
+    const mj = window.MathJax;
+    if (!mj || !mj.typesetPromise) return Promise.resolve();
+    const box = el("div", { className: "lad-tryit-warm", "aria-hidden": "true" });
+    document.body.append(box);
+    const took = [];
+    warming = (async () => {
+      for (const tex of warmSamples()) {
+        await new Promise((resolve) => setTimeout(resolve, 0));  // a task of its own
+        const block = displayMath(tex);
+        box.replaceChildren(block);
+        const t0 = performance.now();
+        await mj.typesetPromise([block]);
+        took.push(performance.now() - t0);
+        // its restyle and layout in the browser's next rendering, not in this task (a hidden tab has none)
+        await Promise.race([new Promise((resolve) => requestAnimationFrame(resolve)),
+                            new Promise((resolve) => setTimeout(resolve, 100))]);
+        mj.typesetClear([block]);
+      }
+    })().catch(() => null).finally(() => {
+      box.remove();
+      python.mathWarmMs = took;  // for the benchmark: what the warm-up cost, sample by sample
+    });
+    return warming;
   }
 
   // A reader's program can make A wider than the text column: draw such a formula smaller, down to
@@ -200,10 +262,17 @@
     return el("div", { className: "math notranslate nohighlight", text: `\\[${tex}\\]` });
   }
 
+  // A number as the book prints it: 6 significant digits, the minus sign U+2212 (not a hyphen). Where a
+  // test or a program reads the value, the element also carries it in data-value, as JSON wrote it.
   function number(x) {
     if (x === null) return "not finite";  // JSON has no NaN or infinity: the package sends null
     if (typeof x !== "number" || !isFinite(x)) return String(x);
-    return Number(x.toPrecision(6)).toString();
+    return Number(x.toPrecision(6)).toString().replace("-", "\u2212");
+  }
+
+  // z_n (or another variable), written as the book writes it: z with the index as a subscript
+  function subscripted(letter, index) {
+    return el("span", { className: "lad-tryit-var" }, [letter, el("sub", { text: String(index) })]);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -324,16 +393,19 @@
       const clicked = performance.now();
       this.setState("running");
       this.button.disabled = true;
+      if (this.diffButton) this.diffButton.disabled = true;  // its result is about to be replaced
       this.status.textContent = "running…";
       this.error.textContent = "";
-      const { answer, seconds } = await python.run({
-        text: this.text.value, inputs: this.inputs.value, kind: this.kind, at: this.at.value,
-      });
+      const request = { text: this.text.value, inputs: this.inputs.value, kind: this.kind, at: this.at.value };
+      const { answer, seconds } = await python.run({ op: "run", ...request });
       this.root.dataset.answerMs = (performance.now() - clicked).toFixed(1);
       let state = "error";
       try {
         if (answer.ok) {
-          await this.show(answer);
+          // where the time went, for the benchmark: drawing the answer, MathJax, fitting it to the column
+          this.program = request;  // what the shown result is of: ∂L/∂v is taken of this, not of later typing
+          const times = await this.show(answer);
+          for (const [key, ms] of Object.entries(times)) this.root.dataset[key] = ms.toFixed(1);
           this.status.textContent = `${answer.n} steps, computed in ${(seconds * 1000).toFixed(0)} ms`;
           state = "done";
         } else {
@@ -362,6 +434,7 @@
     }
 
     async show(r) {
+      const started = performance.now();
       const out = this.output;
       forget(out);
       out.textContent = "";
@@ -379,13 +452,15 @@
       const graph = el("div", { className: "lad-tryit-graph" });
       graph.innerHTML = r.graph_svg;
       out.append(
-        el("p", { className: "lad-tryit-summary", text: `${r.n} steps; the result z_n = ${number(r.result)}` }),
+        el("p", { className: "lad-tryit-summary" }, [
+          `${r.n} steps; the result `, subscripted("z", r.n), " = ",
+          el("span", { "data-value": String(r.result), text: number(r.result) })]),
         el("section", { className: "lad-tryit-section lad-tryit-steps" }, [heading("The steps, with a(i) and b(i)"), table]),
         el("section", { className: "lad-tryit-section lad-tryit-graph-section" }, [heading("The graph"), graph]),
-        mathBlock("The Lagrangian", r.lagrangian_tex, "lad-tryit-lagrangian"),
+        this.differentiator(mathBlock("The Lagrangian", r.lagrangian_tex, "lad-tryit-lagrangian"), r.variables),
         mathBlock("Its stationarity conditions", r.conditions_tex, "lad-tryit-conditions"),
         r.system_full_tex ? this.longSystem(r, math) : mathBlock("The linear system A λ = e", r.system_tex, "lad-tryit-system"),
-        this.stepper(r.frames),
+        this.stepper(r, this.program),
         this.gradient(r),
       );
       out.hidden = false;
@@ -396,7 +471,9 @@
       const frame = out.querySelector(".lad-tryit-frame");
       const system = out.querySelector(".lad-tryit-system > .math");
       const same = system && !r.system_full_tex && r.frames[0].tex === `\\begin{gathered}\n${r.system_tex}\n\\end{gathered}`;
-      await typeset(same ? math : math.concat([frame]), [table, gradientBox], same ? [[system, frame]] : []);
+      const built = performance.now();
+      const times = await typeset(same ? math : math.concat([frame]), [table, gradientBox], same ? [[system, frame]] : []);
+      return { buildMs: built - started, ...times };
     }
 
     // A long program's A λ = e is wider than the column written out: the package sends its first and
@@ -423,7 +500,56 @@
         block, pattern, details]);
     }
 
-    stepper(frames) {
+    // Differentiate L by one variable, as the kernel's Lagrangian explorer does (ch. 4): a select of
+    // λ_1 … λ_n, z_1 … z_n and a button, under L; Python (lagrange_ad.try_it.derivative) takes sympy's
+    // derivative of L for the program of this result and the page typesets it below the control.
+    differentiator(section, variables) {
+      const id = `${this.text.id}-wrt`;
+      const select = el("select", { id, className: "lad-tryit-wrt" },
+        variables.map((v) => el("option", { value: v.name, text: v.label })));
+      const button = el("button", { type: "button", className: "lad-tryit-diff", text: "Differentiate" });
+      const result = el("div", { className: "lad-tryit-derivative", "aria-live": "polite" });
+      const error = el("div", { className: "lad-tryit-diff-error", role: "alert" });
+      button.addEventListener("click", async () => {
+        if (!python.ready || !this.program || this.root.dataset.state === "running") return;
+        button.disabled = true;
+        error.textContent = "";
+        const { answer } = await python.run({ op: "derivative", ...this.program, variable: select.value });
+        forget(result);
+        result.textContent = "";
+        if (answer.ok) {  // the formula names the variable: ∂L/∂z_3 = …
+          const block = displayMath(answer.tex);
+          result.append(block);
+          await typeset([block]);
+        } else {
+          error.append(el("span", { "aria-hidden": "true", text: "⚠ " }), answer.error.message);
+        }
+        section.dataset.derivative = answer.ok ? answer.variable : "error";
+        button.disabled = !python.ready;
+      });
+      this.diffButton = button;
+      section.append(
+        el("div", { className: "lad-tryit-row lad-tryit-wrt-row" }, [
+          el("label", { for: id, text: "Differentiate L by" }), select, button]),
+        error, result);
+      return section;
+    }
+
+    // Back substitution, one frame a λ. The run's answer holds the opening frame (A λ = e) and every
+    // caption; the other frames are most of a run's Python work, so they are asked for only when the
+    // stepper comes near the screen or the reader steps (lagrange_ad.try_it.stepper_frames), for the
+    // program this result is of.
+    stepper(r, program) {
+      const labels = r.frame_labels;
+      let frames = r.frames;
+      let more = null;
+      const fetchFrames = () => {
+        more = more || python.run({ op: "frames", ...program }).then(({ answer }) => {
+          if (answer.ok) frames = answer.frames;
+          return answer;
+        });
+        return more;
+      };
       const section = el("section", { className: "lad-tryit-section lad-tryit-stepper" });
       const label = el("p", { className: "lad-tryit-frame-label" });
       const frame = el("div", { className: "lad-tryit-frame math notranslate nohighlight" });
@@ -433,17 +559,34 @@
       const next = el("button", { type: "button", className: "lad-tryit-next" }, ["Next λ", arrow(" ▶")]);
       let k = 0;
       const show = async (announce) => {
-        const f = frames[k];
-        label.textContent = `${k + 1} / ${frames.length}: ${f.label}`;
-        frame.textContent = `\\[${f.tex}\\]`;
+        const shown = k;
+        label.textContent = `${k + 1} / ${labels.length}: ${labels[k]}`;
         prev.disabled = k === 0;
-        next.disabled = k === frames.length - 1;
-        section.dataset.frame = String(k);
-        if (announce) live.textContent = `Step ${k + 1} of ${frames.length}: ${f.announcement}`;
+        next.disabled = k === labels.length - 1;
+        if (!frames[k]) {
+          forget(frame);
+          frame.textContent = "working out this step…";
+          const answer = await fetchFrames();
+          if (k !== shown) return;  // the reader stepped on meanwhile
+          if (!answer.ok) {
+            frame.textContent = `this step could not be worked out: ${answer.error.message}`;
+            return;
+          }
+        }
+        const f = frames[k];
+        frame.textContent = `\\[${f.tex}\\]`;
+        section.dataset.frame = String(k);  // the frame shown (tests wait for it)
+        if (announce) live.textContent = `Step ${k + 1} of ${labels.length}: ${f.announcement}`;
         if (announce) await typeset([frame]);
       };
       prev.addEventListener("click", () => { if (k > 0) { k -= 1; show(true); } });
-      next.addEventListener("click", () => { if (k < frames.length - 1) { k += 1; show(true); } });
+      next.addEventListener("click", () => { if (k < labels.length - 1) { k += 1; show(true); } });
+      const near = new IntersectionObserver((entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        near.disconnect();
+        fetchFrames();
+      }, { rootMargin: "300px 0px" });
+      near.observe(section);
       section.append(heading("Back substitution, one λ at a time"),
                      el("div", { className: "lad-tryit-row" }, [prev, next]), label, frame, live);
       show(false);
@@ -460,8 +603,8 @@
       ]));
       const table = el("table", { className: "lad-tryit-gradient-table" }, [
         el("caption", { text: `The gradient by back substitution, and central differences with step ${r.fd_step}` }),
-        el("thead", {}, el("tr", {}, ["input", "value", "∂z_n/∂input", "central difference"].map(
-          (h) => el("th", { scope: "col", text: h })))),
+        el("thead", {}, el("tr", {}, ["input", "value", ["∂", subscripted("z", "n"), "/∂input"], "central difference"]
+          .map((h) => el("th", { scope: "col" }, h)))),
         el("tbody", {}, rows),
       ]);
       return el("section", { className: "lad-tryit-section lad-tryit-gradient" }, [
@@ -484,7 +627,10 @@
     if (entries.some((e) => e.isIntersecting)) {
       nearScreen.disconnect();
       python.tell("loading Python…");
-      mathReady().then(() => python.start());
+      mathReady().then(() => {
+        python.start();
+        warmMath();
+      });
     }
   }, { rootMargin: "600px 0px" });
 

@@ -4,7 +4,10 @@
 // Pyodide core from _static/pyodide/ and the bytecode wheels listed in _static/python/wheels.json
 // (both made by scripts/fetch_assets.py), imports lagrange_ad.try_it, then answers messages:
 //
-//   in:  {id, text, inputs, kind, at}                  one run of lagrange_ad.try_it.run_json
+//   in:  {id, op: "run", text, inputs, kind, at}       one run: lagrange_ad.try_it.run_json, with the
+//                                                      opening frame of back substitution only
+//        {id, op: "frames", text, inputs, kind, at}    all of its frames: try_it.frames_json
+//        {id, op: "derivative", text, inputs, kind, variable}   ∂L/∂variable: try_it.derivative_json
 //   out: {type: "progress", message}                   while loading
 //        {type: "ready", seconds, bytes}               Python is ready
 //        {type: "failed", message}                     Python could not be loaded (no retry here)
@@ -44,8 +47,9 @@ async function start() {
     pyodide.unpackArchive(await wheels[k], "wheel");
   }
   progress("loading Python… (importing lagrange_ad)");
-  const runJson = pyodide.runPython("from lagrange_ad.try_it import run_json\nrun_json");
-  return { pyodide, runJson };
+  pyodide.runPython("from lagrange_ad.try_it import derivative_json, frames_json, run_json");
+  const get = (name) => pyodide.globals.get(name);
+  return { pyodide, runJson: get("run_json"), framesJson: get("frames_json"), derivativeJson: get("derivative_json") };
 }
 
 // Pyodide's files are counted by the page (PerformanceResourceTiming); the wheels are counted here.
@@ -61,13 +65,15 @@ const ready = start().then(
 );
 
 onmessage = async (event) => {
-  const { id, text, inputs, kind, at } = event.data;
+  const { id, op, text, inputs, kind, at, variable } = event.data;
   const py = await ready;
   if (!py) return;
   const t0 = performance.now();
   let json;
   try {
-    json = py.runJson(text, inputs, kind, at);
+    json = op === "derivative" ? py.derivativeJson(text, inputs, kind, variable)
+      : op === "frames" ? py.framesJson(text, inputs, kind, at)
+      : py.runJson(text, inputs, kind, at, false);  // the other frames when asked for ("frames")
   } catch (err) {
     // run_json never raises for bad input; this is a fault of ours, still shown as an error
     json = JSON.stringify({ ok: false, error: { kind: "other", message: String(err.message || err), line: null } });
