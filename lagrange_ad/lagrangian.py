@@ -147,7 +147,6 @@ def lagrangian(comp: Computation) -> sympy.Expr:
     return derived(comp, "lagrangian", lambda: sympy.Add(comp.output.symbol, *[t.expr for t in terms]))
 
 
-
 def lagrangian_variables(comp: Computation) -> list[sympy.Symbol]:
     """The variables of L for a computation of scalar steps: λ_1 … λ_n, then z_1 … z_n.
 
@@ -185,6 +184,7 @@ def lagrangian_derivative(comp: Computation, variable) -> sympy.Expr:
             f"{variable!r} is not a variable of L: they are lambda_1 … lambda_{n} and z_1 … z_{n}"
         )
     return sympy.diff(lagrangian(comp), v)
+
 
 @dataclass
 class StationarityConditions:

@@ -178,6 +178,7 @@ def frames_json(text: str, inputs: str = "", kind: str = "python", at: str = "")
     """:func:`stepper_frames` as a JSON string (what the page's worker calls)."""
     return json.dumps(_json_safe(stepper_frames(text, inputs, kind, at)), allow_nan=False)
 
+
 def derivative(text: str, inputs: str = "", kind: str = "python", variable: str = "") -> dict:
     """∂L/∂v for the reader's program and one variable v of L (``"z_3"``, ``"lambda_2"``), as the kernel's
     Lagrangian explorer shows it (:func:`lagrange_ad.typeset.lagrangian_derivative_latex`: sympy.diff of L).
@@ -192,7 +193,7 @@ def derivative(text: str, inputs: str = "", kind: str = "python", variable: str 
     "'z_9' is not a variable of L: they are lambda_1 … lambda_2 and z_1 … z_2"
     """
     try:
-        comp = computation_from_text(text, inputs, kind, max_steps=MAX_STEPS)
+        comp = _computation(text, inputs, kind)  # read as run() reads it
         tex = lagrangian_derivative_latex(comp, variable)
         expr = str(lagrangian_derivative(comp, variable))  # sympy's text of the same derivative
         return {"ok": True, "variable": variable, "label": plain_name(variable), "tex": str(tex), "expr": expr}

@@ -27,7 +27,7 @@ import sympy
 from .arrays import INTEGERS, np
 from .computation import Computation
 from .errors import LagrangeADError, ShapeError
-from .lagrangian import lagrangian_derivative, lagrangian_variables, multiplier, stationarity_conditions
+from .lagrangian import lagrangian_derivative, multiplier, stationarity_conditions
 from .linear_system import linear_system, nonzero_blocks
 from .tex import STEPS_HEAD, step_rows, steps_markdown
 
@@ -540,12 +540,13 @@ def lagrangian_derivative_latex(comp: Computation, variable, width: int = 50) ->
     >>> print(lagrangian_derivative_latex(lad.trace(lambda x: lad.exp(x), "x"), "z_1"))
     \\frac{\\partial \\mathcal{L}}{\\partial z_{1}} = - \\lambda_{1} + \\lambda_{2} e^{z_{1}}
     """
-    d = lagrangian_derivative(comp, variable)
-    v = next(s for s in lagrangian_variables(comp) if str(s) == str(variable))
+    d = lagrangian_derivative(comp, variable)  # checks that ``variable`` is one of L's
+    lhs = _d(latex(sympy.Symbol(str(variable))))
     rhs = latex(d)
     if _visible_len(rhs) <= width:
-        return TeX(f"{_d(latex(v))} = {rhs}")
-    return split_latex(d, lhs=_d(latex(v)), width=width)
+        return TeX(f"{lhs} = {rhs}")
+    return split_latex(d, lhs=lhs, width=width)
+
 
 def conditions_latex(comp: Computation, pattern=None) -> TeX:
     """The stationarity conditions of L in the three groups ∂L/∂λ_i, ∂L/∂z_n, ∂L/∂z_i (i < n), aligned.
