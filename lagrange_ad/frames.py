@@ -45,7 +45,8 @@ from .typeset import (
     value_latex,
 )
 
-__all__ = ["back_substitution_frames", "back_substitution_labels", "back_substitution_announcements"]
+__all__ = ["back_substitution_frames", "back_substitution_labels", "back_substitution_announcements",
+           "opening_announcement"]
 
 #: A is printed with its real entries only up to this many steps ...
 MAX_FULL_STEPS = 12
@@ -248,13 +249,22 @@ def _frames_and_labels(comp: Computation, values=None, digits: int = 3, full_ent
     printer.with_system = with_system
     frames = [_opening_frame(printer)]
     n = len(comp)
-    said = [f"Step 1 of {n + 1}: the system A λ = e, {n} rows; back substitution starts at the last row."]
+    said = [f"Step 1 of {n + 1}: " + opening_announcement(n)]
     solved = []
     for s in back_substitution(comp, at=values):
         frames.append(_step_frame(printer, s, solved))
         said.append(f"Step {len(frames)} of {n + 1}: " + _announcement(printer, s))
         solved.append(s)
     return frames, back_substitution_labels(comp), said
+
+
+def opening_announcement(n: int) -> str:
+    """What a screen reader hears for the opening frame of back substitution on n rows.
+
+    >>> opening_announcement(3)
+    'the system A λ = e, 3 rows; back substitution starts at the last row.'
+    """
+    return f"the system A λ = e, {n} rows; back substitution starts at the last row."
 
 
 def _plain_number(v, digits: int) -> str:

@@ -27,7 +27,7 @@ import re
 from .computation import Computation
 from .elided import elided_system_latex, pattern_svg
 from .errors import InputError, LagrangeADError, StepLimitError, TracingError
-from .frames import MAX_FULL_STEPS, _frames_and_labels, back_substitution_labels
+from .frames import MAX_FULL_STEPS, _frames_and_labels, back_substitution_labels, opening_announcement
 from .graph_svg import graph_svg
 from .lagrangian import lagrangian_derivative, lagrangian_variables
 from .reader import ReaderError, computation_from_text, message, system_tex
@@ -122,7 +122,7 @@ def _run(text: str, inputs: str, kind: str, at: str, all_frames: bool) -> dict:
     else:  # the opening frame only: A λ = e itself (the section above shows it too), or a note for a long one
         frames = [{"tex": _frame_tex("" if long else f"$${system}$$"),
                    "label": _plain_label(back_substitution_labels(comp)[0]),
-                   "announcement": f"the system A λ = e, {n} rows; back substitution starts at the last row."}]
+                   "announcement": opening_announcement(n)}]
     return {
         "ok": True,
         "n": n,
